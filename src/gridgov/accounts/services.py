@@ -1,0 +1,115 @@
+"""Use cases for users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from gridgov.accounts.domain import Actor, Role
+from gridgov.accounts.models import ApiToken, User
+from gridgov.errors import GridgovError, NotFound, Unauthenticated, ValidationFailed
+from gridgov.uow import UnitOfWork
+
+TOKEN_PREFIX = "ggv_"
+
+# which unit kinds each role may belong to (None: no unit needed)
+ROLE_UNIT_KINDS: dict[Role, frozenset[str] | None] = {
+    Role.RESIDENT: None,
+    Role.GRID_WORKER: frozenset({"community", "street_office"}),
+    Role.COMMUNITY: frozenset({"community"}),
+    Role.STREET: frozenset({"street_office"}),
+    Role.DEPARTMENT: frozenset({"city_department", "district_bureau"}),
+    Role.OPERATOR: frozenset({"city", "district"}),
+    Role.DISPATCHER: frozenset({"city", "district"}),
+    Role.LEADER: None,
+    Role.ADMIN: None,
+}
+
+
+class UserExists(GridgovError):
+    code = "user_exists"
+    status = 409
+    message = "用户名已存在"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def add_user(
+    uow: UnitOfWork,
+    username: str,
+    role: str,
+    unit_code: str | None,
+    now: datetime,
+    display_name: str = "",
+) -> int:
+    try:
+        role_enum = Role(role)
+    except ValueError:
+        raise ValidationFailed(f"未知角色: {role}", field="role") from None
+    if role_enum is Role.SYSTEM:
+        raise ValidationFailed("不能创建系统角色用户", field="role")
+    if not username.strip():
+        raise ValidationFailed("用户名不能为空", field="username")
+    with uow:
+        if uow.users.by_username(username) is not None:
+            raise UserExists(f"用户名已存在: {username}")
+        unit_id = None
+        if unit_code:
+            unit = uow.units.by_code(unit_code)
+            if unit is None:
+                raise NotFound(f"单位不存在: {unit_code}", field="unit")
+            allowed = ROLE_UNIT_KINDS[role_enum]
+            if allowed is not None and unit.kind not in allowed:
+                raise ValidationFailed(f"角色「{role_enum.label}」不能属于该类单位({unit.kind})", field="unit")
+            unit_id = unit.id
+        elif ROLE_UNIT_KINDS[role_enum] is not None:
+            raise ValidationFailed(f"角色「{role_enum.label}」必须指定所属单位", field="unit")
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            role=role_enum.value,
+            unit_id=unit_id,
+            created_at=now,
+        )
+        uow.users.add(user)
+        uow.commit()
+        return user.id
+
+
+def issue_token(uow: UnitOfWork, username: str, now: datetime, name: str = "") -> str:
+    """A new bearer token for the user; only its digest is stored, so it is shown once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with uow:
+        user = uow.users.by_username(username)
+        if user is None:
+            raise NotFound(f"用户不存在: {username}", field="username")
+        uow.users.add_token(
+            ApiToken(
+                user_id=user.id, name=name or "cli", token_hash=hash_token(token), prefix=token[:10], created_at=now
+            )
+        )
+        uow.commit()
+    return token
+
+
+def revoke_token(uow: UnitOfWork, token: str, now: datetime) -> None:
+    with uow:
+        row = uow.users.token_by_hash(hash_token(token))
+        if row is None:
+            raise NotFound("令牌不存在")
+        row.revoked_at = now
+        uow.commit()
+
+
+def authenticate(uow: UnitOfWork, token: str) -> Actor:
+    with uow:
+        row = uow.users.token_by_hash(hash_token(token))
+        if row is None or row.revoked_at is not None:
+            raise Unauthenticated()
+        user = uow.users.get(row.user_id)
+        if user is None or not user.active:
+            raise Unauthenticated("用户已停用")
+        return Actor(user_id=user.id, role=Role(user.role), unit_id=user.unit_id, name=user.display_name)

@@ -1,0 +1,417 @@
+"""The case workflow as a table, deadline arithmetic and the events a change leaves (pure Python).
+
+Nothing here imports a framework or reads the clock; services pass `now` in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from gridgov.accounts.domain import COMMAND_ROLES, HANDLER_ROLES, Role
+from gridgov.clock import Limit, TimeUnit, WorkingDays
+from gridgov.errors import GridgovError, InvalidTransition
+
+
+class StatusKind(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CaseStatus(StrEnum):
+    REPORTED = "reported"
+    REGISTERED = "registered"
+    REJECTED = "rejected"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    HANDLED = "handled"
+    CLOSED = "closed"
+    EVALUATED = "evaluated"
+    REOPENED = "reopened"
+    SUSPENDED = "suspended"
+    MERGED = "merged"
+
+    @property
+    def kind(self) -> StatusKind:
+        return StatusKind.CLOSED if self in _CLOSED else StatusKind.OPEN
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+_CLOSED = frozenset({CaseStatus.REJECTED, CaseStatus.CLOSED, CaseStatus.EVALUATED})
+
+STATUS_LABELS = {
+    CaseStatus.REPORTED: "已上报",
+    CaseStatus.REGISTERED: "已立案",
+    CaseStatus.REJECTED: "不予立案",
+    CaseStatus.DISPATCHED: "已派遣",
+    CaseStatus.ACCEPTED: "已签收",
+    CaseStatus.RETURNED: "已退回",
+    CaseStatus.HANDLED: "已处置",
+    CaseStatus.CLOSED: "已结案",
+    CaseStatus.EVALUATED: "已评价",
+    CaseStatus.REOPENED: "已重启",
+    CaseStatus.SUSPENDED: "已挂起",
+    CaseStatus.MERGED: "已并案",
+}
+
+
+def statuses_of_kind(kind: StatusKind) -> frozenset[CaseStatus]:
+    return frozenset(s for s in CaseStatus if s.kind is kind)
+
+
+class Action(StrEnum):
+    REPORT_CASE = "report_case"  # the creation itself
+    REGISTER = "register"
+    REJECT = "reject"
+    DIRECT_CLOSE = "direct_close"
+    DISPATCH = "dispatch"
+    ACCEPT = "accept"
+    RETURN = "return"
+    HANDLE = "handle"
+    VERIFY = "verify"
+    REWORK = "rework"
+    EVALUATE = "evaluate"
+    REOPEN = "reopen"
+    REQUEST_POSTPONE = "request_postpone"
+    APPROVE_POSTPONE = "approve_postpone"
+    DENY_POSTPONE = "deny_postpone"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    MERGE = "merge"
+    FOLLOW_PARENT = "follow_parent"
+    WHISTLE = "whistle"
+    CHECK_IN = "check_in"  # 报到 by a summoned department
+    TASK_FEEDBACK = "task_feedback"
+    RATE_DEPARTMENT = "rate_department"
+    WARN = "warn"
+    ESCALATE = "escalate"
+
+
+S, A = CaseStatus, Action
+_RESUME = CaseStatus.SUSPENDED  # placeholder: resume returns to the status held before suspension
+
+TRANSITIONS: dict[tuple[CaseStatus, Action], CaseStatus] = {
+    (S.REPORTED, A.REGISTER): S.REGISTERED,
+    (S.REPORTED, A.REJECT): S.REJECTED,
+    (S.REPORTED, A.DIRECT_CLOSE): S.CLOSED,
+    (S.REGISTERED, A.DIRECT_CLOSE): S.CLOSED,
+    (S.REGISTERED, A.DISPATCH): S.DISPATCHED,
+    (S.RETURNED, A.DISPATCH): S.DISPATCHED,
+    (S.REOPENED, A.DISPATCH): S.DISPATCHED,
+    (S.DISPATCHED, A.ACCEPT): S.ACCEPTED,
+    (S.DISPATCHED, A.RETURN): S.RETURNED,
+    (S.ACCEPTED, A.HANDLE): S.HANDLED,
+    (S.HANDLED, A.VERIFY): S.CLOSED,
+    (S.HANDLED, A.REWORK): S.ACCEPTED,
+    (S.CLOSED, A.EVALUATE): S.EVALUATED,
+    (S.EVALUATED, A.REOPEN): S.REOPENED,
+    (S.ACCEPTED, A.REQUEST_POSTPONE): S.ACCEPTED,
+    (S.ACCEPTED, A.APPROVE_POSTPONE): S.ACCEPTED,
+    (S.ACCEPTED, A.DENY_POSTPONE): S.ACCEPTED,
+    (S.DISPATCHED, A.SUSPEND): S.SUSPENDED,
+    (S.ACCEPTED, A.SUSPEND): S.SUSPENDED,
+    (S.SUSPENDED, A.RESUME): _RESUME,
+    (S.REPORTED, A.MERGE): S.MERGED,
+    (S.REGISTERED, A.MERGE): S.MERGED,
+    (S.RETURNED, A.MERGE): S.MERGED,
+    (S.MERGED, A.FOLLOW_PARENT): S.CLOSED,
+    (S.ACCEPTED, A.WHISTLE): S.ACCEPTED,
+    (S.ACCEPTED, A.CHECK_IN): S.ACCEPTED,
+    (S.ACCEPTED, A.TASK_FEEDBACK): S.ACCEPTED,
+    (S.HANDLED, A.TASK_FEEDBACK): S.HANDLED,
+    (S.SUSPENDED, A.CHECK_IN): S.SUSPENDED,
+    (S.SUSPENDED, A.TASK_FEEDBACK): S.SUSPENDED,
+    (S.ACCEPTED, A.RATE_DEPARTMENT): S.ACCEPTED,
+    (S.HANDLED, A.RATE_DEPARTMENT): S.HANDLED,
+    (S.CLOSED, A.RATE_DEPARTMENT): S.CLOSED,
+    (S.EVALUATED, A.RATE_DEPARTMENT): S.EVALUATED,
+    (S.DISPATCHED, A.WARN): S.DISPATCHED,
+    (S.ACCEPTED, A.WARN): S.ACCEPTED,
+    (S.DISPATCHED, A.ESCALATE): S.DISPATCHED,
+    (S.ACCEPTED, A.ESCALATE): S.ACCEPTED,
+}
+
+ACTION_ROLES: dict[Action, frozenset[Role]] = {
+    A.REPORT_CASE: frozenset(Role) - {Role.LEADER, Role.SYSTEM},
+    A.REGISTER: COMMAND_ROLES,
+    A.REJECT: COMMAND_ROLES,
+    A.DIRECT_CLOSE: frozenset({Role.OPERATOR, Role.ADMIN}),
+    A.DISPATCH: COMMAND_ROLES,
+    A.ACCEPT: HANDLER_ROLES,
+    A.RETURN: HANDLER_ROLES,
+    A.HANDLE: HANDLER_ROLES,
+    A.VERIFY: frozenset({Role.GRID_WORKER, Role.DISPATCHER, Role.ADMIN}),
+    A.REWORK: frozenset({Role.GRID_WORKER, Role.DISPATCHER, Role.ADMIN}),
+    A.EVALUATE: frozenset({Role.RESIDENT, Role.OPERATOR, Role.ADMIN}),
+    A.REOPEN: frozenset({Role.SYSTEM}),
+    A.REQUEST_POSTPONE: HANDLER_ROLES,
+    A.APPROVE_POSTPONE: frozenset({Role.DISPATCHER, Role.ADMIN}),
+    A.DENY_POSTPONE: frozenset({Role.DISPATCHER, Role.ADMIN}),
+    A.SUSPEND: frozenset({Role.DISPATCHER, Role.ADMIN}),
+    A.RESUME: frozenset({Role.DISPATCHER, Role.ADMIN}),
+    A.MERGE: COMMAND_ROLES,
+    A.FOLLOW_PARENT: frozenset({Role.SYSTEM}),
+    A.WHISTLE: frozenset({Role.STREET}),
+    A.CHECK_IN: HANDLER_ROLES,
+    A.TASK_FEEDBACK: HANDLER_ROLES,
+    A.RATE_DEPARTMENT: frozenset({Role.STREET}),
+    A.WARN: frozenset({Role.SYSTEM}),
+    A.ESCALATE: frozenset({Role.SYSTEM}),
+}
+
+# actions a person may send through the API (the rest are the system's own)
+PUBLIC_ACTIONS = frozenset(a for a, roles in ACTION_ROLES.items() if roles != {Role.SYSTEM}) - {A.REPORT_CASE}
+
+ACTION_LABELS = {
+    A.REPORT_CASE: "上报",
+    A.REGISTER: "立案",
+    A.REJECT: "不予立案",
+    A.DIRECT_CLOSE: "直接办结",
+    A.DISPATCH: "派遣",
+    A.ACCEPT: "签收",
+    A.RETURN: "退回",
+    A.HANDLE: "处置反馈",
+    A.VERIFY: "核查结案",
+    A.REWORK: "返工",
+    A.EVALUATE: "回访评价",
+    A.REOPEN: "重启",
+    A.REQUEST_POSTPONE: "申请延期",
+    A.APPROVE_POSTPONE: "批准延期",
+    A.DENY_POSTPONE: "驳回延期",
+    A.SUSPEND: "挂起",
+    A.RESUME: "恢复",
+    A.MERGE: "并案",
+    A.FOLLOW_PARENT: "随主案结案",
+    A.WHISTLE: "吹哨",
+    A.CHECK_IN: "部门报到",
+    A.TASK_FEEDBACK: "部门反馈",
+    A.RATE_DEPARTMENT: "评价报到部门",
+    A.WARN: "黄牌预警",
+    A.ESCALATE: "红牌超期升级",
+}
+
+
+class ActionNotPermitted(GridgovError):
+    code = "permission_denied"
+    status = 403
+    message = "当前角色或单位无权执行此操作"
+
+
+def next_status(status: CaseStatus, action: Action, *, resume_to: CaseStatus | None = None) -> CaseStatus:
+    """The one place a case's status is decided. Raises InvalidTransition."""
+    try:
+        target = TRANSITIONS[(status, action)]
+    except KeyError:
+        raise InvalidTransition(
+            f"案件处于「{status.label}」状态，不能执行「{ACTION_LABELS[action]}」",
+            status=status.value,
+            action=action.value,
+        ) from None
+    if action is Action.RESUME:
+        if resume_to is None or resume_to in (CaseStatus.SUSPENDED,):
+            raise InvalidTransition("挂起前状态未知，无法恢复", status=status.value, action=action.value)
+        return resume_to
+    return target
+
+
+def allowed_actions(status: CaseStatus) -> list[Action]:
+    return [a for (s, a) in TRANSITIONS if s is status]
+
+
+def check_role(action: Action, role: Role) -> None:
+    if role not in ACTION_ROLES[action]:
+        raise ActionNotPermitted(f"角色「{role.label}」不能执行「{ACTION_LABELS[action]}」", action=action.value)
+
+
+# -- tasks: one per unit working on a case ---------------------------------------------------------
+class TaskRole(StrEnum):
+    PRIMARY = "primary"  # 主办
+    ASSIST = "assist"  # 协办
+    WHISTLE = "whistle"  # 吹哨报到
+
+
+class TaskStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"  # 签收 / 报到
+    RETURNED = "returned"
+    FED_BACK = "fed_back"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_done(self) -> bool:
+        return self in (TaskStatus.FED_BACK, TaskStatus.RETURNED, TaskStatus.CANCELLED)
+
+
+TASK_TRANSITIONS: dict[tuple[TaskStatus, str], TaskStatus] = {
+    (TaskStatus.PENDING, "accept"): TaskStatus.ACCEPTED,
+    (TaskStatus.PENDING, "return"): TaskStatus.RETURNED,
+    (TaskStatus.PENDING, "cancel"): TaskStatus.CANCELLED,
+    (TaskStatus.ACCEPTED, "feedback"): TaskStatus.FED_BACK,
+    (TaskStatus.ACCEPTED, "cancel"): TaskStatus.CANCELLED,
+    (TaskStatus.FED_BACK, "rework"): TaskStatus.ACCEPTED,
+}
+
+
+def next_task_status(status: TaskStatus, step: str) -> TaskStatus:
+    try:
+        return TASK_TRANSITIONS[(status, step)]
+    except KeyError:
+        raise InvalidTransition(
+            f"任务处于「{status.value}」状态，不能执行「{step}」", task_status=status.value
+        ) from None
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"  # 满意
+    BASICALLY = "basically_satisfied"  # 基本满意
+    UNSATISFIED = "unsatisfied"  # 不满意
+
+    @property
+    def label(self) -> str:
+        return {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}[self.value]
+
+
+def should_reopen(satisfaction: Satisfaction, closed_at: datetime, now: datetime, window_days: int) -> bool:
+    """不满意 within the configured window after closing reopens the case."""
+    return satisfaction is Satisfaction.UNSATISFIED and (now - closed_at).total_seconds() <= window_days * 86400
+
+
+# -- deadlines and alarms -----------------------------------------------------------------------
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+    @property
+    def rank(self) -> int:
+        return {"normal": 0, "urgent": 1, "emergency": 2}[self.value]
+
+
+# limits imposed by urgency when a case is more urgent than its category's default (DOMAIN.md: unverified, local)
+URGENCY_LIMITS: dict[Urgency, tuple[Limit, Limit]] = {
+    Urgency.URGENT: (Limit(1, TimeUnit.HOURS), Limit(24, TimeUnit.HOURS)),
+    Urgency.EMERGENCY: (Limit(30, TimeUnit.MINUTES), Limit(2, TimeUnit.HOURS)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    response_due: datetime
+    handle_due: datetime
+    unit: TimeUnit  # the handling limit's measure (natural or working time)
+
+
+def compute_deadlines(
+    start: datetime,
+    response: Limit,
+    handle: Limit,
+    category_urgency: Urgency,
+    case_urgency: Urgency,
+    calendar: WorkingDays,
+) -> Deadlines:
+    """Deadlines from the category's limits, tightened when the case is more urgent than its category."""
+    resp_due = calendar.deadline(start, response)
+    hand_due = calendar.deadline(start, handle)
+    unit = handle.unit
+    if case_urgency.rank > category_urgency.rank:
+        u_resp, u_hand = URGENCY_LIMITS[case_urgency]
+        resp_due = min(resp_due, calendar.deadline(start, u_resp))
+        tight = calendar.deadline(start, u_hand)
+        if tight < hand_due:
+            hand_due, unit = tight, u_hand.unit
+    return Deadlines(resp_due, hand_due, unit)
+
+
+class AlarmLevel(StrEnum):
+    NONE = "none"
+    YELLOW = "yellow"  # 80% of the time spent
+    RED = "red"  # overdue
+
+
+@dataclass(frozen=True, slots=True)
+class Clockwork:
+    """One running deadline: its start, due time and measure."""
+
+    start: datetime
+    due: datetime
+    unit: TimeUnit
+
+    def period(self, calendar: WorkingDays) -> float:
+        return max(calendar.measure(self.start, self.due, self.unit), 60.0)
+
+    def warn_at(self, calendar: WorkingDays, fraction: float) -> datetime:
+        return calendar.advance(self.start, self.period(calendar) * fraction, self.unit)
+
+    def escalation_at(self, calendar: WorkingDays, n: int) -> datetime:
+        """When the n-th escalation is due: at the deadline, then once more each further period."""
+        return calendar.advance(self.due, self.period(calendar) * (n - 1), self.unit)
+
+    def shifted(self, calendar: WorkingDays, paused_from: datetime, resumed_at: datetime) -> Clockwork:
+        """The clock after a pause (挂起): start and due move on by the time spent paused, in the same measure."""
+        paused = max(calendar.measure(paused_from, resumed_at, self.unit), 0.0)
+        return Clockwork(
+            start=calendar.advance(self.start, paused, self.unit),
+            due=calendar.advance(self.due, paused, self.unit),
+            unit=self.unit,
+        )
+
+    def extended(self, calendar: WorkingDays, extra: Limit) -> Clockwork:
+        """The clock after an approved postponement (延期): the due time moves by the granted limit."""
+        return Clockwork(start=self.start, due=calendar.deadline(self.due, extra), unit=self.unit)
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmStep:
+    action: Action  # WARN or ESCALATE
+    level: AlarmLevel
+    escalation: int  # escalation count after this step (0 for a warning)
+    at: datetime  # when the step became due
+
+
+def due_alarm_steps(
+    clock: Clockwork,
+    level: AlarmLevel,
+    escalations: int,
+    now: datetime,
+    calendar: WorkingDays,
+    fraction: float,
+    max_escalations: int,
+) -> list[AlarmStep]:
+    """The warning/escalation steps that are due by `now` and not yet taken (idempotent by state)."""
+    steps: list[AlarmStep] = []
+    if level is AlarmLevel.NONE:
+        warn = clock.warn_at(calendar, fraction)
+        if now >= warn and now < clock.due:
+            steps.append(AlarmStep(Action.WARN, AlarmLevel.YELLOW, 0, warn))
+    n = escalations
+    while n < max_escalations:
+        at = clock.escalation_at(calendar, n + 1)
+        if now < at:
+            break
+        n += 1
+        steps.append(AlarmStep(Action.ESCALATE, AlarmLevel.RED, n, at))
+    return steps
+
+
+def next_alarm_at(
+    clock: Clockwork,
+    level: AlarmLevel,
+    escalations: int,
+    calendar: WorkingDays,
+    fraction: float,
+    max_escalations: int,
+) -> datetime | None:
+    """When the scanner must look at the case again (None: nothing more will happen)."""
+    if level is AlarmLevel.NONE:
+        warn = clock.warn_at(calendar, fraction)
+        if warn < clock.due:
+            return warn
+    if escalations >= max_escalations:
+        return None
+    return clock.escalation_at(calendar, escalations + 1)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gridgov.db import Base, UTCDateTime
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_created", "status", "created_at"),
+        Index("ix_cases_next_alarm", "next_alarm_at"),
+        Index("ix_cases_grid_code", "grid_code"),
+        Index("ix_cases_owner_status", "owner_unit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(20))
+    category_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    urgency: Mapped[str] = mapped_column(String(20), default="normal")
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), nullable=True)
+    grid_code: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    grid_version_id: Mapped[int | None] = mapped_column(ForeignKey("grid_versions.id"), nullable=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float | None] = mapped_column(nullable=True)
+    lon: Mapped[float | None] = mapped_column(nullable=True)
+    reporter_name: Mapped[str] = mapped_column(String(100), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(30), default="")
+    reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    status: Mapped[str] = mapped_column(String(20))
+    status_before_suspend: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    # the running deadline: response (签收) while dispatched, handling while accepted
+    clock_start: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    clock_due: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    clock_unit: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    handle_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    handle_unit: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    alarm_level: Mapped[str] = mapped_column(String(10), default="none")
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    next_alarm_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    postponed: Mapped[bool] = mapped_column(Boolean, default=False)
+    postpone_request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+    resolved: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    satisfaction: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    # the head of the tamper-evident chain of this case's events
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_hash: Mapped[str] = mapped_column(String(64), default="")
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseTask(Base):
+    """One unit's piece of work on a case: 主办, 协办 or a department summoned by a whistle."""
+
+    __tablename__ = "case_tasks"
+    __table_args__ = (
+        Index("ix_tasks_unit_assigned", "unit_id", "assigned_at"),
+        Index("ix_tasks_case", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assigned_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    response_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    handle_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    response_late: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    postponed: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the street's 1–5 rating of a summoned unit
+    rating_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseEvent(Base):
+    """Append-only record of every change; each row carries the hash of the case's previous event."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(40))
+    tag: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor_role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

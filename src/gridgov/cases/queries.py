@@ -1,0 +1,274 @@
+"""Read-only queries for case pages, lists and timelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.domain import Actor, Role
+from gridgov.accounts.models import User
+from gridgov.cases.domain import (
+    ACTION_LABELS,
+    Action,
+    CaseStatus,
+    StatusKind,
+    allowed_actions,
+    statuses_of_kind,
+)
+from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.categories.models import Category
+from gridgov.errors import NotFound, ValidationFailed
+from gridgov.grids.domain import CODE_LENGTH, prefix_of
+from gridgov.grids.models import Grid
+from gridgov.units.models import Unit
+
+UNMASKED_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.strip()
+    if len(digits) >= 7:
+        return digits[:3] + "****" + digits[-4:]
+    return "****" if digits else ""
+
+
+def mask_name(name: str) -> str:
+    return (name[0] + "*" * (len(name) - 1)) if name else ""
+
+
+def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    if actor.role is Role.RESIDENT:
+        return stmt.where(Case.reporter_user_id == actor.user_id)
+    return stmt
+
+
+def _unit_ref(unit: Unit | None) -> dict[str, str] | None:
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind} if unit else None
+
+
+CLOCKED = (CaseStatus.DISPATCHED.value, CaseStatus.ACCEPTED.value)
+
+
+def _is_overdue(case: Case, now: datetime) -> bool:
+    """A running deadline has passed (suspended and finished cases are never overdue)."""
+    return case.status in CLOCKED and case.clock_due is not None and now > case.clock_due
+
+
+def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> dict[str, Any]:
+    case = session.scalars(_visible(select(Case).where(Case.id == case_id), actor)).first()
+    if case is None:
+        raise NotFound(f"案件不存在: {case_id}")
+    tasks = session.execute(
+        select(CaseTask, Unit)
+        .join(Unit, Unit.id == CaseTask.unit_id)
+        .where(CaseTask.case_id == case.id)
+        .order_by(CaseTask.id)
+    ).all()
+    category = (
+        session.scalars(select(Category).where(Category.code == case.category_code)).first()
+        if case.category_code
+        else None
+    )
+    grid = session.get(Grid, case.grid_id) if case.grid_id else None
+    owner = session.get(Unit, case.owner_unit_id) if case.owner_unit_id else None
+    escalated = session.get(Unit, case.escalated_to_unit_id) if case.escalated_to_unit_id else None
+    own = actor.role is Role.RESIDENT and case.reporter_user_id == actor.user_id
+    unmasked = actor.role in UNMASKED_ROLES or own
+    status = CaseStatus(case.status)
+    return {
+        **{
+            k: getattr(case, k)
+            for k in (
+                "id",
+                "tracking_code",
+                "version",
+                "title",
+                "description",
+                "source",
+                "category_code",
+                "urgency",
+                "grid_code",
+                "address",
+                "lat",
+                "lon",
+                "status",
+                "parent_case_id",
+                "created_at",
+                "updated_at",
+                "registered_at",
+                "dispatched_at",
+                "handled_at",
+                "closed_at",
+                "response_due_at",
+                "handle_due_at",
+                "alarm_level",
+                "escalation_level",
+                "rework_count",
+                "return_count",
+                "postponed",
+                "postpone_request",
+                "resolved",
+                "satisfaction",
+                "evaluated_at",
+                "event_count",
+            )
+        },
+        "category_name": category.name if category else None,
+        "grid_name": grid.name if grid else None,
+        "reporter_name": case.reporter_name if unmasked else mask_name(case.reporter_name),
+        "reporter_phone": case.reporter_phone if unmasked else mask_phone(case.reporter_phone),
+        "status_label": status.label,
+        "status_kind": status.kind.value,
+        "owner_unit": _unit_ref(owner),
+        "escalated_to": _unit_ref(escalated),
+        "overdue": _is_overdue(case, now),
+        "suspended": status is CaseStatus.SUSPENDED,
+        "allowed_actions": [
+            a.value
+            for a in allowed_actions(status)
+            if a not in (Action.WARN, Action.ESCALATE, Action.REOPEN, Action.FOLLOW_PARENT)
+        ],
+        "tasks": [
+            {
+                **{
+                    k: getattr(t, k)
+                    for k in (
+                        "id",
+                        "role",
+                        "status",
+                        "assigned_at",
+                        "response_due_at",
+                        "handle_due_at",
+                        "responded_at",
+                        "response_late",
+                        "handled_at",
+                        "feedback",
+                        "evidence",
+                        "return_reason",
+                        "rework_count",
+                        "postponed",
+                        "rating",
+                    )
+                },
+                "unit": _unit_ref(u),
+            }
+            for t, u in tasks
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    status: str | None = None
+    grid: str | None = None
+    unit: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def list_cases(
+    session: Session, f: CaseFilter, actor: Actor, now: datetime, page: int, page_size: int
+) -> dict[str, Any]:
+    stmt = _visible(select(Case), actor)
+    if f.status:
+        wanted = [s.strip() for s in f.status.split(",") if s.strip()]
+        kinds = {k.value for k in StatusKind}
+        values: set[str] = set()
+        for w in wanted:
+            if w in kinds:
+                values |= {s.value for s in statuses_of_kind(StatusKind(w))}
+            elif w in {s.value for s in CaseStatus}:
+                values.add(w)
+            else:
+                raise ValidationFailed(f"未知状态: {w}", field="status")
+        stmt = stmt.where(Case.status.in_(values))
+    if f.grid:
+        if len(f.grid) != CODE_LENGTH or not f.grid.isdigit():
+            raise ValidationFailed("网格编码须为15位数字", field="grid")
+        p = prefix_of(f.grid)
+        stmt = stmt.where(Case.grid_code >= p.ljust(CODE_LENGTH, "0"), Case.grid_code <= p.ljust(CODE_LENGTH, "9"))
+    if f.unit:
+        unit = session.scalars(select(Unit).where(Unit.code == f.unit)).first()
+        if unit is None:
+            raise ValidationFailed(f"单位不存在: {f.unit}", field="unit")
+        task_cases = select(CaseTask.case_id).where(CaseTask.unit_id == unit.id)
+        stmt = stmt.where(or_(Case.owner_unit_id == unit.id, Case.id.in_(task_cases)))
+    if f.category:
+        stmt = stmt.where(or_(Case.category_code == f.category, Case.category_code.like(f"{f.category}%")))
+    if f.overdue is not None:
+        is_overdue = Case.clock_due.is_not(None) & (Case.clock_due < now) & Case.status.in_(CLOCKED)
+        not_overdue = or_(Case.clock_due.is_(None), Case.clock_due >= now, Case.status.not_in(CLOCKED))
+        stmt = stmt.where(is_overdue if f.overdue else not_overdue)
+    if f.created_from:
+        stmt = stmt.where(Case.created_at >= f.created_from)
+    if f.created_to:
+        stmt = stmt.where(Case.created_at < f.created_to)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.scalars(stmt.order_by(Case.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    owners = {
+        u.id: u.code
+        for u in session.scalars(select(Unit).where(Unit.id.in_({r.owner_unit_id for r in rows if r.owner_unit_id})))
+    }
+    items = [
+        {
+            "id": c.id,
+            "tracking_code": c.tracking_code,
+            "title": c.title,
+            "status": c.status,
+            "status_label": CaseStatus(c.status).label,
+            "category_code": c.category_code,
+            "grid_code": c.grid_code,
+            "urgency": c.urgency,
+            "owner_unit_code": owners.get(c.owner_unit_id) if c.owner_unit_id else None,
+            "alarm_level": c.alarm_level,
+            "overdue": _is_overdue(c, now),
+            "created_at": c.created_at,
+            "handle_due_at": c.handle_due_at,
+        }
+        for c in rows
+    ]
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
+def case_events(session: Session, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+    if session.scalars(_visible(select(Case.id).where(Case.id == case_id), actor)).first() is None:
+        raise NotFound(f"案件不存在: {case_id}")
+    rows = session.execute(
+        select(CaseEvent, User, Unit)
+        .outerjoin(User, User.id == CaseEvent.actor_id)
+        .outerjoin(Unit, Unit.id == CaseEvent.unit_id)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.seq)
+    ).all()
+    return [
+        {
+            **{
+                k: getattr(e, k)
+                for k in (
+                    "id",
+                    "seq",
+                    "event_type",
+                    "tag",
+                    "action",
+                    "from_status",
+                    "to_status",
+                    "actor_id",
+                    "actor_role",
+                    "occurred_at",
+                    "payload",
+                    "prev_hash",
+                    "hash",
+                )
+            },
+            "action_label": ACTION_LABELS.get(Action(e.action), e.action),
+            "actor_name": u.display_name if u else ("系统" if e.actor_role == "system" else None),
+            "unit": _unit_ref(unit),
+        }
+        for e, u, unit in rows
+    ]

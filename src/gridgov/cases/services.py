@@ -1,0 +1,989 @@
+"""Use cases of the case loop. Each one owns its transaction: `with uow: ...; uow.commit()`.
+
+Every change goes through `next_status()` and leaves a hash-chained CaseEvent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from gridgov.accounts.domain import Actor, Role
+from gridgov.audit.domain import GENESIS, event_digest
+from gridgov.cases.domain import (
+    ACTION_LABELS,
+    Action,
+    AlarmLevel,
+    CaseStatus,
+    Clockwork,
+    Satisfaction,
+    StatusKind,
+    TaskRole,
+    TaskStatus,
+    Urgency,
+    check_role,
+    compute_deadlines,
+    due_alarm_steps,
+    next_alarm_at,
+    next_status,
+    next_task_status,
+    should_reopen,
+)
+from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.clock import SHANGHAI, Limit, TimeUnit, WorkingDays
+from gridgov.errors import (
+    Conflict,
+    DuplicateKey,
+    GridgovError,
+    IdempotencyConflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from gridgov.grids.domain import check_code, is_within
+from gridgov.logging import get_logger
+from gridgov.units.domain import UnitKind
+from gridgov.units.models import Unit
+from gridgov.units.services import responsible_unit, supervisors
+from gridgov.uow import UnitOfWork
+
+log = get_logger(__name__)
+
+SOURCES = ("web", "hotline", "app", "miniprogram", "patrol", "open311", "other")
+HANDLER_UNIT_KINDS = frozenset(
+    {UnitKind.CITY_DEPARTMENT, UnitKind.DISTRICT_BUREAU, UnitKind.STREET_OFFICE, UnitKind.COMMUNITY}
+)
+SUMMONABLE_KINDS = frozenset({UnitKind.CITY_DEPARTMENT, UnitKind.DISTRICT_BUREAU})
+
+
+class OpenTasksRemain(GridgovError):
+    code = "tasks_open"
+    status = 409
+    message = "仍有协办或报到部门未反馈，不能结案"
+
+
+@dataclass(frozen=True, slots=True)
+class CasePolicy:
+    warning_fraction: float = 0.8
+    whistle_report_minutes: int = 30
+    reopen_window_days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDraft:
+    title: str
+    description: str = ""
+    source: str = "web"
+    category_code: str | None = None
+    grid_code: str | None = None
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    urgency: str | None = None
+
+
+# -- intake ----------------------------------------------------------------------------------------
+def _tracking_code(now: datetime) -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    tail = "".join(secrets.choice(alphabet) for _ in range(6))
+    return f"{now.astimezone(SHANGHAI):%Y%m%d}-{tail}"
+
+
+def _validate_draft(uow: UnitOfWork, draft: CaseDraft) -> tuple[int | None, int | None, str]:
+    if not draft.title.strip():
+        raise ValidationFailed("标题不能为空", field="title")
+    if len(draft.title) > 200:
+        raise ValidationFailed("标题不能超过200字", field="title")
+    if draft.source not in SOURCES:
+        raise ValidationFailed(f"未知来源渠道: {draft.source}", field="source")
+    urgency = draft.urgency
+    if draft.category_code is not None:
+        category = uow.categories.by_code(draft.category_code)
+        if category is None or not category.active:
+            raise ValidationFailed(f"类别不存在: {draft.category_code}", field="category_code")
+        urgency = urgency or category.urgency
+    urgency = urgency or Urgency.NORMAL.value
+    if urgency not in {u.value for u in Urgency}:
+        raise ValidationFailed(f"未知紧急程度: {urgency}", field="urgency")
+    if (draft.lat is None) != (draft.lon is None):
+        raise ValidationFailed("经纬度须同时提供", field="lat")
+    if draft.lat is not None and draft.lon is not None and not (-90 <= draft.lat <= 90 and -180 <= draft.lon <= 180):
+        raise ValidationFailed("经纬度超出范围", field="lat")
+    if draft.grid_code is None and not draft.address.strip() and draft.lat is None:
+        raise ValidationFailed("须提供网格编码、地址或坐标之一", field="grid_code")
+    grid_id = version_id = None
+    if draft.grid_code is not None:
+        grid_id, version_id = _grid_of(uow, draft.grid_code)
+    return grid_id, version_id, urgency
+
+
+def _grid_of(uow: UnitOfWork, code: str) -> tuple[int, int]:
+    check_code(code)
+    version = uow.grids.active_version()
+    if version is None:
+        raise ValidationFailed("尚无启用的网格版本", field="grid_code")
+    grid = uow.grids.by_code(code, version.id)
+    if grid is None:
+        raise ValidationFailed(f"网格不存在: {code}", field="grid_code")
+    return grid.id, version.id
+
+
+def _request_hash(draft: CaseDraft) -> str:
+    return hashlib.sha256(json.dumps(asdict(draft), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def report_case(
+    uow: UnitOfWork,
+    draft: CaseDraft,
+    actor: Actor,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> tuple[int, bool]:
+    """Record a new case (status reported). Returns (case id, created). The same key gives the same case."""
+    check_role(Action.REPORT_CASE, actor.role)
+    key = f"{actor.user_id or 0}:{idempotency_key}" if idempotency_key else None
+    digest = _request_hash(draft)
+    with uow:
+        if key is not None:
+            existing = uow.cases.by_idempotency_key(key)
+            if existing is not None:
+                if existing.request_hash != digest:
+                    raise IdempotencyConflict()
+                return existing.id, False
+        grid_id, version_id, urgency = _validate_draft(uow, draft)
+        case = Case(
+            tracking_code=_tracking_code(now),
+            title=draft.title.strip(),
+            description=draft.description,
+            source=draft.source,
+            category_code=draft.category_code,
+            urgency=urgency,
+            grid_id=grid_id,
+            grid_code=draft.grid_code,
+            grid_version_id=version_id,
+            address=draft.address,
+            lat=draft.lat,
+            lon=draft.lon,
+            reporter_name=draft.reporter_name,
+            reporter_phone=draft.reporter_phone,
+            reporter_user_id=actor.user_id if actor.role is Role.RESIDENT else None,
+            created_by_id=actor.user_id,
+            idempotency_key=key,
+            request_hash=digest,
+            status=CaseStatus.REPORTED.value,
+            created_at=now,
+            updated_at=now,
+            alarm_level=AlarmLevel.NONE.value,
+            escalation_level=0,
+            rework_count=0,
+            return_count=0,
+            postponed=False,
+            event_count=0,
+            last_event_hash=GENESIS,
+        )
+        try:
+            uow.cases.add(case)
+        except DuplicateKey:
+            if key is None:
+                raise
+            uow.rollback()
+            existing = uow.cases.by_idempotency_key(key)
+            if existing is None:
+                raise
+            if existing.request_hash != digest:
+                raise IdempotencyConflict() from None
+            return existing.id, False
+        _record(
+            uow,
+            case,
+            Action.REPORT_CASE,
+            actor,
+            None,
+            CaseStatus.REPORTED,
+            now,
+            {"source": draft.source, "grid_code": draft.grid_code, "category_code": draft.category_code},
+        )
+        uow.commit()
+        log.info("case_reported", case_id=case.id, source=draft.source)
+        return case.id, True
+
+
+# -- events ----------------------------------------------------------------------------------------
+_PAST = {
+    Action.REPORT_CASE: "case_reported",
+    Action.REGISTER: "case_registered",
+    Action.REJECT: "case_rejected",
+    Action.DIRECT_CLOSE: "case_closed_directly",
+    Action.DISPATCH: "case_dispatched",
+    Action.ACCEPT: "case_accepted",
+    Action.RETURN: "case_returned",
+    Action.HANDLE: "case_handled",
+    Action.VERIFY: "case_verified",
+    Action.REWORK: "case_reworked",
+    Action.EVALUATE: "case_evaluated",
+    Action.REOPEN: "case_reopened",
+    Action.REQUEST_POSTPONE: "postponement_requested",
+    Action.APPROVE_POSTPONE: "postponement_approved",
+    Action.DENY_POSTPONE: "postponement_denied",
+    Action.SUSPEND: "case_suspended",
+    Action.RESUME: "case_resumed",
+    Action.MERGE: "case_merged",
+    Action.FOLLOW_PARENT: "case_closed_with_parent",
+    Action.WHISTLE: "whistle_blown",
+    Action.CHECK_IN: "department_checked_in",
+    Action.TASK_FEEDBACK: "task_fed_back",
+    Action.RATE_DEPARTMENT: "department_rated",
+    Action.WARN: "deadline_warned",
+    Action.ESCALATE: "case_escalated",
+}
+
+
+def _tag(action: Action, changed: bool) -> str:
+    if action in (Action.WARN, Action.ESCALATE):
+        return "case:deadline"
+    if action is Action.REPORT_CASE:
+        return "case:created"
+    return "case:status:changed" if changed else "case:task:changed"
+
+
+def _record(
+    uow: UnitOfWork,
+    case: Case,
+    action: Action,
+    actor: Actor,
+    from_status: CaseStatus | None,
+    to_status: CaseStatus,
+    now: datetime,
+    payload: Mapping[str, Any],
+    unit_id: int | None = None,
+) -> None:
+    seq = case.event_count + 1
+    clean = json.loads(json.dumps(dict(payload), ensure_ascii=False, default=str))
+    fields = dict(
+        case_id=case.id,
+        seq=seq,
+        event_type=_PAST[action],
+        action=action.value,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value,
+        actor_id=actor.user_id,
+        actor_role=actor.role.value,
+        unit_id=unit_id if unit_id is not None else actor.unit_id,
+        occurred_at=now,
+        payload=clean,
+    )
+    digest = event_digest(prev_hash=case.last_event_hash, **fields)
+    uow.cases.add_event(
+        CaseEvent(tag=_tag(action, from_status != to_status), prev_hash=case.last_event_hash, hash=digest, **fields)
+    )
+    case.event_count = seq
+    case.last_event_hash = digest
+    case.updated_at = now
+
+
+# -- actions ---------------------------------------------------------------------------------------
+@dataclass
+class _Ctx:
+    uow: UnitOfWork
+    case: Case
+    actor: Actor
+    now: datetime
+    calendar: WorkingDays
+    policy: CasePolicy
+    params: Mapping[str, Any]
+    payload: dict[str, Any] = field(default_factory=dict)
+    after: list[Callable[[_Ctx], None]] = field(default_factory=list)  # system steps that follow this action
+
+    def text(self, name: str, *, required: bool, label: str) -> str:
+        value = self.params.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise ValidationFailed(f"{label}不能为空", field=name)
+            return ""
+        if not isinstance(value, str):
+            raise ValidationFailed(f"{label}须为文字", field=name)
+        if len(value) > 4000:
+            raise ValidationFailed(f"{label}过长", field=name)
+        return value.strip()
+
+    def strings(self, name: str) -> list[str]:
+        value = self.params.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationFailed(f"{name} 须为字符串列表", field=name)
+        return [v for v in value if v.strip()]
+
+    def status(self) -> CaseStatus:
+        return CaseStatus(self.case.status)
+
+    def move(self, action: Action, *, resume_to: CaseStatus | None = None) -> tuple[CaseStatus, CaseStatus]:
+        before = self.status()
+        after = next_status(before, action, resume_to=resume_to)
+        self.case.status = after.value
+        return before, after
+
+    def task_of_actor(self, roles: Sequence[TaskRole], statuses: Sequence[TaskStatus]) -> CaseTask:
+        for task in self.uow.cases.tasks(self.case.id):
+            if (
+                task.unit_id == self.actor.unit_id
+                and TaskRole(task.role) in roles
+                and TaskStatus(task.status) in statuses
+            ):
+                return task
+        raise PermissionDenied("本单位在该案件上没有待办任务", case_id=self.case.id)
+
+    def primary_task(self) -> CaseTask:
+        for task in reversed(self.uow.cases.tasks(self.case.id)):
+            if task.role == TaskRole.PRIMARY.value and task.status != TaskStatus.CANCELLED.value:
+                return task
+        raise InvalidTransition("案件尚未派遣")
+
+    def unit(self, code: str, label: str) -> Unit:
+        unit = self.uow.units.by_code(code)
+        if unit is None:
+            raise ValidationFailed(f"{label}不存在: {code}", field="unit_code")
+        return unit
+
+
+def _limits(ctx: _Ctx) -> tuple[Limit, Limit, Urgency]:
+    code = ctx.case.category_code
+    category = ctx.uow.categories.by_code(code) if code else None
+    if category is None:
+        raise ValidationFailed("案件类别未确定，请先设置类别", field="category_code")
+    return (
+        Limit(category.response_limit, TimeUnit(category.response_unit)),
+        Limit(category.handle_limit, TimeUnit(category.handle_unit)),
+        Urgency(category.urgency),
+    )
+
+
+def _max_escalations(ctx: _Ctx) -> int:
+    if ctx.case.owner_unit_id is None:
+        return 0
+    return len(supervisors(ctx.uow, ctx.case.owner_unit_id))
+
+
+def _start_clock(ctx: _Ctx, clock: Clockwork | None) -> None:
+    case = ctx.case
+    if clock is None:
+        case.clock_start = case.clock_due = case.clock_unit = None
+        case.next_alarm_at = None
+        return
+    case.clock_start, case.clock_due, case.clock_unit = clock.start, clock.due, clock.unit.value
+    case.alarm_level = AlarmLevel.NONE.value
+    case.escalation_level = 0
+    case.escalated_to_unit_id = None
+    case.next_alarm_at = next_alarm_at(
+        clock, AlarmLevel.NONE, 0, ctx.calendar, ctx.policy.warning_fraction, _max_escalations(ctx)
+    )
+
+
+def _clock(case: Case) -> Clockwork | None:
+    if case.clock_start is None or case.clock_due is None or case.clock_unit is None:
+        return None
+    return Clockwork(case.clock_start, case.clock_due, TimeUnit(case.clock_unit))
+
+
+def _handling_clock(case: Case) -> Clockwork:
+    assert case.dispatched_at is not None and case.handle_due_at is not None
+    return Clockwork(case.dispatched_at, case.handle_due_at, TimeUnit(case.handle_unit or TimeUnit.HOURS.value))
+
+
+def _register(ctx: _Ctx) -> None:
+    grid_code = ctx.params.get("grid_code")
+    if grid_code:
+        ctx.case.grid_id, ctx.case.grid_version_id = _grid_of(ctx.uow, str(grid_code))
+        ctx.case.grid_code = str(grid_code)
+        ctx.payload["grid_code"] = grid_code
+    category_code = ctx.params.get("category_code")
+    if category_code:
+        category = ctx.uow.categories.by_code(str(category_code))
+        if category is None:
+            raise ValidationFailed(f"类别不存在: {category_code}", field="category_code")
+        ctx.case.category_code = category.code
+        ctx.payload["category_code"] = category.code
+    urgency = ctx.params.get("urgency")
+    if urgency:
+        if urgency not in {u.value for u in Urgency}:
+            raise ValidationFailed(f"未知紧急程度: {urgency}", field="urgency")
+        ctx.case.urgency = str(urgency)
+        ctx.payload["urgency"] = urgency
+    if ctx.case.grid_code is None:
+        raise ValidationFailed("立案须确定所在网格 (grid_code)", field="grid_code")
+    ctx.move(Action.REGISTER)
+    ctx.case.registered_at = ctx.now
+
+
+def _reject(ctx: _Ctx) -> None:
+    ctx.payload["reason"] = ctx.text("reason", required=True, label="不予立案理由")
+    ctx.move(Action.REJECT)
+    ctx.case.closed_at = ctx.now
+
+
+def _direct_close(ctx: _Ctx) -> None:
+    ctx.payload["note"] = ctx.text("note", required=True, label="办结说明")
+    ctx.move(Action.DIRECT_CLOSE)
+    ctx.case.closed_at = ctx.now
+    ctx.case.handled_at = ctx.now
+
+
+def _dispatch(ctx: _Ctx) -> None:
+    case = ctx.case
+    before = ctx.status()
+    next_status(before, Action.DISPATCH)  # fail fast before any lookup
+    if case.grid_code is None:
+        raise ValidationFailed("案件缺少所在网格，无法派遣", field="grid_code")
+    response, handle, cat_urgency = _limits(ctx)
+    code = ctx.params.get("unit_code")
+    unit = ctx.unit(str(code), "派遣单位") if code else responsible_unit(ctx.uow, case.category_code, case.grid_code)
+    if UnitKind(unit.kind) not in HANDLER_UNIT_KINDS:
+        raise ValidationFailed(f"不能派遣给该类单位: {unit.name}", field="unit_code")
+    assists = [ctx.unit(c, "协办单位") for c in dict.fromkeys(ctx.strings("assist_unit_codes"))]
+    for a in assists:
+        if a.id == unit.id or UnitKind(a.kind) not in HANDLER_UNIT_KINDS:
+            raise ValidationFailed(f"协办单位不合适: {a.name}", field="assist_unit_codes")
+    for old in ctx.uow.cases.tasks(case.id):
+        if not TaskStatus(old.status).is_done:
+            old.status = TaskStatus.CANCELLED.value
+    deadlines = compute_deadlines(ctx.now, response, handle, cat_urgency, Urgency(case.urgency), ctx.calendar)
+    for u, role in [(unit, TaskRole.PRIMARY)] + [(a, TaskRole.ASSIST) for a in assists]:
+        ctx.uow.cases.add_task(
+            CaseTask(
+                case_id=case.id,
+                unit_id=u.id,
+                role=role.value,
+                status=TaskStatus.PENDING.value,
+                assigned_at=ctx.now,
+                assigned_by_unit_id=ctx.actor.unit_id,
+                response_due_at=deadlines.response_due,
+                handle_due_at=deadlines.handle_due,
+                evidence=[],
+                rework_count=0,
+                postponed=False,
+            )
+        )
+    ctx.move(Action.DISPATCH)
+    case.owner_unit_id = unit.id
+    case.dispatched_at = ctx.now
+    case.response_due_at = deadlines.response_due
+    case.handle_due_at = deadlines.handle_due
+    case.handle_unit = deadlines.unit.value
+    resp_unit = TimeUnit.WORKING_DAYS if response.unit.is_working else TimeUnit.MINUTES
+    _start_clock(ctx, Clockwork(ctx.now, deadlines.response_due, resp_unit))
+    ctx.payload.update(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        assist_unit_codes=[a.code for a in assists],
+        response_due_at=deadlines.response_due.isoformat(),
+        handle_due_at=deadlines.handle_due.isoformat(),
+        note=ctx.text("note", required=False, label="派遣意见"),
+    )
+
+
+def _accept(ctx: _Ctx) -> None:
+    task = ctx.task_of_actor([TaskRole.PRIMARY], [TaskStatus.PENDING])
+    ctx.move(Action.ACCEPT)
+    task.status = next_task_status(TaskStatus(task.status), "accept").value
+    task.responded_at = ctx.now
+    task.response_late = ctx.now > task.response_due_at
+    ctx.payload.update(task_id=task.id, late=task.response_late)
+    _start_clock(ctx, _handling_clock(ctx.case))
+
+
+def _return(ctx: _Ctx) -> None:
+    reason = ctx.text("reason", required=True, label="退回理由")
+    task = ctx.task_of_actor([TaskRole.PRIMARY], [TaskStatus.PENDING])
+    ctx.move(Action.RETURN)
+    task.status = next_task_status(TaskStatus(task.status), "return").value
+    task.responded_at = ctx.now
+    task.response_late = ctx.now > task.response_due_at
+    task.return_reason = reason
+    for other in ctx.uow.cases.tasks(ctx.case.id):
+        if other.role == TaskRole.ASSIST.value and not TaskStatus(other.status).is_done:
+            other.status = TaskStatus.CANCELLED.value
+    ctx.case.return_count += 1
+    ctx.case.owner_unit_id = None
+    _start_clock(ctx, None)
+    ctx.payload.update(task_id=task.id, reason=reason)
+
+
+def _handle(ctx: _Ctx) -> None:
+    note = ctx.text("note", required=True, label="处置说明")
+    evidence = ctx.strings("evidence")
+    task = ctx.task_of_actor([TaskRole.PRIMARY], [TaskStatus.ACCEPTED])
+    ctx.move(Action.HANDLE)
+    task.status = next_task_status(TaskStatus(task.status), "feedback").value
+    task.handled_at = ctx.now
+    task.feedback, task.evidence = note, evidence
+    ctx.case.handled_at = ctx.now
+    _start_clock(ctx, None)
+    ctx.payload.update(
+        task_id=task.id,
+        note=note,
+        evidence=evidence,
+        on_time=ctx.case.handle_due_at is None or ctx.now <= ctx.case.handle_due_at,
+    )
+
+
+def _check_verifier(ctx: _Ctx) -> None:
+    if ctx.actor.role is Role.GRID_WORKER:
+        assert ctx.actor.user_id is not None
+        grids = ctx.uow.units.assigned_grid_codes(ctx.actor.user_id)
+        code = ctx.case.grid_code or ""
+        if not any(is_within(code, g) for g in grids):
+            raise PermissionDenied("只能核查本人负责网格内的案件")
+
+
+def _verify(ctx: _Ctx) -> None:
+    _check_verifier(ctx)
+    note = ctx.text("note", required=False, label="核查说明")
+    open_units = [
+        t.unit_id
+        for t in ctx.uow.cases.tasks(ctx.case.id)
+        if t.role != TaskRole.PRIMARY.value and TaskStatus(t.status) in (TaskStatus.PENDING, TaskStatus.ACCEPTED)
+    ]
+    next_status(ctx.status(), Action.VERIFY)
+    if open_units:
+        names = [u.name for u in (ctx.uow.units.get(i) for i in open_units) if u is not None]
+        raise OpenTasksRemain(f"以下单位尚未反馈，不能结案: {'、'.join(names)}", units=names)
+    ctx.move(Action.VERIFY)
+    ctx.case.closed_at = ctx.now
+    ctx.payload.update(note=note, evidence=ctx.strings("evidence"))
+
+
+def _rework(ctx: _Ctx) -> None:
+    _check_verifier(ctx)
+    reason = ctx.text("reason", required=True, label="返工理由")
+    ctx.move(Action.REWORK)
+    task = ctx.primary_task()
+    task.status = next_task_status(TaskStatus(task.status), "rework").value
+    task.rework_count += 1
+    ctx.case.rework_count += 1
+    ctx.case.handled_at = None
+    _start_clock(ctx, _handling_clock(ctx.case))
+    ctx.payload.update(reason=reason, rework_count=ctx.case.rework_count)
+
+
+def _evaluate(ctx: _Ctx) -> None:
+    if ctx.actor.role is Role.RESIDENT and ctx.case.reporter_user_id != ctx.actor.user_id:
+        raise PermissionDenied("只能评价本人上报的案件")
+    resolved = ctx.params.get("resolved")
+    if not isinstance(resolved, bool):
+        raise ValidationFailed("请说明问题是否解决 (resolved: true/false)", field="resolved")
+    try:
+        satisfaction = Satisfaction(str(ctx.params.get("satisfaction")))
+    except ValueError:
+        raise ValidationFailed(
+            "满意度须为 satisfied / basically_satisfied / unsatisfied", field="satisfaction"
+        ) from None
+    comment = ctx.text("comment", required=False, label="评价意见")
+    ctx.move(Action.EVALUATE)
+    case = ctx.case
+    case.resolved, case.satisfaction, case.evaluated_at = resolved, satisfaction.value, ctx.now
+    ctx.payload.update(resolved=resolved, satisfaction=satisfaction.value, comment=comment)
+    assert case.closed_at is not None
+    if should_reopen(satisfaction, case.closed_at, ctx.now, ctx.policy.reopen_window_days):
+        ctx.after.append(_reopen)
+
+
+def _reopen(ctx: _Ctx) -> None:
+    before, after = ctx.move(Action.REOPEN)
+    ctx.case.closed_at = None
+    ctx.case.handled_at = None
+    ctx.case.owner_unit_id = None
+    _record(
+        ctx.uow,
+        ctx.case,
+        Action.REOPEN,
+        Actor.system(),
+        before,
+        after,
+        ctx.now,
+        {"reason": "居民不满意，案件重启", "window_days": ctx.policy.reopen_window_days},
+    )
+
+
+def _request_postpone(ctx: _Ctx) -> None:
+    task = ctx.task_of_actor([TaskRole.PRIMARY], [TaskStatus.ACCEPTED])
+    if ctx.case.postpone_request:
+        raise InvalidTransition("已有待审批的延期申请")
+    limit = _limit_param(ctx)
+    reason = ctx.text("reason", required=True, label="延期理由")
+    ctx.move(Action.REQUEST_POSTPONE)
+    ctx.case.postpone_request = {
+        "amount": limit.amount,
+        "unit": limit.unit.value,
+        "reason": reason,
+        "task_id": task.id,
+        "requested_at": ctx.now.isoformat(),
+    }
+    ctx.payload.update(ctx.case.postpone_request)
+
+
+def _limit_param(ctx: _Ctx) -> Limit:
+    try:
+        return Limit(int(ctx.params.get("amount", 0)), TimeUnit(str(ctx.params.get("unit", ""))))
+    except (ValueError, TypeError):
+        raise ValidationFailed("延期时长须为正整数，单位为 minutes / hours / working_days", field="amount") from None
+
+
+def _approve_postpone(ctx: _Ctx) -> None:
+    request = ctx.case.postpone_request
+    if not request:
+        raise InvalidTransition("没有待审批的延期申请")
+    ctx.move(Action.APPROVE_POSTPONE)
+    limit = Limit(int(request["amount"]), TimeUnit(request["unit"]))
+    case = ctx.case
+    assert case.handle_due_at is not None
+    new_due = ctx.calendar.deadline(case.handle_due_at, limit)
+    case.handle_due_at = new_due
+    case.postponed = True
+    case.postpone_request = None
+    task = ctx.primary_task()
+    task.handle_due_at, task.postponed = new_due, True
+    _start_clock(ctx, _handling_clock(case))
+    ctx.payload.update(
+        amount=limit.amount,
+        unit=limit.unit.value,
+        handle_due_at=new_due.isoformat(),
+        note=ctx.text("note", required=False, label="审批意见"),
+    )
+
+
+def _deny_postpone(ctx: _Ctx) -> None:
+    if not ctx.case.postpone_request:
+        raise InvalidTransition("没有待审批的延期申请")
+    reason = ctx.text("reason", required=True, label="驳回理由")
+    ctx.move(Action.DENY_POSTPONE)
+    ctx.case.postpone_request = None
+    ctx.payload.update(reason=reason)
+
+
+def _suspend(ctx: _Ctx) -> None:
+    reason = ctx.text("reason", required=True, label="挂起理由")
+    before, _ = ctx.move(Action.SUSPEND)
+    ctx.case.status_before_suspend = before.value
+    ctx.case.suspended_at = ctx.now
+    ctx.case.next_alarm_at = None
+    ctx.payload.update(reason=reason)
+
+
+def _resume(ctx: _Ctx) -> None:
+    case = ctx.case
+    target = CaseStatus(case.status_before_suspend) if case.status_before_suspend else None
+    ctx.move(Action.RESUME, resume_to=target)
+    assert case.suspended_at is not None
+    paused_from, clock = case.suspended_at, _clock(case)
+    if case.response_due_at is not None:
+        case.response_due_at = _shift(ctx, case.response_due_at, paused_from, TimeUnit(case.clock_unit or "hours"))
+    if case.handle_due_at is not None:
+        case.handle_due_at = _shift(ctx, case.handle_due_at, paused_from, TimeUnit(case.handle_unit or "hours"))
+    for task in ctx.uow.cases.tasks(case.id):
+        if not TaskStatus(task.status).is_done:
+            task.handle_due_at = _shift(ctx, task.handle_due_at, paused_from, TimeUnit(case.handle_unit or "hours"))
+    level, escalations = AlarmLevel(case.alarm_level), case.escalation_level
+    if clock is not None:
+        shifted = clock.shifted(ctx.calendar, paused_from, ctx.now)
+        case.clock_start, case.clock_due = shifted.start, shifted.due
+        case.next_alarm_at = next_alarm_at(
+            shifted, level, escalations, ctx.calendar, ctx.policy.warning_fraction, _max_escalations(ctx)
+        )
+    ctx.payload.update(
+        paused_seconds=int((ctx.now - paused_from).total_seconds()),
+        handle_due_at=case.handle_due_at.isoformat() if case.handle_due_at else None,
+    )
+    case.suspended_at = None
+    case.status_before_suspend = None
+
+
+def _shift(ctx: _Ctx, due: datetime, paused_from: datetime, unit: TimeUnit) -> datetime:
+    paused = max(ctx.calendar.measure(paused_from, ctx.now, unit), 0.0)
+    return ctx.calendar.advance(due, paused, unit)
+
+
+def _merge(ctx: _Ctx) -> None:
+    raw = ctx.params.get("into_case_id")
+    if not isinstance(raw, int):
+        raise ValidationFailed("请指定主案编号 into_case_id", field="into_case_id")
+    if raw == ctx.case.id:
+        raise ValidationFailed("不能与自身并案", field="into_case_id")
+    parent = ctx.uow.cases.get(raw)
+    if parent is None:
+        raise NotFound(f"主案不存在: {raw}", field="into_case_id")
+    if CaseStatus(parent.status).kind is StatusKind.CLOSED or parent.status == CaseStatus.MERGED.value:
+        raise InvalidTransition("主案已结案或本身已被并案")
+    ctx.move(Action.MERGE)
+    ctx.case.parent_case_id = parent.id
+    for child in ctx.uow.cases.children(ctx.case.id):
+        child.parent_case_id = parent.id
+    ctx.payload.update(into_case_id=parent.id, into_tracking_code=parent.tracking_code)
+
+
+def _whistle_owner(ctx: _Ctx) -> None:
+    if ctx.case.owner_unit_id is None or ctx.actor.unit_id != ctx.case.owner_unit_id:
+        raise PermissionDenied("只有承办该案件的街道可以吹哨或评价报到部门")
+
+
+def _whistle(ctx: _Ctx) -> None:
+    _whistle_owner(ctx)
+    next_status(ctx.status(), Action.WHISTLE)
+    codes = list(dict.fromkeys(ctx.strings("department_codes")))
+    if not codes:
+        raise ValidationFailed("请至少指定一个报到部门", field="department_codes")
+    _, handle, _ = _limits(ctx)
+    open_units = {
+        t.unit_id
+        for t in ctx.uow.cases.tasks(ctx.case.id)
+        if t.role == TaskRole.WHISTLE.value and not TaskStatus(t.status).is_done
+    }
+    report_due = ctx.now + timedelta(minutes=ctx.policy.whistle_report_minutes)
+    handle_due = ctx.calendar.deadline(ctx.now, handle)
+    summoned = []
+    for code in codes:
+        unit = ctx.unit(code, "部门")
+        if UnitKind(unit.kind) not in SUMMONABLE_KINDS:
+            raise ValidationFailed(f"只能召集职能部门: {unit.name}", field="department_codes")
+        if unit.id in open_units:
+            raise ValidationFailed(f"该部门已在报到中: {unit.name}", field="department_codes")
+        task = CaseTask(
+            case_id=ctx.case.id,
+            unit_id=unit.id,
+            role=TaskRole.WHISTLE.value,
+            status=TaskStatus.PENDING.value,
+            assigned_at=ctx.now,
+            assigned_by_unit_id=ctx.actor.unit_id,
+            response_due_at=report_due,
+            handle_due_at=handle_due,
+            evidence=[],
+            rework_count=0,
+            postponed=False,
+        )
+        ctx.uow.cases.add_task(task)
+        summoned.append({"task_id": task.id, "unit_code": unit.code, "unit_name": unit.name})
+    ctx.move(Action.WHISTLE)
+    ctx.payload.update(
+        departments=summoned,
+        report_due_at=report_due.isoformat(),
+        handle_due_at=handle_due.isoformat(),
+        note=ctx.text("note", required=False, label="吹哨事由"),
+    )
+
+
+def _check_in(ctx: _Ctx) -> None:
+    task = ctx.task_of_actor([TaskRole.WHISTLE, TaskRole.ASSIST], [TaskStatus.PENDING])
+    ctx.move(Action.CHECK_IN)
+    task.status = next_task_status(TaskStatus(task.status), "accept").value
+    task.responded_at = ctx.now
+    task.response_late = ctx.now > task.response_due_at
+    ctx.payload.update(task_id=task.id, late=task.response_late, role=task.role)
+
+
+def _task_feedback(ctx: _Ctx) -> None:
+    note = ctx.text("note", required=True, label="反馈说明")
+    task = ctx.task_of_actor([TaskRole.WHISTLE, TaskRole.ASSIST], [TaskStatus.ACCEPTED])
+    ctx.move(Action.TASK_FEEDBACK)
+    task.status = next_task_status(TaskStatus(task.status), "feedback").value
+    task.handled_at, task.feedback, task.evidence = ctx.now, note, ctx.strings("evidence")
+    ctx.payload.update(task_id=task.id, note=note, on_time=ctx.now <= task.handle_due_at)
+
+
+def _rate_department(ctx: _Ctx) -> None:
+    _whistle_owner(ctx)
+    code = ctx.params.get("unit_code")
+    rating = ctx.params.get("rating")
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise ValidationFailed("评分须为 1–5 的整数", field="rating")
+    unit = ctx.unit(str(code), "部门")
+    tasks = [t for t in ctx.uow.cases.tasks(ctx.case.id) if t.unit_id == unit.id and t.role == TaskRole.WHISTLE.value]
+    if not tasks:
+        raise ValidationFailed(f"该部门未被召集: {unit.name}", field="unit_code")
+    task = tasks[-1]
+    if task.status != TaskStatus.FED_BACK.value:
+        raise InvalidTransition("部门反馈后才能评价")
+    ctx.move(Action.RATE_DEPARTMENT)
+    task.rating = rating
+    task.rating_note = ctx.text("note", required=False, label="评价说明")
+    ctx.payload.update(task_id=task.id, unit_code=unit.code, rating=rating, note=task.rating_note)
+
+
+HANDLERS: dict[Action, Callable[[_Ctx], None]] = {
+    Action.REGISTER: _register,
+    Action.REJECT: _reject,
+    Action.DIRECT_CLOSE: _direct_close,
+    Action.DISPATCH: _dispatch,
+    Action.ACCEPT: _accept,
+    Action.RETURN: _return,
+    Action.HANDLE: _handle,
+    Action.VERIFY: _verify,
+    Action.REWORK: _rework,
+    Action.EVALUATE: _evaluate,
+    Action.REQUEST_POSTPONE: _request_postpone,
+    Action.APPROVE_POSTPONE: _approve_postpone,
+    Action.DENY_POSTPONE: _deny_postpone,
+    Action.SUSPEND: _suspend,
+    Action.RESUME: _resume,
+    Action.MERGE: _merge,
+    Action.WHISTLE: _whistle,
+    Action.CHECK_IN: _check_in,
+    Action.TASK_FEEDBACK: _task_feedback,
+    Action.RATE_DEPARTMENT: _rate_department,
+}
+
+
+def apply_action(
+    uow: UnitOfWork,
+    case_id: int,
+    action: str,
+    params: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    calendar: WorkingDays,
+    policy: CasePolicy,
+    expected_version: int | None = None,
+) -> int:
+    """Apply one person's action to a case. Returns the case's new version."""
+    try:
+        act = Action(action)
+    except ValueError:
+        raise ValidationFailed(f"未知操作: {action}", field="action") from None
+    if act not in HANDLERS:
+        raise ValidationFailed(f"该操作由系统执行，不能手工提交: {ACTION_LABELS[act]}", field="action")
+    check_role(act, actor.role)
+    with uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise NotFound(f"案件不存在: {case_id}")
+        if expected_version is not None and case.version != expected_version:
+            raise Conflict(expected=expected_version, actual=case.version)
+        ctx = _Ctx(uow, case, actor, now, calendar, policy, params)
+        before = ctx.status()
+        HANDLERS[act](ctx)
+        _record(uow, case, act, actor, before, ctx.status(), now, ctx.payload)
+        for follow in ctx.after:
+            follow(ctx)
+        if act is Action.VERIFY:
+            _close_children(uow, case, now)
+        uow.commit()
+        log.info("case_action", case_id=case_id, action=act.value, status=case.status)
+        return case.version
+
+
+def _close_children(uow: UnitOfWork, parent: Case, now: datetime) -> None:
+    for child in uow.cases.children(parent.id):
+        if child.status != CaseStatus.MERGED.value:
+            continue
+        before = CaseStatus(child.status)
+        after = next_status(before, Action.FOLLOW_PARENT)
+        child.status = after.value
+        child.closed_at = now
+        _record(
+            uow,
+            child,
+            Action.FOLLOW_PARENT,
+            Actor.system(),
+            before,
+            after,
+            now,
+            {"parent_case_id": parent.id, "parent_tracking_code": parent.tracking_code},
+        )
+
+
+# -- deadlines: warnings and escalation --------------------------------------------------------------
+@dataclass
+class ScanReport:
+    scanned: int = 0
+    warned: int = 0
+    escalated: int = 0
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+
+def scan_overdue(
+    uow_factory: Callable[[], UnitOfWork],
+    now: datetime,
+    calendar: WorkingDays,
+    policy: CasePolicy,
+    batch_size: int = 5000,
+    dry_run: bool = False,
+    keep_steps: int = 1000,
+) -> ScanReport:
+    """Yellow warning at the warning fraction, red + one level up the tree when overdue, again each period.
+
+    Idempotent: the case row remembers its alarm level and escalation count, so a second run at
+    the same `now` finds nothing to do. Runs in batches of `batch_size`, each its own transaction.
+    """
+    report = ScanReport()
+    after_id = 0
+    chains: dict[int, list[Unit]] = {}
+    while True:
+        uow = uow_factory()
+        with uow:
+            batch = uow.cases.due_for_alarm(now, batch_size, after_id)
+            if not batch:
+                break
+            for case in batch:
+                report.scanned += 1
+                _alarm_case(uow, case, now, calendar, policy, chains, report, keep_steps)
+            after_id = batch[-1].id
+            if dry_run:
+                uow.rollback()
+            else:
+                uow.commit()
+    log.info("deadline_scan", scanned=report.scanned, warned=report.warned, escalated=report.escalated, dry_run=dry_run)
+    return report
+
+
+def _alarm_case(
+    uow: UnitOfWork,
+    case: Case,
+    now: datetime,
+    calendar: WorkingDays,
+    policy: CasePolicy,
+    chains: dict[int, list[Unit]],
+    report: ScanReport,
+    keep_steps: int,
+) -> None:
+    clock = _clock(case)
+    if clock is None or case.owner_unit_id is None:
+        case.next_alarm_at = None
+        return
+    chain = chains.get(case.owner_unit_id)
+    if chain is None:
+        chain = chains[case.owner_unit_id] = supervisors(uow, case.owner_unit_id)
+    level, escalations = AlarmLevel(case.alarm_level), case.escalation_level
+    for step in due_alarm_steps(clock, level, escalations, now, calendar, policy.warning_fraction, len(chain)):
+        status = CaseStatus(case.status)
+        next_status(status, step.action)
+        payload: dict[str, Any] = {"due_at": clock.due.isoformat(), "step_due_at": step.at.isoformat()}
+        target = None
+        if step.action is Action.ESCALATE:
+            target = chain[step.escalation - 1]
+            payload.update(level=step.escalation, to_unit_code=target.code, to_unit_name=target.name)
+            case.escalated_to_unit_id = target.id
+            report.escalated += 1
+        else:
+            report.warned += 1
+        case.alarm_level, case.escalation_level = step.level.value, step.escalation or case.escalation_level
+        level, escalations = step.level, case.escalation_level
+        _record(
+            uow,
+            case,
+            step.action,
+            Actor.system(),
+            status,
+            status,
+            now,
+            payload,
+            unit_id=target.id if target else case.owner_unit_id,
+        )
+        if len(report.steps) < keep_steps:
+            report.steps.append(
+                {"case_id": case.id, "tracking_code": case.tracking_code, "action": step.action.value, **payload}
+            )
+    case.next_alarm_at = next_alarm_at(clock, level, escalations, calendar, policy.warning_fraction, len(chain))

@@ -1,0 +1,85 @@
+"""HTTP routes for cases: thin — parse, call a service or a query, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+
+from gridgov.cases import queries, services
+from gridgov.cases.schemas import CaseAction, CaseCreate, CaseCreated, CasePage, CasePublic, EventPublic
+from gridgov.errors import ValidationFailed
+from gridgov.web.deps import ContainerDep, CurrentActor
+
+router = APIRouter(prefix="/api/v1/cases", tags=["案件 cases"])
+
+
+@router.post("", response_model=CaseCreated, status_code=201, summary="上报案件 (支持 Idempotency-Key)")
+def create_case(
+    body: CaseCreate,
+    container: ContainerDep,
+    actor: CurrentActor,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    draft = services.CaseDraft(**body.model_dump())
+    case_id, created = services.report_case(container.uow(), draft, actor, container.clock.now(), idempotency_key)
+    if not created:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    with container.sessions() as session:
+        detail = queries.case_detail(session, case_id, actor, container.clock.now())
+    return {"id": case_id, "tracking_code": detail["tracking_code"], "status": detail["status"], "created": created}
+
+
+@router.get("", response_model=CasePage, summary="案件列表")
+def list_cases(
+    container: ContainerDep,
+    actor: CurrentActor,
+    status: Annotated[str | None, Query(description="状态或 open/closed，逗号分隔")] = None,
+    grid: Annotated[str | None, Query(description="网格编码 (含下级)")] = None,
+    unit: Annotated[str | None, Query(description="单位编码 (承办或参与)")] = None,
+    category: Annotated[str | None, Query(description="类别编码 (含下级)")] = None,
+    overdue: bool | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    for name, value in (("created_from", created_from), ("created_to", created_to)):
+        if value is not None and value.tzinfo is None:
+            raise ValidationFailed("时间须带时区, 例如 2025-10-01T00:00:00+08:00", field=name)
+    f = queries.CaseFilter(status, grid, unit, category, overdue, created_from, created_to)
+    with container.sessions() as session:
+        return queries.list_cases(session, f, actor, container.clock.now(), page, page_size)
+
+
+@router.get("/{case_id}", response_model=CasePublic, summary="案件详情")
+def get_case(case_id: int, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+    with container.sessions() as session:
+        return queries.case_detail(session, case_id, actor, container.clock.now())
+
+
+@router.post("/{case_id}/actions", response_model=CasePublic, summary="对案件执行操作 (状态流转)")
+def act(case_id: int, body: CaseAction, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+    now = container.clock.now()
+    services.apply_action(
+        container.uow(),
+        case_id,
+        body.action,
+        body.params(),
+        actor,
+        now,
+        container.calendar,
+        container.policy,
+        expected_version=body.version,
+    )
+    with container.sessions() as session:
+        return queries.case_detail(session, case_id, actor, now)
+
+
+@router.get("/{case_id}/events", response_model=list[EventPublic], summary="案件责任链 (防篡改事件记录)")
+def events(case_id: int, container: ContainerDep, actor: CurrentActor) -> list[dict[str, Any]]:
+    with container.sessions() as session:
+        return queries.case_events(session, case_id, actor)

@@ -1,0 +1,329 @@
+"""The `gridgov` command. Thin: parse options, call a service, print the result."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gridgov.config import Settings
+from gridgov.errors import GridgovError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _settings(database_url: str | None, **extra: Any) -> Settings:
+    overrides = {k: v for k, v in extra.items() if v is not None}
+    if database_url:
+        overrides["database_url"] = database_url
+    return Settings(**overrides)
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--database-url",
+        envvar="GRIDGOV_DATABASE_URL",
+        default=None,
+        help="数据库 URL (默认 GRIDGOV_DATABASE_URL 或 sqlite:///var/gridgov.db)",
+    )(f)
+
+
+def friendly(f: F) -> F:
+    """Domain errors end the command with exit code 2 and a Chinese message on stderr."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except GridgovError as exc:
+            click.echo(f"错误 [{exc.code}]: {exc.message}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _container(settings: Settings) -> Any:
+    from gridgov.bootstrap import bootstrap
+    from gridgov.logging import configure_logging
+
+    configure_logging(settings)
+    return bootstrap(settings)
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"无法解析时间: {value} (例如 2025-10-09T09:00:00+08:00)") from None
+    if at.tzinfo is None:
+        raise click.BadParameter("时间须带时区, 例如 2025-10-09T09:00:00+08:00")
+    return at
+
+
+@click.group(help="gridgov 网格化治理平台")
+def main() -> None:
+    pass
+
+
+@main.group(help="数据库迁移")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="迁移到最新版本 (alembic upgrade head)")
+@db_option
+def db_upgrade(database_url: str | None) -> None:
+    from gridgov import migrate
+
+    migrate.upgrade(_settings(database_url).database_url)
+    click.echo("数据库已迁移到最新版本")
+
+
+@db.command("check", help="检查模型与迁移是否一致 (alembic check)")
+@db_option
+def db_check(database_url: str | None) -> None:
+    from gridgov import migrate
+
+    migrate.check(_settings(database_url).database_url)
+    click.echo("模型与迁移一致")
+
+
+def _init(settings: Settings, villages_csv: Path | None, workers: bool = True) -> dict[str, int]:
+    from gridgov import migrate
+    from gridgov.clock import SystemClock
+    from gridgov.reference.services import initialise, read_villages_csv
+
+    migrate.upgrade(settings.database_url)
+    container = _container(settings)
+    try:
+        villages = read_villages_csv(villages_csv) if villages_csv else ()
+        return initialise(container.sessions, SystemClock().now(), villages=villages, grid_workers=workers)
+    finally:
+        container.close()
+
+
+@main.command(help="迁移数据库并载入参考数据 (类别、郑州网格、单位、权属、网格员)。可重复执行。")
+@db_option
+@click.option(
+    "--villages-csv",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="本市村级(社区/村)名录 CSV: village_code,village_name,street_code",
+)
+@friendly
+def init(database_url: str | None, villages_csv: Path | None) -> None:
+    summary = _init(_settings(database_url), villages_csv)
+    click.echo("初始化完成: " + ", ".join(f"{k} +{v}" for k, v in summary.items()))
+
+
+@main.command(help="启动 HTTP 服务 (含时限扫描调度)")
+@db_option
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--no-scheduler", is_flag=True, help="不在服务内运行时限扫描")
+def serve(database_url: str | None, host: str | None, port: int | None, no_scheduler: bool) -> None:
+    _serve(_settings(database_url, host=host, port=port), scheduler=not no_scheduler)
+
+
+def _serve(settings: Settings, scheduler: bool) -> None:
+    import uvicorn
+
+    from gridgov.logging import configure_logging
+    from gridgov.web.app import create_app
+
+    configure_logging(settings)
+    app = create_app(settings, scheduler=scheduler)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+
+
+@main.command(help="建立演示库 (郑州网格 + 样例案件)，为每个角色打印令牌，并在 127.0.0.1:8000 提供服务")
+@click.option("--database-url", envvar="GRIDGOV_DEMO_DATABASE_URL", default="sqlite:///var/demo.db", show_default=True)
+@click.option("--cases", "n_cases", type=int, default=2000, show_default=True, help="样例案件数")
+@click.option("--reset", is_flag=True, help="删除已有演示库后重建 (仅 SQLite)")
+@click.option("--no-serve", is_flag=True, help="只建库，不启动服务")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@friendly
+def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str, port: int) -> None:
+    from gridgov.clock import SystemClock
+    from gridgov.demo.seed import seed_cases
+
+    settings = _settings(database_url, host=host, port=port)
+    if reset and settings.is_sqlite:
+        path = Path(settings.database_url.split("///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    click.echo("正在初始化数据库与郑州参考数据 …")
+    summary = _init(settings, None)
+    container = _container(settings)
+    try:
+        now = SystemClock().now()
+        if summary["grids"] and summary["units"]:
+            click.echo(f"正在生成 {n_cases} 个样例案件 …")
+            made = seed_cases(container, n_cases, now, progress=lambda i: click.echo(f"  {i}/{n_cases}"))
+            click.echo("样例案件: " + ", ".join(f"{k} {v}" for k, v in sorted(made.items())))
+            from gridgov.cases.services import scan_overdue
+
+            report = scan_overdue(container.uow_factory, now, container.calendar, container.policy)
+            click.echo(f"时限扫描: 预警 {report.warned}, 升级 {report.escalated}")
+        else:
+            click.echo("演示库已存在，跳过样例案件 (用 --reset 重建)")
+        _demo_tokens(container, now)
+    finally:
+        container.close()
+    if not no_serve:
+        click.echo(f"服务地址: http://{host}:{port}/  (API 文档 /docs)")
+        _serve(settings, scheduler=True)
+
+
+def _demo_tokens(container: Any, now: datetime) -> Any:
+    from gridgov.demo.seed import create_demo_users
+
+    world = create_demo_users(container, now)
+    click.echo("演示令牌 (Authorization: Bearer <令牌>):")
+    for name, token in world.tokens.items():
+        click.echo(f"  {name:<14} {token}")
+    click.echo(f"演示网格: {world.grid_code}")
+    return world
+
+
+@main.group(help="用户")
+def user() -> None:
+    pass
+
+
+@user.command("add", help="新增用户")
+@click.argument("name")
+@click.option(
+    "--role", required=True, help="resident|grid_worker|community|street|department|operator|dispatcher|leader|admin"
+)
+@click.option("--unit", "unit_code", default=None, help="所属单位编码")
+@click.option("--display-name", default="")
+@db_option
+@friendly
+def user_add(name: str, role: str, unit_code: str | None, display_name: str, database_url: str | None) -> None:
+    from gridgov.accounts.services import add_user
+
+    c = _container(_settings(database_url))
+    try:
+        uid = add_user(c.uow(), name, role, unit_code, c.clock.now(), display_name)
+    finally:
+        c.close()
+    click.echo(f"已创建用户 {name} (id {uid})")
+
+
+@main.group(help="访问令牌")
+def token() -> None:
+    pass
+
+
+@token.command("issue", help="为用户签发令牌 (只显示一次)")
+@click.argument("name")
+@db_option
+@friendly
+def token_issue(name: str, database_url: str | None) -> None:
+    from gridgov.accounts.services import issue_token
+
+    c = _container(_settings(database_url))
+    try:
+        click.echo(issue_token(c.uow(), name, c.clock.now()))
+    finally:
+        c.close()
+
+
+@token.command("revoke", help="吊销令牌")
+@click.argument("value")
+@db_option
+@friendly
+def token_revoke(value: str, database_url: str | None) -> None:
+    from gridgov.accounts.services import revoke_token
+
+    c = _container(_settings(database_url))
+    try:
+        revoke_token(c.uow(), value, c.clock.now())
+    finally:
+        c.close()
+    click.echo("令牌已吊销")
+
+
+@main.command(help="时限扫描: 80% 黄牌预警; 超期红牌并逐级升级 (社区→街道→区→市)，每超一个周期再升一级")
+@db_option
+@click.option("--now", "now_text", default=None, help="以此时刻为当前时间 (ISO 8601, 带时区)")
+@click.option("--dry-run", is_flag=True, help="只显示将执行的操作，不写入")
+@click.option("--batch-size", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@friendly
+def escalate(
+    database_url: str | None, now_text: str | None, dry_run: bool, batch_size: int | None, as_json: bool
+) -> None:
+    from gridgov.cases.services import scan_overdue
+
+    now = _parse_now(now_text)
+    c = _container(_settings(database_url))
+    try:
+        report = scan_overdue(
+            c.uow_factory,
+            now or c.clock.now(),
+            c.calendar,
+            c.policy,
+            batch_size or c.settings.escalation_batch_size,
+            dry_run=dry_run,
+        )
+    finally:
+        c.close()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "scanned": report.scanned,
+                    "warned": report.warned,
+                    "escalated": report.escalated,
+                    "dry_run": dry_run,
+                    "steps": report.steps,
+                },
+                ensure_ascii=False,
+                default=str,
+            )
+        )
+        return
+    for s in report.steps[:50]:
+        target = f" → {s['to_unit_name']}" if "to_unit_name" in s else ""
+        click.echo(f"  {s['tracking_code']} {'黄牌预警' if s['action'] == 'warn' else '超期升级'}{target}")
+    prefix = "(演练, 未写入) " if dry_run else ""
+    click.echo(f"{prefix}扫描 {report.scanned} 件, 预警 {report.warned}, 升级 {report.escalated}")
+
+
+@main.group(help="审计")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="校验每个案件的事件哈希链; 有篡改则以非零码退出并指出第一个问题事件")
+@db_option
+def audit_verify(database_url: str | None) -> None:
+    from gridgov.audit.services import verify_all
+
+    c = _container(_settings(database_url))
+    try:
+        with c.sessions() as session:
+            report = verify_all(session)
+    finally:
+        c.close()
+    if report.ok:
+        click.echo(f"完整: {report.cases} 个案件, {report.events} 个事件, 哈希链无断裂")
+        return
+    for p in report.problems:
+        where = f"事件 id={p.event_id}" if p.event_id is not None else "链尾"
+        click.echo(f"篡改: 案件 {p.case_id} 第 {p.seq} 个事件 ({where}): {p.problem}", err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

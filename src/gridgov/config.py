@@ -1,0 +1,63 @@
+"""Settings: one typed class, read from the environment (prefix GRIDGOV_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "development-only-secret"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{Path('var') / 'gridgov.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDGOV_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default_factory=default_database_url)
+    secret_key: str = DEFAULT_SECRET
+    log_level: str = "INFO"
+    log_json: bool = False
+    timezone: str = "Asia/Shanghai"
+    city_code: str = "4101"
+    city_name: str = "郑州市"
+
+    # deadlines and escalation
+    warning_fraction: float = Field(default=0.8, gt=0, lt=1)
+    whistle_report_minutes: int = Field(default=30, gt=0)
+    reopen_window_days: int = Field(default=7, ge=0)
+    escalation_interval_seconds: int = Field(default=60, ge=0)
+    escalation_batch_size: int = Field(default=5000, gt=0)
+
+    # metrics: composite of 响应率/解决率/满意率
+    weight_response: float = Field(default=0.30, ge=0)
+    weight_resolution: float = Field(default=0.35, ge=0)
+    weight_satisfaction: float = Field(default=0.35, ge=0)
+
+    # server
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("GRIDGOV_SECRET_KEY must be set outside development")
+        total = self.weight_response + self.weight_resolution + self.weight_satisfaction
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError("composite weights must add up to 1")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

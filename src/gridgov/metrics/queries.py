@@ -1,0 +1,90 @@
+"""Per-unit monthly counts, aggregated in SQL over tasks assigned in the month (Asia/Shanghai)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from gridgov.cases.domain import CaseStatus, Satisfaction, TaskRole, TaskStatus
+from gridgov.cases.models import Case, CaseTask
+from gridgov.clock import SHANGHAI
+from gridgov.errors import ValidationFailed
+from gridgov.metrics.domain import UnitCounts, Weights, rank, rates
+from gridgov.units.models import Unit
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    try:
+        year, mon = (int(p) for p in month.split("-"))
+        start = datetime(year, mon, 1, tzinfo=SHANGHAI)
+    except (ValueError, TypeError):
+        raise ValidationFailed("月份格式须为 YYYY-MM", field="month") from None
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=SHANGHAI)
+    return start, end
+
+
+def _count(cond: Any) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def unit_metrics(session: Session, month: str, weights: Weights, unit_kind: str | None = None) -> list[dict[str, Any]]:
+    start, end = month_bounds(month)
+    t, c = CaseTask, Case
+    live = t.status != TaskStatus.CANCELLED.value
+    primary = and_(live, t.role == TaskRole.PRIMARY.value)
+    worked = and_(primary, t.status != TaskStatus.RETURNED.value)
+    closed = c.closed_at.is_not(None) & c.status.in_([CaseStatus.CLOSED.value, CaseStatus.EVALUATED.value])
+    evaluated = c.evaluated_at.is_not(None)
+    stmt = (
+        select(
+            t.unit_id,
+            _count(live).label("assigned"),
+            _count(live & (t.response_late.is_(False))).label("responded_on_time"),
+            _count(live & (t.response_late.is_(True))).label("responded_late"),
+            _count(primary).label("dispatched"),
+            _count(worked).label("should_close"),
+            _count(worked & (c.status == CaseStatus.SUSPENDED.value)).label("deferred"),
+            _count(worked & closed).label("closed"),
+            _count(worked & closed & (t.handled_at <= t.handle_due_at)).label("closed_on_time"),
+            _count(live & t.handled_at.is_not(None)).label("handled"),
+            func.coalesce(func.sum(case((live, t.rework_count), else_=0)), 0).label("reworks"),
+            _count(live & t.postponed.is_(True)).label("postponed"),
+            _count(worked & evaluated).label("evaluated"),
+            _count(worked & evaluated & c.resolved.is_(True)).label("resolved"),
+            _count(
+                worked & evaluated & c.satisfaction.in_([Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value])
+            ).label("satisfied"),
+            _count(live & (t.role == TaskRole.WHISTLE.value)).label("summoned"),
+            _count(live & (t.role == TaskRole.WHISTLE.value) & t.response_late.is_(True)).label("summoned_late"),
+            func.coalesce(func.sum(t.rating), 0).label("rating_sum"),
+            _count(t.rating.is_not(None)).label("rated"),
+        )
+        .join(c, c.id == t.case_id)
+        .where(t.assigned_at >= start, t.assigned_at < end)
+        .group_by(t.unit_id)
+    )
+    rows = session.execute(stmt).mappings().all()
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([r["unit_id"] for r in rows])))}
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        unit = units[r["unit_id"]]
+        if unit_kind and unit.kind != unit_kind:
+            continue
+        counts = UnitCounts(**{k: int(v) for k, v in r.items() if k != "unit_id"})
+        out.append(
+            {
+                "unit_code": unit.code,
+                "unit_name": unit.name,
+                "unit_kind": unit.kind,
+                "counts": _asdict(counts),
+                **rates(counts, weights),
+            }
+        )
+    return rank(out)
+
+
+def _asdict(counts: UnitCounts) -> dict[str, int]:
+    return {f: getattr(counts, f) for f in counts.__dataclass_fields__}

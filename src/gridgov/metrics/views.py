@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from gridgov.metrics.domain import Weights
+from gridgov.metrics.queries import unit_metrics
+from gridgov.web.deps import ContainerDep, CurrentActor
+
+router = APIRouter(prefix="/api/v1/metrics", tags=["考核 metrics"])
+
+
+@router.get("/units", summary="单位月度考核: 三率、综合得分、结案率等，含排名")
+def units(
+    container: ContainerDep,
+    actor: CurrentActor,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")],
+    kind: Annotated[str | None, Query(description="只看某类单位, 如 street_office")] = None,
+) -> dict[str, Any]:
+    s = container.settings
+    weights = Weights(s.weight_response, s.weight_resolution, s.weight_satisfaction)
+    with container.sessions() as session:
+        rows = unit_metrics(session, month, weights, kind)
+    return {
+        "month": month,
+        "weights": {
+            "response": weights.response,
+            "resolution": weights.resolution,
+            "satisfaction": weights.satisfaction,
+        },
+        "units": rows,
+    }

@@ -1,0 +1,24 @@
+"""Imports every ORM model so that Base.metadata is complete (Alembic, tests)."""
+
+from gridgov.accounts.models import ApiToken, User
+from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.categories.models import Category
+from gridgov.db import Base
+from gridgov.grids.models import Grid, GridVersion, Organisation
+from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "CaseTask",
+    "Category",
+    "Grid",
+    "GridAssignment",
+    "GridVersion",
+    "Organisation",
+    "ResponsibilityRule",
+    "Unit",
+    "User",
+]

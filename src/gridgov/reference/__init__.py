@@ -1,0 +1,1 @@
+"""Reference data (administrative divisions) loaded from maintained packages."""

@@ -1,0 +1,72 @@
+"""Unit of work: one transaction, the repositories bound to it, and hooks that run after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from gridgov.accounts.repository import SqlUserRepository
+from gridgov.cases.repository import SqlCaseRepository
+from gridgov.categories.repository import SqlCategoryRepository
+from gridgov.errors import Conflict
+from gridgov.grids.repository import SqlGridRepository
+from gridgov.units.repository import SqlUnitRepository
+
+
+class UnitOfWork:
+    """`with uow: ...; uow.commit()` — anything not committed is rolled back on exit.
+
+    On SQLite a writing unit of work takes the write lock at BEGIN (BEGIN IMMEDIATE), so two
+    writers queue instead of failing half-way; on PostgreSQL optimistic version checks decide.
+    """
+
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session], *, write: bool = True) -> None:
+        self._factory = session_factory
+        self._write = write
+        self._after_commit: list[Callable[[], None]] = []
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        if self._write and self.session.get_bind().dialect.name == "sqlite":
+            self.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        self.cases = SqlCaseRepository(self.session)
+        self.units = SqlUnitRepository(self.session)
+        self.categories = SqlCategoryRepository(self.session)
+        self.grids = SqlGridRepository(self.session)
+        self.users = SqlUserRepository(self.session)
+        self._after_commit = []
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, StaleDataError):
+            # another transaction changed the same row first (optimistic version check)
+            raise Conflict() from exc
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise Conflict() from exc
+        hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:
+            hook()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        self._after_commit.append(hook)

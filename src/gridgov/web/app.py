@@ -1,0 +1,109 @@
+"""create_app(settings): routers, pages, error handlers and the deadline scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import func, select
+
+from gridgov import __version__
+from gridgov.bootstrap import Container, bootstrap
+from gridgov.cases import views as case_views
+from gridgov.cases.domain import CaseStatus
+from gridgov.cases.models import Case
+from gridgov.config import Settings
+from gridgov.grids import views as grid_views
+from gridgov.grids.models import Grid, GridVersion
+from gridgov.metrics import views as metric_views
+from gridgov.web import errors
+from gridgov.worker import DeadlineScheduler
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI served from files shipped in the fastapi-offline package: no CDN."""
+    static = resources.files("fastapi_offline").joinpath("static")
+    app.mount("/_docs_static", StaticFiles(directory=str(static)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - 文档",
+            swagger_js_url="/_docs_static/swagger-ui-bundle.js",
+            swagger_css_url="/_docs_static/swagger-ui.css",
+            swagger_favicon_url="/_docs_static/favicon.png",
+        )
+
+
+def create_app(settings: Settings, container: Container | None = None, scheduler: bool = False) -> FastAPI:
+    owned = container is None
+    box = container or bootstrap(settings)
+    sched = DeadlineScheduler(box) if scheduler else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if sched is not None:
+            sched.start()
+        yield
+        if sched is not None:
+            sched.stop()
+        if owned:
+            box.close()
+
+    app = FastAPI(
+        title="gridgov 网格化治理平台 API",
+        version=__version__,
+        description="案件从上报到评价的闭环 (GB/T 30428)，街道吹哨、部门报到，工作日时限与逐级升级，防篡改责任链。"
+        "所有接口需 `Authorization: Bearer <token>`。",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    _offline_docs(app)
+    app.state.container = box
+    errors.install(app)
+    app.include_router(case_views.router)
+    app.include_router(grid_views.router)
+    app.include_router(metric_views.router)
+    templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request) -> Any:
+        with box.sessions() as session:
+            counts = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+            version = session.scalars(select(GridVersion).where(GridVersion.active.is_(True))).first()
+            levels = dict(
+                session.execute(
+                    select(Grid.level, func.count())
+                    .where(Grid.version_id == (version.id if version else -1))
+                    .group_by(Grid.level)
+                ).all()
+            )
+        statuses = [(s.value, s.label, counts.get(s.value, 0)) for s in CaseStatus]
+        return templates.TemplateResponse(
+            request,
+            "index.html",
+            {
+                "statuses": statuses,
+                "total": sum(counts.values()),
+                "levels": levels,
+                "version": version.name if version else None,
+                "city": settings.city_name,
+            },
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        with box.sessions() as session:
+            session.execute(select(1))
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,188 @@
+"""Shared fixtures. The database is chosen by GRIDGOV_TEST_DATABASE_URL (CI runs the suite on SQLite
+and on PostgreSQL); the default is a throw-away SQLite file. The schema is built by migrating."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from gridgov import migrate
+from gridgov.accounts.services import add_user, issue_token
+from gridgov.bootstrap import Container, bootstrap
+from gridgov.clock import SHANGHAI, FixedClock
+from gridgov.config import Settings
+from gridgov.grids.domain import GridLevel
+from gridgov.models import Base
+from gridgov.reference.divisions import load_city_divisions
+from gridgov.reference.services import initialise, small_city
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+START = datetime(2025, 9, 26, 9, 0, tzinfo=SHANGHAI)  # a Friday before the 2025 National Day holiday
+SMALL_COUNTS = {GridLevel.STREET: 5, GridLevel.COMMUNITY: 10, GridLevel.MICRO: 20}
+CASE_TABLES = ("case_events", "case_tasks", "cases")
+
+
+def shared_data(*parts: str) -> Path:
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared/data not present: {path} (real-data checks need the shared folder beside the repo)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("GRIDGOV_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, environment="test", escalation_interval_seconds=0)
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: Settings) -> str:
+    migrate.upgrade(settings.database_url)
+    return settings.database_url
+
+
+@dataclass
+class World:
+    """A small city (2 districts of 郑州 from the reference package) with users for every role."""
+
+    container: Container
+    clock: FixedClock
+    tokens: dict[str, str]
+    users: dict[str, int]
+    grid: str  # the L3 grid most tests report in
+    other_grid: str  # an L3 grid in another street
+
+    @property
+    def street_code(self) -> str:
+        return self.grid[:9]
+
+    @property
+    def district(self) -> str:
+        return self.grid[:6]
+
+
+@pytest.fixture(scope="session")
+def world(migrated: str, settings: Settings) -> Iterator[World]:
+    clock = FixedClock(START)
+    container = bootstrap(settings, clock=clock)
+    _truncate(container, all_tables=True)
+    divisions = small_city(load_city_divisions(), districts=2, streets_per_district=2)
+    initialise(container.sessions, START, divisions=divisions, counts=SMALL_COUNTS, include_zones=False)
+    with container.sessions() as s:
+        micro = [r[0] for r in s.execute(text("SELECT code FROM grids WHERE level = 4 ORDER BY code"))]
+    grid = micro[0]
+    other = next(code for code in micro if code[:9] != grid[:9])
+    district, city = grid[:6], "4101"
+    people: list[tuple[str, str, str | None]] = [
+        ("admin", "admin", None), ("leader", "leader", None), ("resident", "resident", None),
+        ("resident2", "resident", None), ("operator", "operator", city), ("dispatcher", "dispatcher", city),
+        ("street", "street", grid[:9]), ("other-street", "street", other[:9]), ("community", "community", grid[:12]),
+        ("dept-cg", "department", f"{district}-cg"), ("dept-zj", "department", f"{district}-zj"),
+        ("dept-sthj", "department", f"{district}-sthj"), ("city-cg", "department", f"{city}-cg"),
+    ]
+    tokens, users = {}, {}
+    for name, role, unit in people:
+        users[name] = add_user(container.uow(), name, role, unit, START)
+        tokens[name] = issue_token(container.uow(), name, START)
+    tokens["grid-worker"] = issue_token(container.uow(), f"gw{grid}", START)
+    tokens["other-worker"] = issue_token(container.uow(), f"gw{other}", START)
+    yield World(container, clock, tokens, users, grid, other)
+    container.close()
+
+
+def _truncate(container: Container, all_tables: bool = False) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)] if all_tables else list(CASE_TABLES)
+    with container.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def clean(world: World) -> Iterator[World]:
+    """Each test starts with no cases, at the same fixed time."""
+    _truncate(world.container)
+    world.clock.set(START)
+    yield world
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(world: World, settings: Settings) -> Iterator[str]:
+    """A real uvicorn server on loopback, sharing the test's container (and its fixed clock)."""
+    from gridgov.web.app import create_app
+
+    port = _free_port()
+    app = create_app(settings, container=world.container)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started:
+        if time.time() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+class Api:
+    """Small HTTP helper: requests as a named demo user."""
+
+    def __init__(self, base: str, tokens: dict[str, str]) -> None:
+        self.client = httpx.Client(base_url=base, timeout=30)
+        self.tokens = tokens
+
+    def _h(self, who: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+        h = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
+        return {**h, **(extra or {})}
+
+    def get(self, who: str | None, path: str, **params: Any) -> httpx.Response:
+        return self.client.get(path, headers=self._h(who), params=params)
+
+    def post(self, who: str | None, path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+        return self.client.post(path, headers=self._h(who, headers), json=body)
+
+    def act(self, who: str, case_id: int, action: str, **params: Any) -> httpx.Response:
+        return self.post(who, f"/api/v1/cases/{case_id}/actions", {"action": action, **params})
+
+    def ok(self, who: str, case_id: int, action: str, **params: Any) -> dict[str, Any]:
+        r = self.act(who, case_id, action, **params)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+
+@pytest.fixture
+def api(server: str, clean: World) -> Iterator[Api]:
+    a = Api(server, clean.tokens)
+    yield a
+    a.client.close()
