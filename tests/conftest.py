@@ -93,11 +93,19 @@ def world(migrated: str, settings: Settings) -> Iterator[World]:
     other = next(code for code in micro if code[:9] != grid[:9])
     district, city = grid[:6], "4101"
     people: list[tuple[str, str, str | None]] = [
-        ("admin", "admin", None), ("leader", "leader", None), ("resident", "resident", None),
-        ("resident2", "resident", None), ("operator", "operator", city), ("dispatcher", "dispatcher", city),
-        ("street", "street", grid[:9]), ("other-street", "street", other[:9]), ("community", "community", grid[:12]),
-        ("dept-cg", "department", f"{district}-cg"), ("dept-zj", "department", f"{district}-zj"),
-        ("dept-sthj", "department", f"{district}-sthj"), ("city-cg", "department", f"{city}-cg"),
+        ("admin", "admin", None),
+        ("leader", "leader", None),
+        ("resident", "resident", None),
+        ("resident2", "resident", None),
+        ("operator", "operator", city),
+        ("dispatcher", "dispatcher", city),
+        ("street", "street", grid[:9]),
+        ("other-street", "street", other[:9]),
+        ("community", "community", grid[:12]),
+        ("dept-cg", "department", f"{district}-cg"),
+        ("dept-zj", "department", f"{district}-zj"),
+        ("dept-sthj", "department", f"{district}-sthj"),
+        ("city-cg", "department", f"{city}-cg"),
     ]
     tokens, users = {}, {}
     for name, role, unit in people:

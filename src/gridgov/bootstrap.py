@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridgov.accounts.domain import Actor
 from gridgov.cases.services import CasePolicy
 from gridgov.clock import Clock, SystemClock, WorkingDays, chinese_calendar_working_days
 from gridgov.config import Settings
 from gridgov.db import make_engine, make_sessionmaker
+from gridgov.refcache import ReferenceCache
 from gridgov.uow import UnitOfWork
+
+
+class TokenCache:
+    """Remembers authenticated tokens for a few seconds, so a burst of requests costs one look-up.
+
+    A revoked token stops working within `ttl` seconds (0 disables the cache).
+    """
+
+    def __init__(self, ttl: float, size: int = 10000) -> None:
+        self.ttl, self.size = ttl, size
+        self._items: dict[str, tuple[float, Actor]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Actor | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            hit = self._items.get(token)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, token: str, actor: Actor) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._items) >= self.size:
+                self._items.clear()
+            self._items[token] = (time.monotonic() + self.ttl, actor)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 @dataclass
@@ -23,9 +60,11 @@ class Container:
     sessions: sessionmaker[Session]
     clock: Clock
     calendar: WorkingDays
+    tokens: TokenCache = field(default_factory=lambda: TokenCache(0))
+    reference: ReferenceCache = field(default_factory=lambda: ReferenceCache(0))
 
     def uow(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.sessions, write=write)
+        return UnitOfWork(self.sessions, write=write, cache=self.reference)
 
     @property
     def uow_factory(self) -> Callable[[], UnitOfWork]:
@@ -52,4 +91,6 @@ def bootstrap(settings: Settings, clock: Clock | None = None, calendar: WorkingD
         sessions=make_sessionmaker(engine),
         clock=clock or SystemClock(),
         calendar=calendar or chinese_calendar_working_days(),
+        tokens=TokenCache(settings.auth_cache_seconds),
+        reference=ReferenceCache(settings.reference_cache_seconds),
     )

@@ -145,15 +145,16 @@ def _serve(settings: Settings, scheduler: bool) -> None:
 
 @main.command(help="建立演示库 (郑州网格 + 样例案件)，为每个角色打印令牌，并在 127.0.0.1:8000 提供服务")
 @click.option("--database-url", envvar="GRIDGOV_DEMO_DATABASE_URL", default="sqlite:///var/demo.db", show_default=True)
-@click.option("--cases", "n_cases", type=int, default=2000, show_default=True, help="样例案件数")
+@click.option("--cases", "n_cases", type=int, default=3000, show_default=True, help="样例案件数")
 @click.option("--reset", is_flag=True, help="删除已有演示库后重建 (仅 SQLite)")
 @click.option("--no-serve", is_flag=True, help="只建库，不启动服务")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @friendly
 def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str, port: int) -> None:
+    from gridgov.cases.services import scan_overdue
     from gridgov.clock import SystemClock
-    from gridgov.demo.seed import seed_cases
+    from gridgov.demo.seed import create_demo_users, seed_cases
 
     settings = _settings(database_url, host=host, port=port)
     if reset and settings.is_sqlite:
@@ -162,36 +163,27 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
             Path(str(path) + suffix).unlink(missing_ok=True)
     click.echo("正在初始化数据库与郑州参考数据 …")
     summary = _init(settings, None)
-    container = _container(settings)
+    container = _container(settings.model_copy(update={"log_level": "WARNING"}))
     try:
         now = SystemClock().now()
+        world = create_demo_users(container, now)
         if summary["grids"] and summary["units"]:
             click.echo(f"正在生成 {n_cases} 个样例案件 …")
             made = seed_cases(container, n_cases, now, progress=lambda i: click.echo(f"  {i}/{n_cases}"))
             click.echo("样例案件: " + ", ".join(f"{k} {v}" for k, v in sorted(made.items())))
-            from gridgov.cases.services import scan_overdue
-
             report = scan_overdue(container.uow_factory, now, container.calendar, container.policy)
             click.echo(f"时限扫描: 预警 {report.warned}, 升级 {report.escalated}")
         else:
             click.echo("演示库已存在，跳过样例案件 (用 --reset 重建)")
-        _demo_tokens(container, now)
     finally:
         container.close()
+    click.echo("演示令牌 (Authorization: Bearer <令牌>):")
+    for name, value in world.tokens.items():
+        click.echo(f"  {name:<14} {value}")
+    click.echo(f"演示网格: {world.grid_code}")
     if not no_serve:
         click.echo(f"服务地址: http://{host}:{port}/  (API 文档 /docs)")
         _serve(settings, scheduler=True)
-
-
-def _demo_tokens(container: Any, now: datetime) -> Any:
-    from gridgov.demo.seed import create_demo_users
-
-    world = create_demo_users(container, now)
-    click.echo("演示令牌 (Authorization: Bearer <令牌>):")
-    for name, token in world.tokens.items():
-        click.echo(f"  {name:<14} {token}")
-    click.echo(f"演示网格: {world.grid_code}")
-    return world
 
 
 @main.group(help="用户")

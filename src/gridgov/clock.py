@@ -126,6 +126,8 @@ class WorkingDays:
         """The instant at which `seconds` of working time have passed since `start`."""
         if seconds < 0:
             raise ValueError("negative working time")
+        if seconds == 0:
+            return start  # no working time to add: the instant itself, even at midnight before a day off
         at = self._local(start)
         remaining = seconds
         day = at.date()

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     weight_resolution: float = Field(default=0.35, ge=0)
     weight_satisfaction: float = Field(default=0.35, ge=0)
 
+    # seconds an authenticated token is remembered (a revoked token works at most this long)
+    auth_cache_seconds: float = Field(default=5.0, ge=0)
+
+    # seconds reference rows (categories, grids) are cached in-process
+    reference_cache_seconds: float = Field(default=30.0, ge=0)
+
     # server
     host: str = "127.0.0.1"
     port: int = 8000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from types import TracebackType
 
@@ -13,7 +14,10 @@ from gridgov.cases.repository import SqlCaseRepository
 from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
 from gridgov.grids.repository import SqlGridRepository
+from gridgov.refcache import NO_CACHE, ReferenceCache
 from gridgov.units.repository import SqlUnitRepository
+
+_SQLITE_WRITE_LOCK = threading.Lock()
 
 
 class UnitOfWork:
@@ -25,19 +29,31 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Session], *, write: bool = True) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, write: bool = True, cache: ReferenceCache = NO_CACHE
+    ) -> None:
         self._factory = session_factory
+        self._cache = cache
         self._write = write
         self._after_commit: list[Callable[[], None]] = []
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        self._locked = False
         if self._write and self.session.get_bind().dialect.name == "sqlite":
-            self.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            # one writer at a time inside this process (SQLite's own busy wait backs off with sleeps),
+            # and BEGIN IMMEDIATE against writers in other processes
+            _SQLITE_WRITE_LOCK.acquire()
+            self._locked = True
+            try:
+                self.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            except BaseException:
+                self._release()
+                raise
         self.cases = SqlCaseRepository(self.session)
         self.units = SqlUnitRepository(self.session)
-        self.categories = SqlCategoryRepository(self.session)
-        self.grids = SqlGridRepository(self.session)
+        self.categories = SqlCategoryRepository(self.session, self._cache)
+        self.grids = SqlGridRepository(self.session, self._cache)
         self.users = SqlUserRepository(self.session)
         self._after_commit = []
         return self
@@ -52,9 +68,15 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+            self._release()
         if isinstance(exc, StaleDataError):
             # another transaction changed the same row first (optimistic version check)
             raise Conflict() from exc
+
+    def _release(self) -> None:
+        if self._locked:
+            self._locked = False
+            _SQLITE_WRITE_LOCK.release()
 
     def commit(self) -> None:
         try:

@@ -9,9 +9,16 @@ from conftest import Api, World
 
 
 def report(api: Api, world: World, who: str = "resident", **extra: object) -> int:
-    body = {"title": "楼道里堆满杂物", "description": "三楼楼道堆放大量纸箱，堵塞消防通道", "source": "web",
-            "category_code": "H1802", "grid_code": world.grid, "reporter_name": "张伟",
-            "reporter_phone": "13812341234", **extra}
+    body = {
+        "title": "楼道里堆满杂物",
+        "description": "三楼楼道堆放大量纸箱，堵塞消防通道",
+        "source": "web",
+        "category_code": "H1802",
+        "grid_code": world.grid,
+        "reporter_name": "张伟",
+        "reporter_phone": "13812341234",
+        **extra,
+    }
     r = api.post(who, "/api/v1/cases", body)
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
@@ -42,8 +49,13 @@ def test_case_goes_from_report_to_evaluated_with_return_rework_and_whistle(api: 
     assert case["status"] == "accepted"
 
     # the street whistles for two departments; they report (one late) and feed back
-    case = api.ok("street", case_id, "whistle", department_codes=[f"{w.district}-cg", f"{w.district}-zj"],
-                  note="需城管、住建联合处置")
+    case = api.ok(
+        "street",
+        case_id,
+        "whistle",
+        department_codes=[f"{w.district}-cg", f"{w.district}-zj"],
+        note="需城管、住建联合处置",
+    )
     whistle_tasks = [t for t in case["tasks"] if t["role"] == "whistle"]
     assert len(whistle_tasks) == 2
     w.clock.advance(timedelta(minutes=10))
@@ -82,9 +94,24 @@ def test_case_goes_from_report_to_evaluated_with_return_rework_and_whistle(api: 
 
     events = api.get("dispatcher", f"/api/v1/cases/{case_id}/events").json()
     assert [e["action"] for e in events] == [
-        "report_case", "register", "dispatch", "return", "dispatch", "accept", "whistle", "check_in", "check_in",
-        "task_feedback", "handle", "rework", "task_feedback", "handle", "rate_department", "rate_department",
-        "verify", "evaluate",
+        "report_case",
+        "register",
+        "dispatch",
+        "return",
+        "dispatch",
+        "accept",
+        "whistle",
+        "check_in",
+        "check_in",
+        "task_feedback",
+        "handle",
+        "rework",
+        "task_feedback",
+        "handle",
+        "rate_department",
+        "rate_department",
+        "verify",
+        "evaluate",
     ]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert all(b["prev_hash"] == a["hash"] for a, b in zip(events, events[1:], strict=False))
@@ -123,14 +150,15 @@ def test_concurrent_actions_exactly_one_wins_the_other_gets_conflict(api: Api, c
 
     def attempt(action: str, extra: dict[str, object]) -> None:
         barrier.wait()
-        r = api.post("operator", f"/api/v1/cases/{case_id}/actions",
-                     {"action": action, "version": version, **extra})
+        r = api.post("operator", f"/api/v1/cases/{case_id}/actions", {"action": action, "version": version, **extra})
         results.append(r.status_code)
         if r.status_code != 200:
             codes.append(r.json()["error"]["code"])
 
-    threads = [threading.Thread(target=attempt, args=("register", {})),
-               threading.Thread(target=attempt, args=("reject", {"reason": "重复"}))]
+    threads = [
+        threading.Thread(target=attempt, args=("register", {})),
+        threading.Thread(target=attempt, args=("reject", {"reason": "重复"})),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -207,9 +235,13 @@ def test_merge_children_follow_the_parent_to_close(api: Api, clean: World) -> No
 
 def test_unsatisfied_within_window_reopens(api: Api, clean: World) -> None:
     case_id = report(api, clean)
-    for who, action, params in [("operator", "register", {}), ("dispatcher", "dispatch", {}),
-                                ("street", "accept", {}), ("street", "handle", {"note": "已处理"}),
-                                ("grid-worker", "verify", {})]:
+    for who, action, params in [
+        ("operator", "register", {}),
+        ("dispatcher", "dispatch", {}),
+        ("street", "accept", {}),
+        ("street", "handle", {"note": "已处理"}),
+        ("grid-worker", "verify", {}),
+    ]:
         api.ok(who, case_id, action, **params)
     r = api.act("resident2", case_id, "evaluate", resolved=False, satisfaction="unsatisfied")
     assert r.status_code == 403  # only the reporter rates

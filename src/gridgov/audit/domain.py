@@ -1,4 +1,9 @@
-"""The tamper-evident chain (pure): each event's hash covers its content and the previous hash."""
+"""The tamper-evident chain (pure): each event's hash covers its content and the previous hash.
+
+An event is bound to its case by the case's tracking code (known before the case row is written, so the
+first event's hash can be stored with the case in one INSERT); the case row keeps the chain's head
+(event count and last hash), so deleting the newest event is detected too.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ def canonical_time(at: datetime) -> str:
 def event_digest(
     *,
     prev_hash: str,
-    case_id: int,
+    case_ref: str,
     seq: int,
     event_type: str,
     action: str,
@@ -34,7 +39,7 @@ def event_digest(
     body = json.dumps(
         [
             prev_hash,
-            case_id,
+            case_ref,
             seq,
             event_type,
             action,
@@ -63,6 +68,7 @@ class ChainProblem:
 
 def verify_chain(
     case_id: int,
+    case_ref: str,
     events: Iterable[Mapping[str, Any]],
     head_count: int,
     head_hash: str,
@@ -77,7 +83,7 @@ def verify_chain(
             return ChainProblem(case_id, ev["id"], ev["seq"], "前序哈希不符 (前一事件被改动或删除)")
         digest = event_digest(
             prev_hash=ev["prev_hash"],
-            case_id=case_id,
+            case_ref=case_ref,
             seq=ev["seq"],
             event_type=ev["event_type"],
             action=ev["action"],

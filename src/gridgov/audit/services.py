@@ -26,7 +26,7 @@ class AuditReport:
 
 def verify_all(session: Session, stop_after: int = 100) -> AuditReport:
     report = AuditReport()
-    heads = select(Case.id, Case.event_count, Case.last_event_hash).order_by(Case.id)
+    heads = select(Case.id, Case.tracking_code, Case.event_count, Case.last_event_hash).order_by(Case.id)
     events = (
         select(
             CaseEvent.id,
@@ -62,10 +62,10 @@ def verify_all(session: Session, stop_after: int = 100) -> AuditReport:
             yield pending[0]
             pending[0] = next(ev_iter, None)
 
-    for case_id, count, head in session.execute(heads.execution_options(yield_per=5000)):
+    for case_id, ref, count, head in session.execute(heads.execution_options(yield_per=5000)):
         report.cases += 1
         evs = list(events_of(case_id))
-        problem = verify_chain(case_id, evs, count, head)
+        problem = verify_chain(case_id, ref, evs, count, head)
         if problem is not None:
             report.problems.append(problem)
             if len(report.problems) >= stop_after:

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from gridgov.accounts.domain import COMMAND_ROLES, HANDLER_ROLES, Role
 from gridgov.clock import Limit, TimeUnit, WorkingDays
-from gridgov.errors import GridgovError, InvalidTransition
+from gridgov.errors import InvalidTransition, PermissionDenied
 
 
 class StatusKind(StrEnum):
@@ -196,10 +196,11 @@ ACTION_LABELS = {
 }
 
 
-class ActionNotPermitted(GridgovError):
-    code = "permission_denied"
-    status = 403
+class ActionNotPermitted(PermissionDenied):
     message = "当前角色或单位无权执行此操作"
+
+
+SUSPENDABLE = frozenset(s for (s, a) in TRANSITIONS if a is Action.SUSPEND)
 
 
 def next_status(status: CaseStatus, action: Action, *, resume_to: CaseStatus | None = None) -> CaseStatus:
@@ -213,7 +214,7 @@ def next_status(status: CaseStatus, action: Action, *, resume_to: CaseStatus | N
             action=action.value,
         ) from None
     if action is Action.RESUME:
-        if resume_to is None or resume_to in (CaseStatus.SUSPENDED,):
+        if resume_to not in SUSPENDABLE:
             raise InvalidTransition("挂起前状态未知，无法恢复", status=status.value, action=action.value)
         return resume_to
     return target
@@ -279,7 +280,8 @@ class Satisfaction(StrEnum):
 
 def should_reopen(satisfaction: Satisfaction, closed_at: datetime, now: datetime, window_days: int) -> bool:
     """不满意 within the configured window after closing reopens the case."""
-    return satisfaction is Satisfaction.UNSATISFIED and (now - closed_at).total_seconds() <= window_days * 86400
+    elapsed = (now - closed_at).total_seconds()
+    return satisfaction is Satisfaction.UNSATISFIED and 0 <= elapsed <= window_days * 86400
 
 
 # -- deadlines and alarms -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from gridgov.cases.domain import (
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.categories.models import Category
 from gridgov.errors import NotFound, ValidationFailed
-from gridgov.grids.domain import CODE_LENGTH, prefix_of
+from gridgov.grids.domain import CODE_LENGTH, check_code, prefix_of
 from gridgov.grids.models import Grid
 from gridgov.units.models import Unit
 
@@ -189,9 +189,7 @@ def list_cases(
                 raise ValidationFailed(f"未知状态: {w}", field="status")
         stmt = stmt.where(Case.status.in_(values))
     if f.grid:
-        if len(f.grid) != CODE_LENGTH or not f.grid.isdigit():
-            raise ValidationFailed("网格编码须为15位数字", field="grid")
-        p = prefix_of(f.grid)
+        p = prefix_of(check_code(f.grid))
         stmt = stmt.where(Case.grid_code >= p.ljust(CODE_LENGTH, "0"), Case.grid_code <= p.ljust(CODE_LENGTH, "9"))
     if f.unit:
         unit = session.scalars(select(Unit).where(Unit.code == f.unit)).first()

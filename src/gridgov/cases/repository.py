@@ -16,7 +16,7 @@ from gridgov.errors import DuplicateKey
 
 
 class CaseRepository(Protocol):
-    def add(self, case: Case) -> None: ...
+    def add(self, case: Case, first_event: CaseEvent) -> None: ...
     def get(self, case_id: int) -> Case | None: ...
     def by_idempotency_key(self, key: str) -> Case | None: ...
     def tasks(self, case_id: int) -> Sequence[CaseTask]: ...
@@ -30,12 +30,15 @@ class SqlCaseRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, case: Case) -> None:
+    def add(self, case: Case, first_event: CaseEvent) -> None:
+        """Insert a new case with its first event (the case row already holds the chain's head)."""
         self.session.add(case)
         try:
             self.session.flush()
         except IntegrityError as exc:
             raise DuplicateKey() from exc
+        first_event.case_id = case.id
+        self.session.add(first_event)
 
     def get(self, case_id: int) -> Case | None:
         return self.session.get(Case, case_id)

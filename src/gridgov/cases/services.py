@@ -90,6 +90,14 @@ class CaseDraft:
     urgency: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Reported:
+    id: int
+    tracking_code: str
+    status: str
+    created: bool
+
+
 # -- intake ----------------------------------------------------------------------------------------
 def _tracking_code(now: datetime) -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -146,8 +154,8 @@ def report_case(
     actor: Actor,
     now: datetime,
     idempotency_key: str | None = None,
-) -> tuple[int, bool]:
-    """Record a new case (status reported). Returns (case id, created). The same key gives the same case."""
+) -> Reported:
+    """Record a new case (status reported). The same idempotency key gives back the same case, never a second one."""
     check_role(Action.REPORT_CASE, actor.role)
     key = f"{actor.user_id or 0}:{idempotency_key}" if idempotency_key else None
     digest = _request_hash(draft)
@@ -157,7 +165,7 @@ def report_case(
             if existing is not None:
                 if existing.request_hash != digest:
                     raise IdempotencyConflict()
-                return existing.id, False
+                return Reported(existing.id, existing.tracking_code, existing.status, False)
         grid_id, version_id, urgency = _validate_draft(uow, draft)
         case = Case(
             tracking_code=_tracking_code(now),
@@ -189,19 +197,7 @@ def report_case(
             event_count=0,
             last_event_hash=GENESIS,
         )
-        try:
-            uow.cases.add(case)
-        except DuplicateKey:
-            if key is None:
-                raise
-            uow.rollback()
-            existing = uow.cases.by_idempotency_key(key)
-            if existing is None:
-                raise
-            if existing.request_hash != digest:
-                raise IdempotencyConflict() from None
-            return existing.id, False
-        _record(
+        first = _record(
             uow,
             case,
             Action.REPORT_CASE,
@@ -211,9 +207,21 @@ def report_case(
             now,
             {"source": draft.source, "grid_code": draft.grid_code, "category_code": draft.category_code},
         )
+        try:
+            uow.cases.add(case, first)
+        except DuplicateKey:
+            if key is None:
+                raise
+            uow.rollback()
+            existing = uow.cases.by_idempotency_key(key)
+            if existing is None:
+                raise
+            if existing.request_hash != digest:
+                raise IdempotencyConflict() from None
+            return Reported(existing.id, existing.tracking_code, existing.status, False)
         uow.commit()
         log.info("case_reported", case_id=case.id, source=draft.source)
-        return case.id, True
+        return Reported(case.id, case.tracking_code, case.status, True)
 
 
 # -- events ----------------------------------------------------------------------------------------
@@ -264,11 +272,13 @@ def _record(
     now: datetime,
     payload: Mapping[str, Any],
     unit_id: int | None = None,
-) -> None:
+) -> CaseEvent:
+    """Append the next event to the case's chain and move the chain's head on the case row.
+
+    For a case not yet written (no id) the event is returned for the caller to insert with the case."""
     seq = case.event_count + 1
     clean = json.loads(json.dumps(dict(payload), ensure_ascii=False, default=str))
-    fields = dict(
-        case_id=case.id,
+    fields: dict[str, Any] = dict(
         seq=seq,
         event_type=_PAST[action],
         action=action.value,
@@ -280,13 +290,15 @@ def _record(
         occurred_at=now,
         payload=clean,
     )
-    digest = event_digest(prev_hash=case.last_event_hash, **fields)
-    uow.cases.add_event(
-        CaseEvent(tag=_tag(action, from_status != to_status), prev_hash=case.last_event_hash, hash=digest, **fields)
-    )
+    digest = event_digest(prev_hash=case.last_event_hash, case_ref=case.tracking_code, **fields)
+    event = CaseEvent(tag=_tag(action, from_status != to_status), prev_hash=case.last_event_hash, hash=digest, **fields)
+    if case.id is not None:
+        event.case_id = case.id
+        uow.cases.add_event(event)
     case.event_count = seq
     case.last_event_hash = digest
     case.updated_at = now
+    return event
 
 
 # -- actions ---------------------------------------------------------------------------------------

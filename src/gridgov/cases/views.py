@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -24,13 +25,11 @@ def create_case(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     draft = services.CaseDraft(**body.model_dump())
-    case_id, created = services.report_case(container.uow(), draft, actor, container.clock.now(), idempotency_key)
-    if not created:
+    result = services.report_case(container.uow(), draft, actor, container.clock.now(), idempotency_key)
+    if not result.created:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
-    with container.sessions() as session:
-        detail = queries.case_detail(session, case_id, actor, container.clock.now())
-    return {"id": case_id, "tracking_code": detail["tracking_code"], "status": detail["status"], "created": created}
+    return asdict(result)
 
 
 @router.get("", response_model=CasePage, summary="案件列表")

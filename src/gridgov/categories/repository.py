@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.categories.models import Category
+from gridgov.refcache import NO_CACHE, ReferenceCache
 
 
 class CategoryRepository(Protocol):
@@ -13,8 +14,11 @@ class CategoryRepository(Protocol):
 
 
 class SqlCategoryRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: ReferenceCache = NO_CACHE) -> None:
         self.session = session
+        self.cache = cache
 
     def by_code(self, code: str) -> Category | None:
-        return self.session.scalars(select(Category).where(Category.code == code)).first()
+        return self.cache.get(
+            ("category", code), lambda: self.session.scalars(select(Category).where(Category.code == code)).first()
+        )

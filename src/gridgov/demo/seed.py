@@ -156,7 +156,7 @@ def seed_cases(
             reporter_name=rng.choice(["张伟", "王芳", "李娜", "刘洋", "陈静"]),
             reporter_phone=f"13{rng.randint(100000000, 999999999)}",
         )
-        case_id, _ = report_case(c.uow(), draft, reporter, t)
+        case_id = report_case(c.uow(), draft, reporter, t).id
         made[stage] = made.get(stage, 0) + 1
         step = _Stepper(c, case_id, t, rng)
         try:

@@ -36,7 +36,7 @@ PREFIX_LENGTH = {
 
 
 def check_code(code: str) -> str:
-    if len(code) != CODE_LENGTH or not code.isdigit():
+    if len(code) != CODE_LENGTH or not (code.isascii() and code.isdigit()):
         raise ValidationFailed(f"网格编码须为15位数字: {code!r}", field="grid_code")
     return code
 

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.errors import NotFound, ValidationFailed
-from gridgov.grids.domain import CODE_LENGTH, GridLevel, ancestors
+from gridgov.errors import NotFound
+from gridgov.grids.domain import GridLevel, ancestors, check_code
 from gridgov.grids.models import Grid, GridVersion, Organisation
 from gridgov.units.models import GridAssignment, Unit
 
@@ -33,8 +33,7 @@ def _grid_dict(g: Grid) -> dict[str, Any]:
 
 
 def grid_detail(session: Session, code: str) -> dict[str, Any]:
-    if len(code) != CODE_LENGTH or not code.isdigit():
-        raise ValidationFailed("网格编码须为15位数字", field="code")
+    check_code(code)
     version = active_version(session)
     grid = session.scalars(select(Grid).where(Grid.version_id == version.id, Grid.code == code)).first()
     if grid is None:

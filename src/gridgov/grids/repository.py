@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.grids.models import Grid, GridVersion
+from gridgov.refcache import NO_CACHE, ReferenceCache
 
 
 class GridRepository(Protocol):
@@ -14,11 +15,16 @@ class GridRepository(Protocol):
 
 
 class SqlGridRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: ReferenceCache = NO_CACHE) -> None:
         self.session = session
+        self.cache = cache
 
     def active_version(self) -> GridVersion | None:
-        return self.session.scalars(select(GridVersion).where(GridVersion.active.is_(True))).first()
+        return self.cache.get(
+            ("grid-version",),
+            lambda: self.session.scalars(select(GridVersion).where(GridVersion.active.is_(True))).first(),
+        )
 
     def by_code(self, code: str, version_id: int) -> Grid | None:
-        return self.session.scalars(select(Grid).where(Grid.version_id == version_id, Grid.code == code)).first()
+        stmt = select(Grid).where(Grid.version_id == version_id, Grid.code == code)
+        return self.cache.get(("grid", version_id, code), lambda: self.session.scalars(stmt).first())

@@ -253,7 +253,8 @@ def load_grid_workers(session: Session, nodes: Iterable[GridNode], now: datetime
     ids = {}
     names = [u for u, _ in grids]
     for i in range(0, len(names), CHUNK):
-        ids.update({u: uid for u, uid in session.execute(select(User.username, User.id).where(User.username.in_(names[i : i + CHUNK])))})
+        chunk = select(User.username, User.id).where(User.username.in_(names[i : i + CHUNK]))
+        ids.update({u: uid for u, uid in session.execute(chunk)})
     _bulk(session, GridAssignment, [dict(user_id=ids[u], grid_code=g) for u, g in grids])
     return len(users)
 

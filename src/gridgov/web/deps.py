@@ -30,7 +30,13 @@ def get_actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthenticated()
-    return authenticate(container.uow(write=False), credentials.credentials)
+    token = credentials.credentials
+    cached = container.tokens.get(token)
+    if cached is not None:
+        return cached
+    actor = authenticate(container.uow(write=False), token)
+    container.tokens.put(token, actor)
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
