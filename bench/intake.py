@@ -30,12 +30,12 @@ import httpx
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BenchDb, fresh_db, percentile  # noqa: E402
-
 from gridgov.accounts.domain import Actor, Role  # noqa: E402
 from gridgov.audit.domain import GENESIS  # noqa: E402
 from gridgov.cases.models import Case, CaseEvent  # noqa: E402
 from gridgov.cases.services import CaseDraft, report_case  # noqa: E402
+
+from _common import BenchDb, fresh_db, percentile  # noqa: E402
 
 BODY = {
     "title": "楼道里堆满杂物",

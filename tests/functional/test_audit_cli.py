@@ -5,8 +5,9 @@ from __future__ import annotations
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from conftest import Api, World
 from gridgov.cli import main
+
+from conftest import Api, World
 
 
 def _case_with_events(api: Api, world: World) -> int:

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from click.testing import CliRunner
 
-from conftest import Api, World
 from gridgov.cli import main
 from gridgov.clock import SHANGHAI
+
+from conftest import Api, World
 
 
 def _dispatched_case(api: Api, world: World, category: str = "H1802") -> int:

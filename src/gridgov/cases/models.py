@@ -13,7 +13,7 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_status_created", "status", "created_at"),
-        Index("ix_cases_next_alarm", "next_alarm_at"),
+        Index("ix_cases_next_alarm", "next_alarm_at", "id"),
         Index("ix_cases_grid_code", "grid_code"),
         Index("ix_cases_owner_status", "owner_unit_id", "status"),
     )

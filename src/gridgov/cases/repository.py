@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.cases.domain import StatusKind, statuses_of_kind
 from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.db import UTCDateTime
 from gridgov.errors import DuplicateKey
 
 
@@ -23,7 +24,7 @@ class CaseRepository(Protocol):
     def add_task(self, task: CaseTask) -> None: ...
     def add_event(self, event: CaseEvent) -> None: ...
     def children(self, case_id: int) -> Sequence[Case]: ...
-    def due_for_alarm(self, now: datetime, limit: int, after_id: int) -> Sequence[Case]: ...
+    def due_for_alarm(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> Sequence[Case]: ...
 
 
 class SqlCaseRepository:
@@ -59,13 +60,11 @@ class SqlCaseRepository:
     def children(self, case_id: int) -> Sequence[Case]:
         return self.session.scalars(select(Case).where(Case.parent_case_id == case_id).order_by(Case.id)).all()
 
-    def due_for_alarm(self, now: datetime, limit: int, after_id: int) -> Sequence[Case]:
+    def due_for_alarm(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> Sequence[Case]:
+        """Open cases whose next alarm is due, in (next_alarm_at, id) order after the keyset `after`
+        (the index on (next_alarm_at, id) serves both the range and the order)."""
         open_statuses = [s.value for s in statuses_of_kind(StatusKind.OPEN)]
-        stmt = (
-            select(Case)
-            .where(Case.next_alarm_at.is_not(None), Case.next_alarm_at <= now, Case.status.in_(open_statuses))
-            .where(Case.id > after_id)
-            .order_by(Case.id)
-            .limit(limit)
-        )
-        return self.session.scalars(stmt).all()
+        stmt = select(Case).where(Case.next_alarm_at <= now, Case.status.in_(open_statuses))
+        if after is not None:
+            stmt = stmt.where(tuple_(Case.next_alarm_at, Case.id) > tuple_(literal(after[0], UTCDateTime()), after[1]))
+        return self.session.scalars(stmt.order_by(Case.next_alarm_at, Case.id).limit(limit)).all()

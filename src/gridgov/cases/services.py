@@ -50,7 +50,7 @@ from gridgov.grids.domain import check_code, is_within
 from gridgov.logging import get_logger
 from gridgov.units.domain import UnitKind
 from gridgov.units.models import Unit
-from gridgov.units.services import responsible_unit, supervisors
+from gridgov.units.services import UnitInfo, responsible_unit, supervisors
 from gridgov.uow import UnitOfWork
 
 log = get_logger(__name__)
@@ -931,18 +931,20 @@ def scan_overdue(
     the same `now` finds nothing to do. Runs in batches of `batch_size`, each its own transaction.
     """
     report = ScanReport()
-    after_id = 0
-    chains: dict[int, list[Unit]] = {}
+    after: tuple[datetime, int] | None = None
+    chains: dict[int, list[UnitInfo]] = {}
     while True:
         uow = uow_factory()
         with uow:
-            batch = uow.cases.due_for_alarm(now, batch_size, after_id)
+            batch = uow.cases.due_for_alarm(now, batch_size, after)
             if not batch:
                 break
+            last = batch[-1]
+            assert last.next_alarm_at is not None
+            after = (last.next_alarm_at, last.id)
             for case in batch:
                 report.scanned += 1
                 _alarm_case(uow, case, now, calendar, policy, chains, report, keep_steps)
-            after_id = batch[-1].id
             if dry_run:
                 uow.rollback()
             else:
@@ -957,7 +959,7 @@ def _alarm_case(
     now: datetime,
     calendar: WorkingDays,
     policy: CasePolicy,
-    chains: dict[int, list[Unit]],
+    chains: dict[int, list[UnitInfo]],
     report: ScanReport,
     keep_steps: int,
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gridgov.errors import GridgovError
 from gridgov.grids.domain import PREFIX_LENGTH, GridLevel, level_of, pad
 from gridgov.units.domain import RuleTarget, RuleView, UnitKind, category_prefixes, most_specific
@@ -52,14 +54,24 @@ def responsible_unit(uow: UnitOfWork, category_code: str | None, grid_code: str)
     raise NoResponsibleUnit(category=category_code or "", grid=grid_code)
 
 
-def supervisors(uow: UnitOfWork, unit_id: int) -> list[Unit]:
+@dataclass(frozen=True, slots=True)
+class UnitInfo:
+    """A plain copy of a unit's identity, safe to keep across transactions."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+def supervisors(uow: UnitOfWork, unit_id: int) -> list[UnitInfo]:
     """The chain of units above `unit_id` (community → street → district → city)."""
-    chain: list[Unit] = []
+    chain: list[UnitInfo] = []
     seen = {unit_id}
     unit = uow.units.get(unit_id)
     while unit is not None and unit.parent_id is not None and unit.parent_id not in seen:
         seen.add(unit.parent_id)
         unit = uow.units.get(unit.parent_id)
         if unit is not None:
-            chain.append(unit)
+            chain.append(UnitInfo(unit.id, unit.code, unit.name, unit.kind))
     return chain

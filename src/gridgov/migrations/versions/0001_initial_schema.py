@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:18:27.361434
+Create Date: 2026-11-27 07:30:08.113192
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_category_code"), ["category_code"], unique=False)
         batch_op.create_index("ix_cases_grid_code", ["grid_code"], unique=False)
-        batch_op.create_index("ix_cases_next_alarm", ["next_alarm_at"], unique=False)
+        batch_op.create_index("ix_cases_next_alarm", ["next_alarm_at", "id"], unique=False)
         batch_op.create_index("ix_cases_owner_status", ["owner_unit_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_parent_case_id"), ["parent_case_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_reporter_user_id"), ["reporter_user_id"], unique=False)

@@ -1,0 +1,147 @@
+"""Editing reference data as data: the responsibility matrix (权属), categories and grid-worker assignments.
+
+Each function owns its transaction and validates everything before writing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridgov.accounts.models import User
+from gridgov.categories.models import Category
+from gridgov.categories.services import read_taxonomy
+from gridgov.errors import NotFound, ValidationFailed
+from gridgov.grids.domain import check_code, prefix_of
+from gridgov.grids.models import Grid, GridVersion
+from gridgov.units.domain import RuleTarget
+from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    id: int
+    category_code: str
+    grid_prefix: str
+    target: str
+    unit_code: str | None
+    unit_name: str | None
+    note: str
+
+
+def list_rules(sessions: sessionmaker[Session], category: str | None = None, grid: str | None = None) -> list[RuleRow]:
+    with sessions() as s:
+        stmt = select(ResponsibilityRule, Unit).outerjoin(Unit, Unit.id == ResponsibilityRule.unit_id)
+        if category is not None:
+            stmt = stmt.where(ResponsibilityRule.category_code == category)
+        if grid is not None:
+            stmt = stmt.where(ResponsibilityRule.grid_prefix == prefix_of(check_code(grid)))
+        rows = s.execute(stmt.order_by(ResponsibilityRule.category_code, ResponsibilityRule.grid_prefix)).all()
+        return [
+            RuleRow(
+                r.id, r.category_code, r.grid_prefix, r.target, u.code if u else None, u.name if u else None, r.note
+            )
+            for r, u in rows
+        ]
+
+
+def set_rule(
+    sessions: sessionmaker[Session],
+    category: str,
+    grid: str,
+    target: str,
+    unit_code: str | None,
+    note: str = "",
+) -> int:
+    """Create or replace the rule for (category subtree, grid subtree). `category` "" means any category."""
+    try:
+        kind = RuleTarget(target)
+    except ValueError:
+        raise ValidationFailed(
+            f"未知目标类型: {target} (unit|street|community|district_bureau)", field="target"
+        ) from None
+    prefix = prefix_of(check_code(grid))
+    with sessions() as s, s.begin():
+        if category and s.scalars(select(Category.id).where(Category.code == category)).first() is None:
+            raise ValidationFailed(f"类别不存在: {category}", field="category")
+        unit_id = None
+        if kind in (RuleTarget.UNIT, RuleTarget.DISTRICT_BUREAU):
+            if not unit_code:
+                raise ValidationFailed("该目标类型须指定单位 --unit", field="unit")
+            unit_id = s.scalars(select(Unit.id).where(Unit.code == unit_code)).first()
+            if unit_id is None:
+                raise NotFound(f"单位不存在: {unit_code}", field="unit")
+        rule = s.scalars(
+            select(ResponsibilityRule).where(
+                ResponsibilityRule.category_code == category, ResponsibilityRule.grid_prefix == prefix
+            )
+        ).first()
+        if rule is None:
+            rule = ResponsibilityRule(category_code=category, grid_prefix=prefix)
+            s.add(rule)
+        rule.target, rule.unit_id, rule.note = kind.value, unit_id, note
+        s.flush()
+        return rule.id
+
+
+def delete_rule(sessions: sessionmaker[Session], category: str, grid: str) -> None:
+    prefix = prefix_of(check_code(grid))
+    with sessions() as s, s.begin():
+        done = s.execute(
+            delete(ResponsibilityRule).where(
+                ResponsibilityRule.category_code == category, ResponsibilityRule.grid_prefix == prefix
+            )
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            raise NotFound(f"没有该条权属规则: {category or '(任意类别)'} @ {prefix}")
+
+
+def import_categories(sessions: sessionmaker[Session], path: Path, taxonomy: str) -> tuple[int, int]:
+    """Upsert a taxonomy from a CSV of the shipped format. The whole file is checked first: one bad line
+    changes nothing. Returns (added, updated)."""
+    rows = read_taxonomy(taxonomy, path)
+    added = updated = 0
+    with sessions() as s, s.begin():
+        existing = {c.code: c for c in s.scalars(select(Category))}
+        for r in rows:
+            c = existing.get(r.code)
+            if c is not None and c.taxonomy != taxonomy:
+                raise ValidationFailed(f"编码 {r.code} 已属于分类体系 {c.taxonomy}")
+            if c is None:
+                c = Category(code=r.code, taxonomy=taxonomy)
+                s.add(c)
+                added += 1
+            else:
+                updated += 1
+            c.parent_code, c.name, c.kind, c.urgency = r.parent_code, r.name, r.kind, r.urgency
+            c.response_limit, c.response_unit = r.response.amount, r.response.unit.value
+            c.handle_limit, c.handle_unit = r.handle.amount, r.handle.unit.value
+            c.department_key, c.active = r.department_key, True
+    return added, updated
+
+
+def assign_grid(sessions: sessionmaker[Session], username: str, grid: str) -> None:
+    """Assign a grid worker to a grid of the active version."""
+    check_code(grid)
+    with sessions() as s, s.begin():
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound(f"用户不存在: {username}")
+        if user.role != "grid_worker":
+            raise ValidationFailed(f"只有网格员可以分配网格 (该用户角色为 {user.role})")
+        version = s.scalars(select(GridVersion.id).where(GridVersion.active.is_(True))).first()
+        if (
+            version is None
+            or s.scalars(select(Grid.id).where(Grid.version_id == version, Grid.code == grid)).first() is None
+        ):
+            raise NotFound(f"网格不存在: {grid}")
+        if (
+            s.scalars(
+                select(GridAssignment.id).where(GridAssignment.user_id == user.id, GridAssignment.grid_code == grid)
+            ).first()
+            is None
+        ):
+            s.add(GridAssignment(user_id=user.id, grid_code=grid))
