@@ -53,7 +53,8 @@ def fill(db: BenchDb, n: int) -> float:
         FROM ({series}) AS seq
     """
     far = NOW + timedelta(days=365)
-    stamp = far if dialect == "postgresql" else far.replace(tzinfo=None).isoformat(sep=" ")
+    # SQLite keeps datetimes as text: write exactly the format SQLAlchemy writes, or comparisons go wrong
+    stamp = far if dialect == "postgresql" else far.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
     with db.container.engine.begin() as conn:
         conn.execute(text(sql), {"n": n, "grid": db.grid, "unit": unit_id, "t": stamp, "genesis": "0" * 64})
     with db.container.engine.begin() as conn:
@@ -66,7 +67,7 @@ def make_due(db: BenchDb, k: int) -> None:
     sqlite = db.container.engine.dialect.name == "sqlite"
 
     def t(dt: datetime) -> object:
-        return dt.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ") if sqlite else dt
+        return dt.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if sqlite else dt
 
     with db.container.engine.begin() as conn:
         conn.execute(
@@ -78,10 +79,11 @@ def make_due(db: BenchDb, k: int) -> None:
 
 def bare_select(db: BenchDb) -> float:
     sqlite = db.container.engine.dialect.name == "sqlite"
-    now = NOW.replace(tzinfo=None).isoformat(sep=" ") if sqlite else NOW
+    now = NOW.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if sqlite else NOW
     start = time.perf_counter()
     with db.container.engine.connect() as conn:
-        conn.execute(text("SELECT * FROM cases WHERE next_alarm_at <= :n ORDER BY id"), {"n": now}).fetchall()
+        sql = "SELECT * FROM cases WHERE next_alarm_at <= :n ORDER BY next_alarm_at, id"
+        conn.execute(text(sql), {"n": now}).fetchall()
     return time.perf_counter() - start
 
 
