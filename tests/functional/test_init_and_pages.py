@@ -95,3 +95,42 @@ def test_scheduler_in_the_server_warns_and_escalates(api: Api, clean: World) -> 
     DeadlineScheduler(w.container).run_once()
     case = api.get("dispatcher", f"/api/v1/cases/{cid}").json()
     assert case["escalation_level"] == 2 and case["escalated_to"]["code"] == "4101"
+
+
+def test_demo_builds_cases_in_every_state_and_prints_a_token_per_role(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    r = CliRunner().invoke(main, ["demo", "--database-url", url, "--cases", "150", "--no-serve"])
+    assert r.exit_code == 0, r.output
+    for role in (
+        "admin",
+        "leader",
+        "resident",
+        "operator",
+        "dispatcher",
+        "street",
+        "community",
+        "dept-cg",
+        "grid-worker",
+    ):
+        assert re.search(rf"^  {role}\s+ggv_\S+$", r.output, re.M), role
+    assert "partial" not in r.output
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        statuses = set(conn.execute(text("SELECT DISTINCT status FROM cases")).scalars())
+    engine.dispose()
+    assert statuses == {
+        "reported",
+        "registered",
+        "rejected",
+        "dispatched",
+        "accepted",
+        "returned",
+        "handled",
+        "closed",
+        "evaluated",
+        "reopened",
+        "suspended",
+        "merged",
+    }
+    audit = CliRunner().invoke(main, ["audit", "verify", "--database-url", url])
+    assert audit.exit_code == 0, audit.output
