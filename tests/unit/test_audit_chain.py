@@ -24,6 +24,7 @@ def _fields(ev: dict[str, Any]) -> dict[str, Any]:
         "prev_hash",
         "seq",
         "event_type",
+        "tag",
         "action",
         "from_status",
         "to_status",
@@ -45,7 +46,8 @@ def build_chain() -> list[dict[str, Any]]:
             "id": 100 + i,
             "prev_hash": prev,
             "seq": i,
-            "event_type": "case:status:changed",
+            "event_type": f"case_{action}",
+            "tag": "case:status:changed",
             "action": action,
             "from_status": from_s,
             "to_status": to_s,
@@ -168,3 +170,10 @@ def test_digest_is_a_sha256_hex_string() -> None:
 
 def test_canonical_time_is_utc_with_microseconds() -> None:
     assert canonical_time(datetime(2025, 10, 1, 0, 0, 0, 5, tzinfo=SHANGHAI)) == "2025-09-30T16:00:00.000005Z"
+
+
+def test_edited_tag_is_reported_on_that_event() -> None:
+    events = build_chain()
+    events[1]["tag"] = "case:deadline"
+    problem = verify_chain(CASE_ID, CASE_REF, events, head_count=3, head_hash=events[-1]["hash"])
+    assert problem is not None and (problem.event_id, problem.seq) == (102, 2)

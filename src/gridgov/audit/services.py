@@ -32,6 +32,7 @@ def verify_all(session: Session, stop_after: int = 100) -> AuditReport:
             CaseEvent.id,
             CaseEvent.case_id,
             CaseEvent.seq,
+            CaseEvent.tag,
             CaseEvent.event_type,
             CaseEvent.action,
             CaseEvent.from_status,

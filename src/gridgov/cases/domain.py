@@ -87,6 +87,7 @@ class Action(StrEnum):
     WHISTLE = "whistle"
     CHECK_IN = "check_in"  # 报到 by a summoned department
     TASK_FEEDBACK = "task_feedback"
+    CANCEL_TASK = "cancel_task"  # the owning street withdraws a summons (e.g. a department that never came)
     RATE_DEPARTMENT = "rate_department"
     WARN = "warn"
     ESCALATE = "escalate"
@@ -120,12 +121,15 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], CaseStatus] = {
     (S.REGISTERED, A.MERGE): S.MERGED,
     (S.RETURNED, A.MERGE): S.MERGED,
     (S.MERGED, A.FOLLOW_PARENT): S.CLOSED,
+    (S.MERGED, A.MERGE): S.MERGED,  # moved to another parent (its parent was itself merged)
     (S.ACCEPTED, A.WHISTLE): S.ACCEPTED,
     (S.ACCEPTED, A.CHECK_IN): S.ACCEPTED,
     (S.ACCEPTED, A.TASK_FEEDBACK): S.ACCEPTED,
     (S.HANDLED, A.TASK_FEEDBACK): S.HANDLED,
     (S.SUSPENDED, A.CHECK_IN): S.SUSPENDED,
     (S.SUSPENDED, A.TASK_FEEDBACK): S.SUSPENDED,
+    (S.ACCEPTED, A.CANCEL_TASK): S.ACCEPTED,
+    (S.HANDLED, A.CANCEL_TASK): S.HANDLED,
     (S.ACCEPTED, A.RATE_DEPARTMENT): S.ACCEPTED,
     (S.HANDLED, A.RATE_DEPARTMENT): S.HANDLED,
     (S.CLOSED, A.RATE_DEPARTMENT): S.CLOSED,
@@ -159,6 +163,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.WHISTLE: frozenset({Role.STREET}),
     A.CHECK_IN: HANDLER_ROLES,
     A.TASK_FEEDBACK: HANDLER_ROLES,
+    A.CANCEL_TASK: frozenset({Role.STREET}),
     A.RATE_DEPARTMENT: frozenset({Role.STREET}),
     A.WARN: frozenset({Role.SYSTEM}),
     A.ESCALATE: frozenset({Role.SYSTEM}),
@@ -190,6 +195,7 @@ ACTION_LABELS = {
     A.WHISTLE: "吹哨",
     A.CHECK_IN: "部门报到",
     A.TASK_FEEDBACK: "部门反馈",
+    A.CANCEL_TASK: "撤销召集",
     A.RATE_DEPARTMENT: "评价报到部门",
     A.WARN: "黄牌预警",
     A.ESCALATE: "红牌超期升级",
@@ -307,6 +313,7 @@ class Deadlines:
     response_due: datetime
     handle_due: datetime
     unit: TimeUnit  # the handling limit's measure (natural or working time)
+    response_unit: TimeUnit  # the response limit's measure, after any tightening by urgency
 
 
 def compute_deadlines(
@@ -320,14 +327,16 @@ def compute_deadlines(
     """Deadlines from the category's limits, tightened when the case is more urgent than its category."""
     resp_due = calendar.deadline(start, response)
     hand_due = calendar.deadline(start, handle)
-    unit = handle.unit
+    unit, resp_unit = handle.unit, response.unit
     if case_urgency.rank > category_urgency.rank:
         u_resp, u_hand = URGENCY_LIMITS[case_urgency]
-        resp_due = min(resp_due, calendar.deadline(start, u_resp))
+        tight_resp = calendar.deadline(start, u_resp)
+        if tight_resp < resp_due:
+            resp_due, resp_unit = tight_resp, u_resp.unit
         tight = calendar.deadline(start, u_hand)
         if tight < hand_due:
             hand_due, unit = tight, u_hand.unit
-    return Deadlines(resp_due, hand_due, unit)
+    return Deadlines(resp_due, hand_due, unit, resp_unit)
 
 
 class AlarmLevel(StrEnum):

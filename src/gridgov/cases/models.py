@@ -56,6 +56,7 @@ class Case(Base):
     clock_due: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     clock_unit: Mapped[str | None] = mapped_column(String(20), nullable=True)
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    response_unit: Mapped[str | None] = mapped_column(String(20), nullable=True)
     handle_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     handle_unit: Mapped[str | None] = mapped_column(String(20), nullable=True)
     alarm_level: Mapped[str] = mapped_column(String(10), default="none")
@@ -106,6 +107,9 @@ class CaseTask(Base):
     return_reason: Mapped[str] = mapped_column(Text, default="")
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     postponed: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # the work it did was verified
+    resolved: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the resident's verdict on this work
+    satisfaction: Mapped[str | None] = mapped_column(String(30), nullable=True)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the street's 1–5 rating of a summoned unit
     rating_note: Mapped[str] = mapped_column(Text, default="")
 

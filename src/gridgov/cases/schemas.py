@@ -5,12 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-GridCode = Field(default=None, pattern=r"^\d{15}$", description="15位网格编码")
+GridCode = Field(default=None, pattern=r"^[0-9]{15}$", description="15位网格编码")
 
 
-class CaseCreate(BaseModel):
+def _no_control_characters(model: BaseModel) -> None:
+    """Text with NUL or other control characters is refused (PostgreSQL cannot store NUL)."""
+    for name, value in model:
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if isinstance(v, str) and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in v):
+                raise ValueError(f"{name} 含有不可见控制字符")
+
+
+class CleanText(BaseModel):
+    @model_validator(mode="after")
+    def _clean(self) -> CleanText:
+        _no_control_characters(self)
+        return self
+
+
+class CaseCreate(CleanText):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=200, description="问题标题")
@@ -26,7 +42,7 @@ class CaseCreate(BaseModel):
     urgency: Literal["normal", "urgent", "emergency"] | None = None
 
 
-class CaseAction(BaseModel):
+class CaseAction(CleanText):
     """One action on a case. `version` (optional) makes the action conditional: a concurrent change → 409 conflict."""
 
     model_config = ConfigDict(extra="forbid")
@@ -49,7 +65,7 @@ class CaseAction(BaseModel):
     urgency: Literal["normal", "urgent", "emergency"] | None = None
     resolved: bool | None = None
     satisfaction: Literal["satisfied", "basically_satisfied", "unsatisfied"] | None = None
-    amount: int | None = Field(default=None, gt=0)
+    amount: int | None = Field(default=None, gt=0, le=100000)
     unit: Literal["minutes", "hours", "working_days"] | None = None
     into_case_id: int | None = None
     rating: int | None = Field(default=None, ge=1, le=5)

@@ -248,6 +248,7 @@ _PAST = {
     Action.WHISTLE: "whistle_blown",
     Action.CHECK_IN: "department_checked_in",
     Action.TASK_FEEDBACK: "task_fed_back",
+    Action.CANCEL_TASK: "summons_withdrawn",
     Action.RATE_DEPARTMENT: "department_rated",
     Action.WARN: "deadline_warned",
     Action.ESCALATE: "case_escalated",
@@ -281,6 +282,7 @@ def _record(
     fields: dict[str, Any] = dict(
         seq=seq,
         event_type=_PAST[action],
+        tag=_tag(action, from_status != to_status),
         action=action.value,
         from_status=from_status.value if from_status else None,
         to_status=to_status.value,
@@ -291,7 +293,7 @@ def _record(
         payload=clean,
     )
     digest = event_digest(prev_hash=case.last_event_hash, case_ref=case.tracking_code, **fields)
-    event = CaseEvent(tag=_tag(action, from_status != to_status), prev_hash=case.last_event_hash, hash=digest, **fields)
+    event = CaseEvent(prev_hash=case.last_event_hash, hash=digest, **fields)
     if case.id is not None:
         event.case_id = case.id
         uow.cases.add_event(event)
@@ -322,6 +324,8 @@ class _Ctx:
             return ""
         if not isinstance(value, str):
             raise ValidationFailed(f"{label}须为文字", field=name)
+        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+            raise ValidationFailed(f"{label}含有不可见控制字符", field=name)
         if len(value) > 4000:
             raise ValidationFailed(f"{label}过长", field=name)
         return value.strip()
@@ -382,18 +386,26 @@ def _max_escalations(ctx: _Ctx) -> int:
     return len(supervisors(ctx.uow, ctx.case.owner_unit_id))
 
 
-def _start_clock(ctx: _Ctx, clock: Clockwork | None) -> None:
+def _start_clock(ctx: _Ctx, clock: Clockwork | None, *, reset: bool = True) -> None:
+    """Run `clock` as the case's deadline. A new deadline (reset) clears the alarm state; the same deadline
+    running again (after a rework) keeps it, so no warning or escalation is repeated."""
     case = ctx.case
     if clock is None:
         case.clock_start = case.clock_due = case.clock_unit = None
         case.next_alarm_at = None
         return
     case.clock_start, case.clock_due, case.clock_unit = clock.start, clock.due, clock.unit.value
-    case.alarm_level = AlarmLevel.NONE.value
-    case.escalation_level = 0
-    case.escalated_to_unit_id = None
+    if reset:
+        case.alarm_level = AlarmLevel.NONE.value
+        case.escalation_level = 0
+        case.escalated_to_unit_id = None
     case.next_alarm_at = next_alarm_at(
-        clock, AlarmLevel.NONE, 0, ctx.calendar, ctx.policy.warning_fraction, _max_escalations(ctx)
+        clock,
+        AlarmLevel(case.alarm_level),
+        case.escalation_level,
+        ctx.calendar,
+        ctx.policy.warning_fraction,
+        _max_escalations(ctx),
     )
 
 
@@ -440,6 +452,14 @@ def _reject(ctx: _Ctx) -> None:
 
 
 def _direct_close(ctx: _Ctx) -> None:
+    """直接办结 is for consultations and requests answered on the phone: never for urgent cases or for
+    数字城管 部件/事件, which need someone on site."""
+    if Urgency(ctx.case.urgency) is not Urgency.NORMAL:
+        raise InvalidTransition("紧急案件不能直接办结，须派遣处置")
+    code = ctx.case.category_code
+    category = ctx.uow.categories.by_code(code) if code else None
+    if category is not None and category.kind in ("component", "event"):
+        raise InvalidTransition(f"数字城管类别「{category.name}」须派遣现场处置，不能直接办结")
     ctx.payload["note"] = ctx.text("note", required=True, label="办结说明")
     ctx.move(Action.DIRECT_CLOSE)
     ctx.case.closed_at = ctx.now
@@ -487,8 +507,8 @@ def _dispatch(ctx: _Ctx) -> None:
     case.response_due_at = deadlines.response_due
     case.handle_due_at = deadlines.handle_due
     case.handle_unit = deadlines.unit.value
-    resp_unit = TimeUnit.WORKING_DAYS if response.unit.is_working else TimeUnit.MINUTES
-    _start_clock(ctx, Clockwork(ctx.now, deadlines.response_due, resp_unit))
+    case.response_unit = deadlines.response_unit.value
+    _start_clock(ctx, Clockwork(ctx.now, deadlines.response_due, deadlines.response_unit))
     ctx.payload.update(
         unit_code=unit.code,
         unit_name=unit.name,
@@ -567,6 +587,7 @@ def _verify(ctx: _Ctx) -> None:
         raise OpenTasksRemain(f"以下单位尚未反馈，不能结案: {'、'.join(names)}", units=names)
     ctx.move(Action.VERIFY)
     ctx.case.closed_at = ctx.now
+    ctx.primary_task().closed_at = ctx.now
     ctx.payload.update(note=note, evidence=ctx.strings("evidence"))
 
 
@@ -579,7 +600,7 @@ def _rework(ctx: _Ctx) -> None:
     task.rework_count += 1
     ctx.case.rework_count += 1
     ctx.case.handled_at = None
-    _start_clock(ctx, _handling_clock(ctx.case))
+    _start_clock(ctx, _handling_clock(ctx.case), reset=False)
     ctx.payload.update(reason=reason, rework_count=ctx.case.rework_count)
 
 
@@ -599,6 +620,9 @@ def _evaluate(ctx: _Ctx) -> None:
     ctx.move(Action.EVALUATE)
     case = ctx.case
     case.resolved, case.satisfaction, case.evaluated_at = resolved, satisfaction.value, ctx.now
+    if case.dispatched_at is not None:  # a directly closed consultation has no task
+        task = ctx.primary_task()
+        task.resolved, task.satisfaction = resolved, satisfaction.value
     ctx.payload.update(resolved=resolved, satisfaction=satisfaction.value, comment=comment)
     assert case.closed_at is not None
     if should_reopen(satisfaction, case.closed_at, ctx.now, ctx.policy.reopen_window_days):
@@ -639,11 +663,17 @@ def _request_postpone(ctx: _Ctx) -> None:
     ctx.payload.update(ctx.case.postpone_request)
 
 
+POSTPONE_MAX = {TimeUnit.MINUTES: 60 * 24 * 30, TimeUnit.HOURS: 24 * 30, TimeUnit.WORKING_DAYS: 60}
+
+
 def _limit_param(ctx: _Ctx) -> Limit:
     try:
-        return Limit(int(ctx.params.get("amount", 0)), TimeUnit(str(ctx.params.get("unit", ""))))
+        limit = Limit(int(ctx.params.get("amount", 0)), TimeUnit(str(ctx.params.get("unit", ""))))
     except (ValueError, TypeError):
         raise ValidationFailed("延期时长须为正整数，单位为 minutes / hours / working_days", field="amount") from None
+    if limit.amount > POSTPONE_MAX[limit.unit]:
+        raise ValidationFailed(f"延期不能超过 {POSTPONE_MAX[limit.unit]} {limit.unit.value}", field="amount")
+    return limit
 
 
 def _approve_postpone(ctx: _Ctx) -> None:
@@ -693,13 +723,19 @@ def _resume(ctx: _Ctx) -> None:
     ctx.move(Action.RESUME, resume_to=target)
     assert case.suspended_at is not None
     paused_from, clock = case.suspended_at, _clock(case)
+    resp_unit = TimeUnit(case.response_unit or TimeUnit.MINUTES.value)
+    hand_unit = TimeUnit(case.handle_unit or TimeUnit.HOURS.value)
     if case.response_due_at is not None:
-        case.response_due_at = _shift(ctx, case.response_due_at, paused_from, TimeUnit(case.clock_unit or "hours"))
+        case.response_due_at = _shift(ctx, case.response_due_at, paused_from, resp_unit)
     if case.handle_due_at is not None:
-        case.handle_due_at = _shift(ctx, case.handle_due_at, paused_from, TimeUnit(case.handle_unit or "hours"))
+        case.handle_due_at = _shift(ctx, case.handle_due_at, paused_from, hand_unit)
     for task in ctx.uow.cases.tasks(case.id):
-        if not TaskStatus(task.status).is_done:
-            task.handle_due_at = _shift(ctx, task.handle_due_at, paused_from, TimeUnit(case.handle_unit or "hours"))
+        if TaskStatus(task.status).is_done:
+            continue
+        task.handle_due_at = _shift(ctx, task.handle_due_at, paused_from, hand_unit)
+        if task.responded_at is None:
+            unit = TimeUnit.MINUTES if task.role == TaskRole.WHISTLE.value else resp_unit
+            task.response_due_at = _shift(ctx, task.response_due_at, paused_from, unit)
     level, escalations = AlarmLevel(case.alarm_level), case.escalation_level
     if clock is not None:
         shifted = clock.shifted(ctx.calendar, paused_from, ctx.now)
@@ -733,9 +769,21 @@ def _merge(ctx: _Ctx) -> None:
         raise InvalidTransition("主案已结案或本身已被并案")
     ctx.move(Action.MERGE)
     ctx.case.parent_case_id = parent.id
-    for child in ctx.uow.cases.children(ctx.case.id):
-        child.parent_case_id = parent.id
     ctx.payload.update(into_case_id=parent.id, into_tracking_code=parent.tracking_code)
+    for child in ctx.uow.cases.children(ctx.case.id):  # this case's own duplicates move with it
+        status = CaseStatus(child.status)
+        next_status(status, Action.MERGE)
+        child.parent_case_id = parent.id
+        _record(
+            ctx.uow,
+            child,
+            Action.MERGE,
+            Actor.system(),
+            status,
+            status,
+            ctx.now,
+            {"into_case_id": parent.id, "into_tracking_code": parent.tracking_code, "via_case_id": ctx.case.id},
+        )
 
 
 def _whistle_owner(ctx: _Ctx) -> None:
@@ -806,6 +854,26 @@ def _task_feedback(ctx: _Ctx) -> None:
     ctx.payload.update(task_id=task.id, note=note, on_time=ctx.now <= task.handle_due_at)
 
 
+def _cancel_task(ctx: _Ctx) -> None:
+    """The owning street withdraws a summons that was not answered; a missed 报到 stays on the record as late."""
+    _whistle_owner(ctx)
+    reason = ctx.text("reason", required=True, label="撤销理由")
+    unit = ctx.unit(str(ctx.params.get("unit_code")), "部门")
+    tasks = [
+        t
+        for t in ctx.uow.cases.tasks(ctx.case.id)
+        if t.unit_id == unit.id and t.role == TaskRole.WHISTLE.value and not TaskStatus(t.status).is_done
+    ]
+    if not tasks:
+        raise ValidationFailed(f"该部门没有进行中的召集: {unit.name}", field="unit_code")
+    ctx.move(Action.CANCEL_TASK)
+    task = tasks[-1]
+    task.status = next_task_status(TaskStatus(task.status), "cancel").value
+    if task.responded_at is None and ctx.now > task.response_due_at:
+        task.response_late = True
+    ctx.payload.update(task_id=task.id, unit_code=unit.code, reason=reason, late=task.response_late)
+
+
 def _rate_department(ctx: _Ctx) -> None:
     _whistle_owner(ctx)
     code = ctx.params.get("unit_code")
@@ -846,6 +914,7 @@ HANDLERS: dict[Action, Callable[[_Ctx], None]] = {
     Action.CHECK_IN: _check_in,
     Action.TASK_FEEDBACK: _task_feedback,
     Action.RATE_DEPARTMENT: _rate_department,
+    Action.CANCEL_TASK: _cancel_task,
 }
 
 
@@ -876,11 +945,13 @@ def apply_action(
             raise Conflict(expected=expected_version, actual=case.version)
         ctx = _Ctx(uow, case, actor, now, calendar, policy, params)
         before = ctx.status()
+        if act is not Action.RESUME:
+            next_status(before, act)  # a wrong state is 409 invalid_transition before any other check
         HANDLERS[act](ctx)
         _record(uow, case, act, actor, before, ctx.status(), now, ctx.payload)
         for follow in ctx.after:
             follow(ctx)
-        if act is Action.VERIFY:
+        if ctx.status().kind is StatusKind.CLOSED and before.kind is StatusKind.OPEN:
             _close_children(uow, case, now)
         uow.commit()
         log.info("case_action", case_id=case_id, action=act.value, status=case.status)
@@ -903,7 +974,7 @@ def _close_children(uow: UnitOfWork, parent: Case, now: datetime) -> None:
             before,
             after,
             now,
-            {"parent_case_id": parent.id, "parent_tracking_code": parent.tracking_code},
+            {"parent_case_id": parent.id, "parent_tracking_code": parent.tracking_code, "parent_status": parent.status},
         )
 
 
@@ -913,7 +984,14 @@ class ScanReport:
     scanned: int = 0
     warned: int = 0
     escalated: int = 0
+    skipped: int = 0  # changed by someone else during the scan; picked up by the next scan
     steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def merge(self, other: ScanReport, keep_steps: int) -> None:
+        self.scanned += other.scanned
+        self.warned += other.warned
+        self.escalated += other.escalated
+        self.steps.extend(other.steps[: max(keep_steps - len(self.steps), 0)])
 
 
 def scan_overdue(
@@ -927,30 +1005,73 @@ def scan_overdue(
 ) -> ScanReport:
     """Yellow warning at the warning fraction, red + one level up the tree when overdue, again each period.
 
-    Idempotent: the case row remembers its alarm level and escalation count, so a second run at
-    the same `now` finds nothing to do. Runs in batches of `batch_size`, each its own transaction.
+    Idempotent: the case row remembers its alarm level and escalation count, so a second run at the
+    same `now` finds nothing to do. Runs in batches of `batch_size`, each its own transaction; a batch
+    that collides with a person's action on one of its cases is redone case by case, so one busy case
+    never holds back the others.
     """
     report = ScanReport()
     after: tuple[datetime, int] | None = None
     chains: dict[int, list[UnitInfo]] = {}
     while True:
-        uow = uow_factory()
-        with uow:
-            batch = uow.cases.due_for_alarm(now, batch_size, after)
-            if not batch:
-                break
-            last = batch[-1]
-            assert last.next_alarm_at is not None
-            after = (last.next_alarm_at, last.id)
-            for case in batch:
-                report.scanned += 1
-                _alarm_case(uow, case, now, calendar, policy, chains, report, keep_steps)
-            if dry_run:
-                uow.rollback()
-            else:
-                uow.commit()
-    log.info("deadline_scan", scanned=report.scanned, warned=report.warned, escalated=report.escalated, dry_run=dry_run)
+        local = ScanReport()
+        ids: list[int] = []
+        try:
+            with uow_factory() as uow:
+                batch = uow.cases.due_for_alarm(now, batch_size, after)
+                if not batch:
+                    break
+                last = batch[-1]
+                assert last.next_alarm_at is not None
+                after = (last.next_alarm_at, last.id)
+                ids = [c.id for c in batch]
+                for case in batch:
+                    local.scanned += 1
+                    _alarm_case(uow, case, now, calendar, policy, chains, local, keep_steps)
+                if dry_run:
+                    uow.rollback()
+                else:
+                    uow.commit()
+            report.merge(local, keep_steps)
+        except Conflict:
+            for case_id in ids:
+                _alarm_one(uow_factory, case_id, now, calendar, policy, chains, report, keep_steps)
+    log.info(
+        "deadline_scan",
+        scanned=report.scanned,
+        warned=report.warned,
+        escalated=report.escalated,
+        skipped=report.skipped,
+        dry_run=dry_run,
+    )
     return report
+
+
+def _alarm_one(
+    uow_factory: Callable[[], UnitOfWork],
+    case_id: int,
+    now: datetime,
+    calendar: WorkingDays,
+    policy: CasePolicy,
+    chains: dict[int, list[UnitInfo]],
+    report: ScanReport,
+    keep_steps: int,
+) -> None:
+    local = ScanReport()
+    try:
+        with uow_factory() as uow:
+            case = uow.cases.get(case_id)
+            if case is None or case.next_alarm_at is None or case.next_alarm_at > now:
+                return
+            if CaseStatus(case.status).kind is StatusKind.CLOSED:
+                return
+            local.scanned += 1
+            _alarm_case(uow, case, now, calendar, policy, chains, local, keep_steps)
+            uow.commit()
+        report.merge(local, keep_steps)
+    except Conflict:
+        report.skipped += 1
+        log.warning("deadline_scan_conflict", case_id=case_id)
 
 
 def _alarm_case(

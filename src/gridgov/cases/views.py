@@ -22,7 +22,7 @@ def create_case(
     container: ContainerDep,
     actor: CurrentActor,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=100)] = None,
 ) -> dict[str, Any]:
     draft = services.CaseDraft(**body.model_dump())
     result = services.report_case(container.uow(), draft, actor, container.clock.now(), idempotency_key)

@@ -17,6 +17,7 @@ from gridgov.accounts.services import add_user, issue_token
 from gridgov.bootstrap import Container
 from gridgov.cases.services import CaseDraft, apply_action, report_case
 from gridgov.categories.models import Category
+from gridgov.errors import GridgovError
 from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import Grid
 from gridgov.units.models import GridAssignment, Unit
@@ -41,6 +42,11 @@ SAMPLES = [
     ("道路积水", "下雨后路口积水很深，车辆和行人无法通行。", "E04"),
     ("楼道堆放杂物", "三楼楼道堆满纸箱和旧家具，堵住了消防通道。", "H18"),
     ("邻里噪音纠纷", "楼上住户每天深夜装修敲打，多次沟通无果。", "H18"),
+]
+
+CONSULTATIONS = [
+    ("咨询养老保险转移", "从外省调到郑州工作，养老保险关系怎么转移？", "H19"),
+    ("咨询居住证办理", "办理居住证需要准备哪些材料，去哪里办？", "H19"),
 ]
 
 # final stage of each sample case, with weights (every state of the loop appears)
@@ -128,7 +134,7 @@ def seed_cases(
     with c.sessions() as s:
         grids = list(s.scalars(select(Grid.code).where(Grid.level == int(GridLevel.MICRO))))
         leaves = {}
-        for prefix in {p for _, _, p in SAMPLES}:
+        for prefix in {p for _, _, p in SAMPLES} | {"H19"}:
             leaves[prefix] = list(s.scalars(select(Category.code).where(Category.parent_code == prefix)))
         users = {u.username: u for u in s.scalars(select(User).where(User.generated.is_(False)))}
         for u in users.values():
@@ -142,11 +148,11 @@ def seed_cases(
     made: dict[str, int] = {}
     last_open: int | None = None
     for i in range(n):
-        title, text, prefix = rng.choice(SAMPLES)
+        stage = rng.choices(stages, weights)[0]
+        title, text, prefix = rng.choice(CONSULTATIONS if stage == "direct_closed" else SAMPLES)
         grid = rng.choice(grids)
         category = rng.choice(leaves[prefix]) if leaves[prefix] else None
         t = now - timedelta(days=rng.uniform(0.2, 40), minutes=rng.randint(0, 600))
-        stage = rng.choices(stages, weights)[0]
         reporter = resident if rng.random() < 0.3 else op
         draft = CaseDraft(
             title=title,
@@ -163,7 +169,7 @@ def seed_cases(
         step = _Stepper(c, case_id, t, rng)
         try:
             _drive(step, stage, op, dispatcher, resident if reporter is resident else op, staff, last_open)
-        except Exception:  # a sample that cannot reach its stage stays where it stopped
+        except GridgovError:  # a sample that cannot reach its stage stays where it stopped
             made[stage] -= 1
             made["partial"] = made.get("partial", 0) + 1
         if stage in ("registered", "reported"):

@@ -30,20 +30,29 @@ def _count(cond: Any) -> Any:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def unit_metrics(session: Session, month: str, weights: Weights, unit_kind: str | None = None) -> list[dict[str, Any]]:
+def unit_metrics(
+    session: Session, month: str, weights: Weights, now: datetime, unit_kind: str | None = None
+) -> list[dict[str, Any]]:
+    """Counts per unit over the tasks assigned in `month`. Evaluations and closes are read from the task that
+    did the work (a reopened case's first verdict stays with the first task), and a summoned department that
+    never reported counts as late once its 报到 deadline has passed (`now`)."""
     start, end = month_bounds(month)
     t, c = CaseTask, Case
     live = t.status != TaskStatus.CANCELLED.value
+    whistle = t.role == TaskRole.WHISTLE.value
+    counted = live | whistle  # a withdrawn summons still counts against the department that did not come
+    no_show = t.responded_at.is_(None) & (t.response_due_at < now)
+    late = t.response_late.is_(True) | no_show
     primary = and_(live, t.role == TaskRole.PRIMARY.value)
     worked = and_(primary, t.status != TaskStatus.RETURNED.value)
-    closed = c.closed_at.is_not(None) & c.status.in_([CaseStatus.CLOSED.value, CaseStatus.EVALUATED.value])
-    evaluated = c.evaluated_at.is_not(None)
+    closed = t.closed_at.is_not(None)
+    evaluated = t.satisfaction.is_not(None)
     stmt = (
         select(
             t.unit_id,
-            _count(live).label("assigned"),
-            _count(live & (t.response_late.is_(False))).label("responded_on_time"),
-            _count(live & (t.response_late.is_(True))).label("responded_late"),
+            _count(counted).label("assigned"),
+            _count(counted & t.response_late.is_(False)).label("responded_on_time"),
+            _count(counted & late).label("responded_late"),
             _count(primary).label("dispatched"),
             _count(worked).label("should_close"),
             _count(worked & (c.status == CaseStatus.SUSPENDED.value)).label("deferred"),
@@ -53,12 +62,12 @@ def unit_metrics(session: Session, month: str, weights: Weights, unit_kind: str 
             func.coalesce(func.sum(case((live, t.rework_count), else_=0)), 0).label("reworks"),
             _count(live & t.postponed.is_(True)).label("postponed"),
             _count(worked & evaluated).label("evaluated"),
-            _count(worked & evaluated & c.resolved.is_(True)).label("resolved"),
-            _count(
-                worked & evaluated & c.satisfaction.in_([Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value])
-            ).label("satisfied"),
-            _count(live & (t.role == TaskRole.WHISTLE.value)).label("summoned"),
-            _count(live & (t.role == TaskRole.WHISTLE.value) & t.response_late.is_(True)).label("summoned_late"),
+            _count(worked & evaluated & t.resolved.is_(True)).label("resolved"),
+            _count(worked & t.satisfaction.in_([Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value])).label(
+                "satisfied"
+            ),
+            _count(whistle).label("summoned"),
+            _count(whistle & late).label("summoned_late"),
             func.coalesce(func.sum(t.rating), 0).label("rating_sum"),
             _count(t.rating.is_not(None)).label("rated"),
         )

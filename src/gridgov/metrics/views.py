@@ -21,7 +21,7 @@ def units(
     s = container.settings
     weights = Weights(s.weight_response, s.weight_resolution, s.weight_satisfaction)
     with container.sessions() as session:
-        rows = unit_metrics(session, month, weights, kind)
+        rows = unit_metrics(session, month, weights, container.clock.now(), kind)
     return {
         "month": month,
         "weights": {
