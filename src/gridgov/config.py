@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     whistle_report_minutes: int = Field(default=30, gt=0)
     reopen_window_days: int = Field(default=7, ge=0)
     escalation_interval_seconds: int = Field(default=60, ge=0)
-    escalation_batch_size: int = Field(default=5000, gt=0)
+    escalation_batch_size: int = Field(default=1000, gt=0)
 
     # metrics: composite of 响应率/解决率/满意率
     weight_response: float = Field(default=0.30, ge=0)

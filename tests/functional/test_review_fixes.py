@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pytest
 
+from gridgov.cases.repository import AlarmRow
 from gridgov.cases.services import scan_overdue
 from gridgov.clock import SHANGHAI
 from gridgov.uow import UnitOfWork
@@ -197,19 +199,23 @@ def test_scan_survives_a_person_acting_on_one_of_its_cases(api: Api, clean: Worl
     c = w.container
     first = [True]
 
+    class Interleaved(UnitOfWork):
+        def __enter__(self) -> UnitOfWork:
+            super().__enter__()
+            save = self.cases.save_alarm_rows
+
+            def save_after_someone_acted(rows: Sequence[AlarmRow]) -> None:
+                if first[0]:  # between the scan's read and its write, someone accepts one of the cases
+                    first[0] = False
+                    w.clock.set(datetime(2025, 9, 28, 10, 0, tzinfo=SHANGHAI))
+                    api.ok("street", ids[1], "accept")
+                save(rows)
+
+            self.cases.save_alarm_rows = save_after_someone_acted  # type: ignore[method-assign]
+            return self
+
     def factory() -> UnitOfWork:
-        uow = c.uow()
-        real_commit = uow.commit
-
-        def commit() -> None:
-            if first[0]:  # someone accepts a case while the scan's batch is open
-                first[0] = False
-                w.clock.set(datetime(2025, 9, 28, 10, 0, tzinfo=SHANGHAI))
-                api.ok("street", ids[1], "accept")
-            real_commit()
-
-        uow.commit = commit  # type: ignore[method-assign]
-        return uow
+        return Interleaved(c.sessions, cache=c.reference)
 
     report = scan_overdue(factory, datetime(2025, 9, 28, 10, 0, tzinfo=SHANGHAI), c.calendar, c.policy)
     assert report.escalated == 2  # the two untouched cases; the accepted one has a new (handling) clock

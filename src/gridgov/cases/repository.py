@@ -3,17 +3,51 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import Select, bindparam, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.cases.domain import StatusKind, statuses_of_kind
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.db import UTCDateTime
-from gridgov.errors import DuplicateKey
+from gridgov.errors import Conflict, DuplicateKey
+
+
+@dataclass(slots=True)
+class AlarmRow:
+    """The columns the deadline scanner reads and writes, as a plain (mutable) snapshot of one case."""
+
+    id: int
+    tracking_code: str
+    status: str
+    owner_unit_id: int | None
+    clock_start: datetime | None
+    clock_due: datetime | None
+    clock_unit: str | None
+    alarm_level: str
+    escalation_level: int
+    escalated_to_unit_id: int | None
+    next_alarm_at: datetime | None
+    event_count: int
+    last_event_hash: str
+    updated_at: datetime
+    version: int
+
+
+ALARM_COLUMNS = tuple(AlarmRow.__dataclass_fields__)
+WRITTEN = (
+    "alarm_level",
+    "escalation_level",
+    "escalated_to_unit_id",
+    "next_alarm_at",
+    "event_count",
+    "last_event_hash",
+    "updated_at",
+)
 
 
 class CaseRepository(Protocol):
@@ -24,7 +58,10 @@ class CaseRepository(Protocol):
     def add_task(self, task: CaseTask) -> None: ...
     def add_event(self, event: CaseEvent) -> None: ...
     def children(self, case_id: int) -> Sequence[Case]: ...
-    def due_for_alarm(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> Sequence[Case]: ...
+    def due_alarm_rows(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> list[AlarmRow]: ...
+    def alarm_row(self, case_id: int) -> AlarmRow | None: ...
+    def save_alarm_rows(self, rows: Sequence[AlarmRow]) -> None: ...
+    def insert_event_rows(self, rows: Sequence[dict[str, Any]]) -> None: ...
 
 
 class SqlCaseRepository:
@@ -60,11 +97,39 @@ class SqlCaseRepository:
     def children(self, case_id: int) -> Sequence[Case]:
         return self.session.scalars(select(Case).where(Case.parent_case_id == case_id).order_by(Case.id)).all()
 
-    def due_for_alarm(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> Sequence[Case]:
+    def _alarm_select(self) -> Select[Any]:
+        return select(*(getattr(Case, c) for c in ALARM_COLUMNS))
+
+    def due_alarm_rows(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> list[AlarmRow]:
         """Open cases whose next alarm is due, in (next_alarm_at, id) order after the keyset `after`
         (the index on (next_alarm_at, id) serves both the range and the order)."""
         open_statuses = [s.value for s in statuses_of_kind(StatusKind.OPEN)]
-        stmt = select(Case).where(Case.next_alarm_at <= now, Case.status.in_(open_statuses))
+        stmt = self._alarm_select().where(Case.next_alarm_at <= now, Case.status.in_(open_statuses))
         if after is not None:
             stmt = stmt.where(tuple_(Case.next_alarm_at, Case.id) > tuple_(literal(after[0], UTCDateTime()), after[1]))
-        return self.session.scalars(stmt.order_by(Case.next_alarm_at, Case.id).limit(limit)).all()
+        rows = self.session.execute(stmt.order_by(Case.next_alarm_at, Case.id).limit(limit)).all()
+        return [AlarmRow(*r) for r in rows]
+
+    def alarm_row(self, case_id: int) -> AlarmRow | None:
+        row = self.session.execute(self._alarm_select().where(Case.id == case_id)).first()
+        return AlarmRow(*row) if row is not None else None
+
+    def save_alarm_rows(self, rows: Sequence[AlarmRow]) -> None:
+        """One UPDATE per row, sent as a batch, each guarded by the row's version; raises Conflict when a
+        row changed since it was read (nothing of the transaction is then kept)."""
+        if not rows:
+            return
+        stmt = (
+            update(Case.__table__)  # type: ignore[arg-type]
+            .where(Case.__table__.c.id == bindparam("b_id"), Case.__table__.c.version == bindparam("b_version"))
+            .values({**{c: bindparam(f"b_{c}") for c in WRITTEN}, "version": bindparam("b_version") + 1})
+        )
+        params = [{"b_id": r.id, "b_version": r.version, **{f"b_{c}": getattr(r, c) for c in WRITTEN}} for r in rows]
+        result = self.session.execute(stmt, params)
+        if result.rowcount != len(rows):  # type: ignore[attr-defined]
+            raise Conflict()
+
+    def insert_event_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Append events given as column values, in one batched INSERT."""
+        if rows:
+            self.session.execute(insert(CaseEvent.__table__), list(rows))  # type: ignore[arg-type]

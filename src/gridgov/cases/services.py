@@ -35,6 +35,7 @@ from gridgov.cases.domain import (
     should_reopen,
 )
 from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.repository import AlarmRow
 from gridgov.clock import SHANGHAI, Limit, TimeUnit, WorkingDays
 from gridgov.errors import (
     Conflict,
@@ -263,9 +264,8 @@ def _tag(action: Action, changed: bool) -> str:
     return "case:status:changed" if changed else "case:task:changed"
 
 
-def _record(
-    uow: UnitOfWork,
-    case: Case,
+def _event_row(
+    case: Case | AlarmRow,
     action: Action,
     actor: Actor,
     from_status: CaseStatus | None,
@@ -273,10 +273,8 @@ def _record(
     now: datetime,
     payload: Mapping[str, Any],
     unit_id: int | None = None,
-) -> CaseEvent:
-    """Append the next event to the case's chain and move the chain's head on the case row.
-
-    For a case not yet written (no id) the event is returned for the caller to insert with the case."""
+) -> dict[str, Any]:
+    """The next event of the case's chain as column values, and the chain's head moved on the case."""
     seq = case.event_count + 1
     clean = json.loads(json.dumps(dict(payload), ensure_ascii=False, default=str))
     fields: dict[str, Any] = dict(
@@ -293,13 +291,30 @@ def _record(
         payload=clean,
     )
     digest = event_digest(prev_hash=case.last_event_hash, case_ref=case.tracking_code, **fields)
-    event = CaseEvent(prev_hash=case.last_event_hash, hash=digest, **fields)
-    if case.id is not None:
-        event.case_id = case.id
-        uow.cases.add_event(event)
+    row = {"case_id": case.id, "prev_hash": case.last_event_hash, "hash": digest, **fields}
     case.event_count = seq
     case.last_event_hash = digest
     case.updated_at = now
+    return row
+
+
+def _record(
+    uow: UnitOfWork,
+    case: Case,
+    action: Action,
+    actor: Actor,
+    from_status: CaseStatus | None,
+    to_status: CaseStatus,
+    now: datetime,
+    payload: Mapping[str, Any],
+    unit_id: int | None = None,
+) -> CaseEvent:
+    """Append the next event to the case's chain and move the chain's head on the case row.
+
+    For a case not yet written (no id) the event is returned for the caller to insert with the case."""
+    event = CaseEvent(**_event_row(case, action, actor, from_status, to_status, now, payload, unit_id))
+    if case.id is not None:
+        uow.cases.add_event(event)
     return event
 
 
@@ -409,7 +424,7 @@ def _start_clock(ctx: _Ctx, clock: Clockwork | None, *, reset: bool = True) -> N
     )
 
 
-def _clock(case: Case) -> Clockwork | None:
+def _clock(case: Case | AlarmRow) -> Clockwork | None:
     if case.clock_start is None or case.clock_due is None or case.clock_unit is None:
         return None
     return Clockwork(case.clock_start, case.clock_due, TimeUnit(case.clock_unit))
@@ -999,7 +1014,7 @@ def scan_overdue(
     now: datetime,
     calendar: WorkingDays,
     policy: CasePolicy,
-    batch_size: int = 5000,
+    batch_size: int = 1000,
     dry_run: bool = False,
     keep_steps: int = 1000,
 ) -> ScanReport:
@@ -1018,16 +1033,19 @@ def scan_overdue(
         ids: list[int] = []
         try:
             with uow_factory() as uow:
-                batch = uow.cases.due_for_alarm(now, batch_size, after)
+                batch = uow.cases.due_alarm_rows(now, batch_size, after)
                 if not batch:
                     break
                 last = batch[-1]
                 assert last.next_alarm_at is not None
                 after = (last.next_alarm_at, last.id)
                 ids = [c.id for c in batch]
-                for case in batch:
+                events: list[dict[str, Any]] = []
+                for row in batch:
                     local.scanned += 1
-                    _alarm_case(uow, case, now, calendar, policy, chains, local, keep_steps)
+                    _alarm_case(uow, row, now, calendar, policy, chains, local, keep_steps, events)
+                uow.cases.save_alarm_rows(batch)
+                uow.cases.insert_event_rows(events)
                 if dry_run:
                     uow.rollback()
                 else:
@@ -1060,13 +1078,16 @@ def _alarm_one(
     local = ScanReport()
     try:
         with uow_factory() as uow:
-            case = uow.cases.get(case_id)
-            if case is None or case.next_alarm_at is None or case.next_alarm_at > now:
+            row = uow.cases.alarm_row(case_id)
+            if row is None or row.next_alarm_at is None or row.next_alarm_at > now:
                 return
-            if CaseStatus(case.status).kind is StatusKind.CLOSED:
+            if CaseStatus(row.status).kind is StatusKind.CLOSED:
                 return
             local.scanned += 1
-            _alarm_case(uow, case, now, calendar, policy, chains, local, keep_steps)
+            events: list[dict[str, Any]] = []
+            _alarm_case(uow, row, now, calendar, policy, chains, local, keep_steps, events)
+            uow.cases.save_alarm_rows([row])
+            uow.cases.insert_event_rows(events)
             uow.commit()
         report.merge(local, keep_steps)
     except Conflict:
@@ -1076,15 +1097,17 @@ def _alarm_one(
 
 def _alarm_case(
     uow: UnitOfWork,
-    case: Case,
+    case: AlarmRow,
     now: datetime,
     calendar: WorkingDays,
     policy: CasePolicy,
     chains: dict[int, list[UnitInfo]],
     report: ScanReport,
     keep_steps: int,
+    events: list[dict[str, Any]],
 ) -> None:
     clock = _clock(case)
+    case.updated_at = now
     if clock is None or case.owner_unit_id is None:
         case.next_alarm_at = None
         return
@@ -1106,16 +1129,17 @@ def _alarm_case(
             report.warned += 1
         case.alarm_level, case.escalation_level = step.level.value, step.escalation or case.escalation_level
         level, escalations = step.level, case.escalation_level
-        _record(
-            uow,
-            case,
-            step.action,
-            Actor.system(),
-            status,
-            status,
-            now,
-            payload,
-            unit_id=target.id if target else case.owner_unit_id,
+        events.append(
+            _event_row(
+                case,
+                step.action,
+                Actor.system(),
+                status,
+                status,
+                now,
+                payload,
+                unit_id=target.id if target else case.owner_unit_id,
+            )
         )
         if len(report.steps) < keep_steps:
             report.steps.append(
