@@ -16,6 +16,7 @@ from gridgov.cases.services import CasePolicy
 from gridgov.clock import Clock, SystemClock, WorkingDays, chinese_calendar_working_days
 from gridgov.config import Settings
 from gridgov.db import make_engine, make_sessionmaker
+from gridgov.geo.services import GeoLocator, LocatorCache
 from gridgov.refcache import ReferenceCache
 from gridgov.uow import UnitOfWork
 
@@ -62,6 +63,7 @@ class Container:
     calendar: WorkingDays
     tokens: TokenCache = field(default_factory=lambda: TokenCache(0))
     reference: ReferenceCache = field(default_factory=lambda: ReferenceCache(0))
+    locators: LocatorCache = field(default_factory=LocatorCache)
 
     def uow(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.sessions, write=write, cache=self.reference)
@@ -78,6 +80,16 @@ class Container:
             whistle_report_minutes=s.whistle_report_minutes,
             reopen_window_days=s.reopen_window_days,
         )
+
+    def locator(self) -> GeoLocator | None:
+        """The locator of the active grid version (None before `gridgov init`)."""
+        uow = self.uow(write=False)
+        with uow:
+            version = uow.grids.active_version()
+            if version is None:
+                return None
+            version_id = version.id
+        return self.locators.get(self.sessions, version_id)
 
     def close(self) -> None:
         self.engine.dispose()

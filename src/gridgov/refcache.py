@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from sqlalchemy.orm import Session
+
 T = TypeVar("T")
 
 
@@ -43,3 +45,10 @@ class ReferenceCache:
 
 
 NO_CACHE = ReferenceCache(0)
+
+
+def detached(session: Session, row: T | None) -> T | None:
+    """The row taken out of its session, so that a later rollback there cannot expire the cached copy."""
+    if row is not None:
+        session.expunge(row)
+    return row

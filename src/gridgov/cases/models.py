@@ -16,6 +16,7 @@ class Case(Base):
         Index("ix_cases_next_alarm", "next_alarm_at", "id"),
         Index("ix_cases_grid_code", "grid_code"),
         Index("ix_cases_owner_status", "owner_unit_id", "status"),
+        Index("ix_cases_lat_lon", "lat", "lon"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +32,9 @@ class Case(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     lat: Mapped[float | None] = mapped_column(nullable=True)
     lon: Mapped[float | None] = mapped_column(nullable=True)
+    input_crs: Mapped[str | None] = mapped_column(String(10), nullable=True)  # lat/lon above are WGS-84
+    location_source: Mapped[str] = mapped_column(String(20), default="none")  # grid | point | address | none
+    location_confidence: Mapped[float | None] = mapped_column(nullable=True)
     reporter_name: Mapped[str] = mapped_column(String(100), default="")
     reporter_phone: Mapped[str] = mapped_column(String(30), default="")
     reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)

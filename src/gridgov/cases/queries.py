@@ -95,6 +95,9 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
                 "address",
                 "lat",
                 "lon",
+                "input_crs",
+                "location_source",
+                "location_confidence",
                 "status",
                 "parent_case_id",
                 "created_at",
@@ -161,6 +164,21 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
     }
 
 
+def _statuses(text: str) -> set[str]:
+    """'open', 'closed' or status names, comma-separated → status values."""
+    values: set[str] = set()
+    for w in (part.strip() for part in text.split(",")):
+        if not w:
+            continue
+        if w in {k.value for k in StatusKind}:
+            values |= {s.value for s in statuses_of_kind(StatusKind(w))}
+        elif w in {s.value for s in CaseStatus}:
+            values.add(w)
+        else:
+            raise ValidationFailed(f"未知状态: {w}", field="status")
+    return values
+
+
 @dataclass(frozen=True, slots=True)
 class CaseFilter:
     status: str | None = None
@@ -177,17 +195,7 @@ def list_cases(
 ) -> dict[str, Any]:
     stmt = _visible(select(Case), actor)
     if f.status:
-        wanted = [s.strip() for s in f.status.split(",") if s.strip()]
-        kinds = {k.value for k in StatusKind}
-        values: set[str] = set()
-        for w in wanted:
-            if w in kinds:
-                values |= {s.value for s in statuses_of_kind(StatusKind(w))}
-            elif w in {s.value for s in CaseStatus}:
-                values.add(w)
-            else:
-                raise ValidationFailed(f"未知状态: {w}", field="status")
-        stmt = stmt.where(Case.status.in_(values))
+        stmt = stmt.where(Case.status.in_(_statuses(f.status)))
     if f.grid:
         p = prefix_of(check_code(f.grid))
         stmt = stmt.where(Case.grid_code >= p.ljust(CODE_LENGTH, "0"), Case.grid_code <= p.ljust(CODE_LENGTH, "9"))
@@ -270,3 +278,64 @@ def case_events(session: Session, case_id: int, actor: Actor) -> list[dict[str, 
         }
         for e, u, unit in rows
     ]
+
+
+def cases_geojson(
+    session: Session, actor: Actor, bbox: tuple[float, float, float, float], status: str | None, limit: int
+) -> dict[str, Any]:
+    """Case points (WGS-84) inside a bounding box, as a GeoJSON FeatureCollection for map layers."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    stmt = _visible(select(Case), actor).where(Case.lat.between(min_lat, max_lat), Case.lon.between(min_lon, max_lon))
+    if status:
+        stmt = stmt.where(Case.status.in_(_statuses(status)))
+    rows = session.scalars(stmt.order_by(Case.id.desc()).limit(limit + 1)).all()
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+            "properties": {
+                "id": c.id,
+                "tracking_code": c.tracking_code,
+                "title": c.title,
+                "status": c.status,
+                "status_label": CaseStatus(c.status).label,
+                "category_code": c.category_code,
+                "grid_code": c.grid_code,
+                "alarm_level": c.alarm_level,
+            },
+        }
+        for c in rows[:limit]
+    ]
+    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+
+
+def cases_near(
+    session: Session, actor: Actor, lat: float, lon: float, radius_m: float, since: datetime, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Cases within `radius_m` metres of a WGS-84 point reported since `since`, nearest first (duplicate hints).
+    A bounding box on the (lat, lon) index narrows the rows; the exact distance decides."""
+    from gridgov.geo.crs import bbox_around, distance_m
+
+    min_lon, min_lat, max_lon, max_lat = bbox_around(lat, lon, radius_m)
+    stmt = _visible(select(Case), actor).where(
+        Case.lat.between(min_lat, max_lat), Case.lon.between(min_lon, max_lon), Case.created_at >= since
+    )
+    out = []
+    for c in session.scalars(stmt.limit(5000)):
+        assert c.lat is not None and c.lon is not None
+        d = distance_m(lat, lon, c.lat, c.lon)
+        if d <= radius_m:
+            out.append(
+                {
+                    "id": c.id,
+                    "tracking_code": c.tracking_code,
+                    "title": c.title,
+                    "status": c.status,
+                    "category_code": c.category_code,
+                    "grid_code": c.grid_code,
+                    "distance_m": round(d, 1),
+                    "created_at": c.created_at,
+                }
+            )
+    out.sort(key=lambda r: (r["distance_m"], -r["id"]))
+    return out[:limit]

@@ -37,6 +37,9 @@ class CaseCreate(CleanText):
     address: str = Field(default="", max_length=300)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+    crs: Literal["wgs84", "gcj02", "bd09", "cgcs2000"] = Field(
+        default="wgs84", description="坐标系: GPS 为 wgs84, 高德/腾讯/微信 为 gcj02, 百度 为 bd09"
+    )
     reporter_name: str = Field(default="", max_length=100)
     reporter_phone: str = Field(default="", max_length=30, pattern=r"^[0-9+\- ]*$")
     urgency: Literal["normal", "urgent", "emergency"] | None = None
@@ -114,6 +117,9 @@ class CasePublic(BaseModel):
     address: str
     lat: float | None
     lon: float | None
+    input_crs: str | None
+    location_source: str
+    location_confidence: float | None
     reporter_name: str
     reporter_phone: str
     status: str

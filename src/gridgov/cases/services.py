@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from gridgov.accounts.domain import Actor, Role
 from gridgov.audit.domain import GENESIS, event_digest
@@ -47,6 +47,9 @@ from gridgov.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from gridgov.geo.address import AddressMatch
+from gridgov.geo.crs import to_canonical
+from gridgov.geo.ports import LocateResult
 from gridgov.grids.domain import check_code, is_within
 from gridgov.logging import get_logger
 from gridgov.units.domain import UnitKind
@@ -76,6 +79,18 @@ class CasePolicy:
     reopen_window_days: int = 7
 
 
+class Locator(Protocol):
+    """Where a case is: point → L3 grid, address text → division (gridgov.geo.services.GeoLocator)."""
+
+    def locate(self, lat: float, lon: float, crs: str = "wgs84") -> LocateResult: ...
+    def parse_address(self, text: str) -> AddressMatch: ...
+
+
+class OutsideCity(ValidationFailed):
+    code = "outside_city"
+    message = "坐标不在本市网格范围内，请提供地址或网格编码"
+
+
 @dataclass(frozen=True, slots=True)
 class CaseDraft:
     title: str
@@ -86,6 +101,7 @@ class CaseDraft:
     address: str = ""
     lat: float | None = None
     lon: float | None = None
+    crs: str = "wgs84"
     reporter_name: str = ""
     reporter_phone: str = ""
     urgency: str | None = None
@@ -106,7 +122,39 @@ def _tracking_code(now: datetime) -> str:
     return f"{now.astimezone(SHANGHAI):%Y%m%d}-{tail}"
 
 
-def _validate_draft(uow: UnitOfWork, draft: CaseDraft) -> tuple[int | None, int | None, str]:
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    grid_code: str | None
+    lat: float | None
+    lon: float | None
+    source: str
+    confidence: float | None
+
+
+def _place(draft: CaseDraft, locator: Locator | None) -> _Placement:
+    """Where the case is. An explicit grid wins; else the point's L3 grid; else the deepest division the
+    address names. A point outside the city with neither grid nor address is refused."""
+    lat, lon = draft.lat, draft.lon
+    if lat is not None and lon is not None:
+        if locator is not None:
+            found = locator.locate(lat, lon, draft.crs)
+            lat, lon = found.lat, found.lon
+            if draft.grid_code is None and found.inside:
+                return _Placement(found.code, lat, lon, "point", 1.0)
+            if draft.grid_code is None and not draft.address.strip():
+                raise OutsideCity(field="lat")
+        else:
+            lat, lon = to_canonical(lat, lon, draft.crs)
+    if draft.grid_code is not None:
+        return _Placement(draft.grid_code, lat, lon, "grid", 1.0)
+    if locator is not None and draft.address.strip():
+        match = locator.parse_address(draft.address)
+        if match.code is not None and match.level is not None and match.level >= 1:
+            return _Placement(match.code, lat, lon, "address", round(match.confidence, 3))
+    return _Placement(None, lat, lon, "none", None)
+
+
+def _validate_draft(uow: UnitOfWork, draft: CaseDraft) -> str:
     if not draft.title.strip():
         raise ValidationFailed("标题不能为空", field="title")
     if len(draft.title) > 200:
@@ -128,10 +176,7 @@ def _validate_draft(uow: UnitOfWork, draft: CaseDraft) -> tuple[int | None, int 
         raise ValidationFailed("经纬度超出范围", field="lat")
     if draft.grid_code is None and not draft.address.strip() and draft.lat is None:
         raise ValidationFailed("须提供网格编码、地址或坐标之一", field="grid_code")
-    grid_id = version_id = None
-    if draft.grid_code is not None:
-        grid_id, version_id = _grid_of(uow, draft.grid_code)
-    return grid_id, version_id, urgency
+    return urgency
 
 
 def _grid_of(uow: UnitOfWork, code: str) -> tuple[int, int]:
@@ -155,6 +200,7 @@ def report_case(
     actor: Actor,
     now: datetime,
     idempotency_key: str | None = None,
+    locator: Locator | None = None,
 ) -> Reported:
     """Record a new case (status reported). The same idempotency key gives back the same case, never a second one."""
     check_role(Action.REPORT_CASE, actor.role)
@@ -167,7 +213,11 @@ def report_case(
                 if existing.request_hash != digest:
                     raise IdempotencyConflict()
                 return Reported(existing.id, existing.tracking_code, existing.status, False)
-        grid_id, version_id, urgency = _validate_draft(uow, draft)
+        urgency = _validate_draft(uow, draft)
+        place = _place(draft, locator)
+        grid_id = version_id = None
+        if place.grid_code is not None:
+            grid_id, version_id = _grid_of(uow, place.grid_code)
         case = Case(
             tracking_code=_tracking_code(now),
             title=draft.title.strip(),
@@ -176,11 +226,14 @@ def report_case(
             category_code=draft.category_code,
             urgency=urgency,
             grid_id=grid_id,
-            grid_code=draft.grid_code,
+            grid_code=place.grid_code,
             grid_version_id=version_id,
             address=draft.address,
-            lat=draft.lat,
-            lon=draft.lon,
+            lat=place.lat,
+            lon=place.lon,
+            input_crs=draft.crs if draft.lat is not None else None,
+            location_source=place.source,
+            location_confidence=place.confidence,
             reporter_name=draft.reporter_name,
             reporter_phone=draft.reporter_phone,
             reporter_user_id=actor.user_id if actor.role is Role.RESIDENT else None,
@@ -206,7 +259,12 @@ def report_case(
             None,
             CaseStatus.REPORTED,
             now,
-            {"source": draft.source, "grid_code": draft.grid_code, "category_code": draft.category_code},
+            {
+                "source": draft.source,
+                "grid_code": place.grid_code,
+                "located_by": place.source,
+                "category_code": draft.category_code,
+            },
         )
         try:
             uow.cases.add(case, first)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Response
 from gridgov.cases import queries, services
 from gridgov.cases.schemas import CaseAction, CaseCreate, CaseCreated, CasePage, CasePublic, EventPublic
 from gridgov.errors import ValidationFailed
+from gridgov.geo.crs import to_canonical
 from gridgov.web.deps import ContainerDep, CurrentActor
 
 router = APIRouter(prefix="/api/v1/cases", tags=["案件 cases"])
@@ -25,7 +26,9 @@ def create_case(
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=100)] = None,
 ) -> dict[str, Any]:
     draft = services.CaseDraft(**body.model_dump())
-    result = services.report_case(container.uow(), draft, actor, container.clock.now(), idempotency_key)
+    result = services.report_case(
+        container.uow(), draft, actor, container.clock.now(), idempotency_key, locator=container.locator()
+    )
     if not result.created:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
@@ -52,6 +55,22 @@ def list_cases(
     f = queries.CaseFilter(status, grid, unit, category, overdue, created_from, created_to)
     with container.sessions() as session:
         return queries.list_cases(session, f, actor, container.clock.now(), page, page_size)
+
+
+@router.get("/near", summary="附近案件 (R 米、T 天内; 用于重复提示)")
+def near(
+    container: ContainerDep,
+    actor: CurrentActor,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+    crs: Annotated[str, Query(pattern="^(wgs84|gcj02|bd09|cgcs2000)$")] = "wgs84",
+    radius_m: Annotated[float, Query(gt=0, le=5000)] = 200,
+    days: Annotated[int, Query(ge=1, le=365)] = 7,
+) -> list[dict[str, Any]]:
+    wlat, wlon = to_canonical(lat, lon, crs)
+    now = container.clock.now()
+    with container.sessions() as session:
+        return queries.cases_near(session, actor, wlat, wlon, radius_m, now - timedelta(days=days))
 
 
 @router.get("/{case_id}", response_model=CasePublic, summary="案件详情")
@@ -82,3 +101,24 @@ def act(case_id: int, body: CaseAction, container: ContainerDep, actor: CurrentA
 def events(case_id: int, container: ContainerDep, actor: CurrentActor) -> list[dict[str, Any]]:
     with container.sessions() as session:
         return queries.case_events(session, case_id, actor)
+
+
+geojson_router = APIRouter(tags=["案件 cases"])
+
+
+@geojson_router.get("/api/v1/cases.geojson", summary="地图图层: 范围内的案件点 (WGS-84 GeoJSON)")
+def cases_geojson(
+    container: ContainerDep,
+    actor: CurrentActor,
+    bbox: Annotated[str, Query(description="minlon,minlat,maxlon,maxlat (WGS-84)")],
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 2000,
+) -> dict[str, Any]:
+    try:
+        parts = [float(p) for p in bbox.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+        raise ValidationFailed("bbox 须为 minlon,minlat,maxlon,maxlat", field="bbox")
+    with container.sessions() as session:
+        return queries.cases_geojson(session, actor, (parts[0], parts[1], parts[2], parts[3]), status, limit)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.categories.models import Category
-from gridgov.refcache import NO_CACHE, ReferenceCache
+from gridgov.refcache import NO_CACHE, ReferenceCache, detached
 
 
 class CategoryRepository(Protocol):
@@ -20,5 +20,6 @@ class SqlCategoryRepository:
 
     def by_code(self, code: str) -> Category | None:
         return self.cache.get(
-            ("category", code), lambda: self.session.scalars(select(Category).where(Category.code == code)).first()
+            ("category", code),
+            lambda: detached(self.session, self.session.scalars(select(Category).where(Category.code == code)).first()),
         )

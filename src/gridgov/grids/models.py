@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.db import Base, UTCDateTime
@@ -24,6 +24,7 @@ class Grid(Base):
     __table_args__ = (
         UniqueConstraint("version_id", "code", name="uq_grids_version_code"),
         Index("ix_grids_version_parent", "version_id", "parent_code"),
+        Index("ix_grids_version_level", "version_id", "level"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +35,12 @@ class Grid(Base):
     name: Mapped[str] = mapped_column(String(200))
     official_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # polygon in WGS-84 as WKB, and its bounding box for index-friendly filters without PostGIS
+    geom_wkb: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    min_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    min_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Organisation(Base):

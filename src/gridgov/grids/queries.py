@@ -64,3 +64,10 @@ def grid_children(session: Session, code: str, page: int, page_size: int) -> dic
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Grid.code).offset((page - 1) * page_size).limit(page_size)).all()
     return {"items": [_grid_dict(g) for g in rows], "total": total, "page": page, "page_size": page_size}
+
+
+def names(session: Session, version_id: int, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = session.execute(select(Grid.code, Grid.name).where(Grid.version_id == version_id, Grid.code.in_(codes)))
+    return {c: n for c, n in rows}

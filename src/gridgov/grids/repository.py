@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.grids.models import Grid, GridVersion
-from gridgov.refcache import NO_CACHE, ReferenceCache
+from gridgov.refcache import NO_CACHE, ReferenceCache, detached
 
 
 class GridRepository(Protocol):
@@ -22,9 +22,13 @@ class SqlGridRepository:
     def active_version(self) -> GridVersion | None:
         return self.cache.get(
             ("grid-version",),
-            lambda: self.session.scalars(select(GridVersion).where(GridVersion.active.is_(True))).first(),
+            lambda: detached(
+                self.session, self.session.scalars(select(GridVersion).where(GridVersion.active.is_(True))).first()
+            ),
         )
 
     def by_code(self, code: str, version_id: int) -> Grid | None:
         stmt = select(Grid).where(Grid.version_id == version_id, Grid.code == code)
-        return self.cache.get(("grid", version_id, code), lambda: self.session.scalars(stmt).first())
+        return self.cache.get(
+            ("grid", version_id, code), lambda: detached(self.session, self.session.scalars(stmt).first())
+        )

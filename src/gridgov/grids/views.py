@@ -4,10 +4,72 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from gridgov.errors import NotFound
+from gridgov.geo.services import geometry_geojson
 from gridgov.grids import queries
 from gridgov.web.deps import ContainerDep, CurrentActor
 
 router = APIRouter(prefix="/api/v1/grids", tags=["网格 grids"])
+
+
+@router.get("/locate", summary="坐标定位: 点 → 三级网格及其上级")
+def locate(
+    container: ContainerDep,
+    actor: CurrentActor,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+    crs: Annotated[str, Query(description="wgs84 | gcj02 | bd09 | cgcs2000")] = "wgs84",
+) -> dict[str, Any]:
+    locator = container.locator()
+    if locator is None:
+        raise NotFound("尚无启用的网格版本")
+    found = locator.locate(lat, lon, crs)
+    with container.sessions() as session:
+        names = queries.names(session, locator.version_id, [*found.ancestors, *([found.code] if found.code else [])])
+    chain = [{"code": c, "name": names.get(c)} for c in found.ancestors]
+    return {
+        "inside": found.inside,
+        "code": found.code,
+        "name": names.get(found.code) if found.code else None,
+        "ancestors": chain,
+        "lat": found.lat,
+        "lon": found.lon,
+        "crs": "wgs84",
+        "grid_version_id": locator.version_id,
+        "message": None if found.inside else "该坐标不在本市网格范围内",
+    }
+
+
+@router.get("/address", summary="地址解析: 文字 → 区/街道/社区")
+def address(
+    container: ContainerDep, actor: CurrentActor, text: Annotated[str, Query(min_length=1, max_length=300)]
+) -> dict[str, Any]:
+    locator = container.locator()
+    if locator is None:
+        raise NotFound("尚无启用的网格版本")
+    m = locator.parse_address(text)
+    return {
+        "code": m.code,
+        "name": m.name,
+        "level": int(m.level) if m.level is not None else None,
+        "confidence": m.confidence,
+        "ambiguous": m.ambiguous,
+        "candidates": [
+            {"code": c.code, "name": c.name, "level": int(c.level), "confidence": c.confidence} for c in m.candidates
+        ],
+    }
+
+
+@router.get("/{code}/geometry", summary="网格边界 GeoJSON (按缩放级别简化)")
+def geometry(
+    code: str,
+    container: ContainerDep,
+    actor: CurrentActor,
+    zoom: Annotated[int | None, Query(ge=0, le=22)] = None,
+    crs: Annotated[str, Query(pattern="^(wgs84|gcj02|bd09|cgcs2000)$")] = "wgs84",
+    children: bool = False,
+) -> dict[str, Any]:
+    return geometry_geojson(container.sessions, code, zoom, crs, children)
 
 
 @router.get("/{code}", summary="网格详情 (含上级链、单位、组织)")

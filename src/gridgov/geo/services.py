@@ -1,0 +1,214 @@
+"""Grid geometry in the database: versions imported from GeoJSON, activation, export, and the in-process
+locator (point → L3 grid, address text → division) built from the active version."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import shapely  # type: ignore[import-untyped]
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridgov.errors import NotFound, ValidationFailed
+from gridgov.geo.address import AddressMatch, AddressParser
+from gridgov.geo.crs import from_canonical_many
+from gridgov.geo.geojson import dump_feature_collection, feature, parse_feature_collection
+from gridgov.geo.ports import LocateResult
+from gridgov.geo.shapes import ShapesAreaLookup
+from gridgov.grids.domain import check_code
+from gridgov.grids.models import Grid, GridVersion
+from gridgov.logging import get_logger
+
+log = get_logger(__name__)
+CHUNK = 2000
+
+
+def shape_columns(geometry: Any) -> dict[str, Any]:
+    """WKB and bounding box of a WGS-84 geometry, as stored in `grids`."""
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    return {
+        "geom_wkb": shapely.to_wkb(geometry),
+        "min_lon": min_lon,
+        "min_lat": min_lat,
+        "max_lon": max_lon,
+        "max_lat": max_lat,
+    }
+
+
+def import_grid_file(
+    sessions: sessionmaker[Session], text: str | bytes, name: str, now: datetime, activate: bool = False
+) -> tuple[int, dict[int, int]]:
+    """Validate a GeoJSON FeatureCollection and store it as a new grid version (activated atomically if asked).
+
+    The whole file is checked first; a refused file (GridFileInvalid, listing every problem) writes nothing.
+    Returns (version id, count per level)."""
+    parsed = parse_feature_collection(text)
+    with sessions() as s, s.begin():
+        if s.scalars(select(GridVersion.id).where(GridVersion.name == name)).first() is not None:
+            raise ValidationFailed(f"网格版本名已存在: {name}", field="name")
+        version = GridVersion(name=name, source="geojson import", active=False, created_at=now)
+        s.add(version)
+        s.flush()
+        rows = [
+            dict(
+                version_id=version.id,
+                code=r.code,
+                parent_code=r.parent_code,
+                level=int(r.level),
+                name=r.name,
+                official_code=None,
+                generated=r.generated,
+                **shape_columns(r.geometry),
+            )
+            for r in parsed.records
+        ]
+        for i in range(0, len(rows), CHUNK):
+            s.execute(insert(Grid), rows[i : i + CHUNK])
+        if activate:
+            _activate(s, version.id, now)
+        counts = {int(k): v for k, v in parsed.count_by_level().items()}
+        log.info("grid_version_imported", version_id=version.id, activated=activate, grids=len(rows))
+        return version.id, counts
+
+
+def _activate(s: Session, version_id: int, now: datetime) -> None:
+    s.execute(update(GridVersion).where(GridVersion.id != version_id).values(active=False))
+    s.execute(update(GridVersion).where(GridVersion.id == version_id).values(active=True, activated_at=now))
+
+
+def activate_version(sessions: sessionmaker[Session], version_id: int, now: datetime) -> None:
+    with sessions() as s, s.begin():
+        if s.get(GridVersion, version_id) is None:
+            raise NotFound(f"网格版本不存在: {version_id}")
+        _activate(s, version_id, now)
+
+
+def list_versions(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
+    with sessions() as s:
+        return [
+            {"id": v.id, "name": v.name, "source": v.source, "active": v.active, "created_at": v.created_at}
+            for v in s.scalars(select(GridVersion).order_by(GridVersion.id))
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    code: str
+    name: str
+    level: int
+    parent_code: str | None
+    generated: bool
+    geometry: Any
+
+
+def _version_id(s: Session, version_id: int | None) -> int:
+    if version_id is not None:
+        if s.get(GridVersion, version_id) is None:
+            raise NotFound(f"网格版本不存在: {version_id}")
+        return version_id
+    active = s.scalars(select(GridVersion.id).where(GridVersion.active.is_(True))).first()
+    if active is None:
+        raise NotFound("尚无启用的网格版本")
+    return active
+
+
+def export_grid_file(sessions: sessionmaker[Session], version_id: int | None = None) -> str:
+    with sessions() as s:
+        vid = _version_id(s, version_id)
+        rows = s.execute(
+            select(Grid.code, Grid.name, Grid.level, Grid.parent_code, Grid.generated, Grid.geom_wkb)
+            .where(Grid.version_id == vid, Grid.geom_wkb.is_not(None))
+            .order_by(Grid.level, Grid.code)
+        ).all()
+    return dump_feature_collection(_Shape(c, n, lv, p, g, shapely.from_wkb(w)) for c, n, lv, p, g, w in rows)
+
+
+def geometry_geojson(
+    sessions: sessionmaker[Session], code: str, zoom: int | None, crs: str, children: bool
+) -> dict[str, Any]:
+    """A grid's polygon (or its children's) as GeoJSON, simplified for `zoom`, in `crs` (wgs84/gcj02/bd09)."""
+    check_code(code)
+    with sessions() as s:
+        vid = _version_id(s, None)
+        cond = Grid.parent_code == code if children else Grid.code == code
+        rows = s.execute(
+            select(Grid.code, Grid.name, Grid.level, Grid.parent_code, Grid.generated, Grid.geom_wkb)
+            .where(Grid.version_id == vid, cond)
+            .order_by(Grid.code)
+        ).all()
+    if not rows and not children:
+        raise NotFound(f"网格不存在: {code}")
+    if any(r[5] is None for r in rows):
+        raise NotFound(f"网格没有几何数据: {code}")
+    shapes = [_Shape(c, n, lv, p, g, _to_crs(shapely.from_wkb(w), crs)) for c, n, lv, p, g, w in rows]
+    features = [feature(sh, zoom) for sh in shapes]
+    if children:
+        return {"type": "FeatureCollection", "features": features}
+    return features[0]
+
+
+def _to_crs(geometry: Any, crs: str) -> Any:
+    if crs in ("wgs84", "cgcs2000"):
+        return geometry
+
+    def convert(coords: Any) -> Any:
+        import numpy as np
+
+        lons, lats = from_canonical_many(coords[:, 0], coords[:, 1], crs)
+        return np.column_stack([lons, lats])
+
+    return shapely.transform(geometry, convert)
+
+
+class GeoLocator:
+    """Point → L3 grid and address → division over one grid version (immutable, thread-safe)."""
+
+    def __init__(self, version_id: int, lookup: ShapesAreaLookup | None, parser: AddressParser) -> None:
+        self.version_id = version_id
+        self.lookup = lookup
+        self.parser = parser
+
+    def locate(self, lat: float, lon: float, crs: str = "wgs84") -> LocateResult:
+        if self.lookup is None:
+            raise ValidationFailed("当前网格版本没有几何数据，无法按坐标定位", field="lat")
+        return self.lookup.locate(lat, lon, crs)
+
+    def parse_address(self, text: str) -> AddressMatch:
+        return self.parser.parse(text)
+
+
+class LocatorCache:
+    """Keeps the locator of the active grid version; rebuilt when another version becomes active."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: GeoLocator | None = None
+
+    def get(self, sessions: sessionmaker[Session], active_version_id: int) -> GeoLocator:
+        current = self._current
+        if current is not None and current.version_id == active_version_id:
+            return current
+        with self._lock:
+            current = self._current
+            if current is None or current.version_id != active_version_id:
+                current = self._current = build_locator(sessions, active_version_id)
+        return current
+
+
+def build_locator(sessions: sessionmaker[Session], version_id: int) -> GeoLocator:
+    with sessions() as s:
+        names = s.execute(
+            select(Grid.code, Grid.name, Grid.level).where(Grid.version_id == version_id, Grid.level <= 3)
+        ).all()
+        shapes = s.execute(
+            select(Grid.code, Grid.level, Grid.geom_wkb).where(
+                Grid.version_id == version_id, Grid.level == 4, Grid.geom_wkb.is_not(None)
+            )
+        ).all()
+    lookup = ShapesAreaLookup.from_wkb((c, lv, w) for c, lv, w in shapes if w is not None) if shapes else None
+    parser = AddressParser((c, n, lv) for c, n, lv in names)
+    log.info("locator_built", version_id=version_id, micro_grids=len(shapes))
+    return GeoLocator(version_id, lookup, parser)

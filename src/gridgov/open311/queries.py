@@ -1,0 +1,95 @@
+"""Read-only selects behind the Open311 GET endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridgov.cases.models import Case, CaseEvent
+from gridgov.categories.models import Category
+from gridgov.units.models import Unit
+
+STATUS_CHANGED = "case:status:changed"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestQuery:
+    """What GET requests asks for. `tracking_codes`, when given, overrides every other filter (spec)."""
+
+    tracking_codes: tuple[str, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: frozenset[str] = frozenset()
+    offset: int = 0
+    limit: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    case: Case
+    service_name: str | None
+    agency: str | None
+    note: str | None  # the note or reason of the change that set the current status
+
+
+def categories(session: Session) -> list[Category]:
+    return list(
+        session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.taxonomy, Category.code))
+    )
+
+
+def category(session: Session, code: str) -> Category | None:
+    return session.scalars(select(Category).where(Category.code == code, Category.active.is_(True))).first()
+
+
+def requests(session: Session, q: RequestQuery) -> list[RequestRow]:
+    stmt = (
+        select(Case, Category.name, Unit.name)
+        .outerjoin(Category, Category.code == Case.category_code)
+        .outerjoin(Unit, Unit.id == Case.owner_unit_id)
+    )
+    if q.tracking_codes:
+        stmt = stmt.where(Case.tracking_code.in_(q.tracking_codes))
+    else:
+        if q.service_codes:
+            stmt = stmt.where(Case.category_code.in_(q.service_codes))
+        if q.start is not None:
+            stmt = stmt.where(Case.created_at >= q.start)
+        if q.end is not None:
+            stmt = stmt.where(Case.created_at <= q.end)
+        if q.statuses:
+            stmt = stmt.where(Case.status.in_(q.statuses))
+    rows = session.execute(stmt.order_by(Case.created_at.desc(), Case.id.desc()).offset(q.offset).limit(q.limit)).all()
+    notes = _status_notes(session, [case.id for case, _, _ in rows])
+    return [RequestRow(case, service, agency, notes.get(case.id)) for case, service, agency in rows]
+
+
+def _status_notes(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
+    if not case_ids:
+        return {}
+    last = (
+        select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.tag == STATUS_CHANGED)
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
+    events = session.execute(
+        select(CaseEvent.case_id, CaseEvent.payload).join(
+            last, (CaseEvent.case_id == last.c.case_id) & (CaseEvent.seq == last.c.seq)
+        )
+    ).all()
+    notes: dict[int, str] = {}
+    for case_id, payload in events:
+        text = (payload or {}).get("note") or (payload or {}).get("reason")
+        if isinstance(text, str) and text.strip():
+            notes[case_id] = text.strip()
+    return notes
+
+
+def tracking_code_exists(session: Session, code: str) -> bool:
+    return session.scalar(select(Case.id).where(Case.tracking_code == code)) is not None
