@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.accounts.domain import Actor
 from gridgov.cases.services import CasePolicy
+from gridgov.classify.duplicates import DuplicateParams
+from gridgov.classify.ports import Classifier
 from gridgov.clock import Clock, SystemClock, WorkingDays, chinese_calendar_working_days
 from gridgov.config import Settings
 from gridgov.db import make_engine, make_sessionmaker
@@ -79,7 +81,14 @@ class Container:
             warning_fraction=s.warning_fraction,
             whistle_report_minutes=s.whistle_report_minutes,
             reopen_window_days=s.reopen_window_days,
+            classify_threshold=s.classify_threshold,
+            duplicates=DuplicateParams(s.duplicate_radius_m, s.duplicate_window_days, s.duplicate_threshold),
         )
+
+    @cached_property
+    def classifier(self) -> Classifier:
+        """The configured model, else the shipped one, else the keyword rules (said so in every prediction)."""
+        return load_classifier(self.settings.model_path)
 
     def locator(self) -> GeoLocator | None:
         """The locator of the active grid version (None before `gridgov init`)."""
@@ -93,6 +102,20 @@ class Container:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def load_classifier(path: str | None) -> Classifier:
+    from gridgov.classify.keywords import KeywordClassifier
+    from gridgov.classify.model import LinearTextModel, load_default
+    from gridgov.logging import get_logger
+
+    log = get_logger(__name__)
+    model = LinearTextModel.load(path) if path else load_default()
+    if model is None:
+        log.warning("model_missing_using_keywords")
+        return KeywordClassifier.from_taxonomy()
+    log.info("model_loaded", version=model.version, labels=len(model.labels))
+    return model
 
 
 def bootstrap(settings: Settings, clock: Clock | None = None, calendar: WorkingDays | None = None) -> Container:

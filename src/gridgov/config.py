@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     # seconds reference rows (categories, grids) are cached in-process
     reference_cache_seconds: float = Field(default=30.0, ge=0)
 
+    # smart dispatch
+    model_path: str | None = None  # a model trained with `gridgov model train`; default: the shipped one
+    classify_threshold: float = Field(default=0.6, ge=0, le=1)  # below it a case goes to "needs a person"
+    duplicate_radius_m: float = Field(default=500.0, gt=0)
+    duplicate_window_days: float = Field(default=7.0, gt=0)
+    duplicate_threshold: float = Field(default=0.25, ge=0, le=1)
+
     # server
     host: str = "127.0.0.1"
     port: int = 8000

@@ -3,6 +3,7 @@
 from gridgov.accounts.models import ApiToken, User
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.categories.models import Category
+from gridgov.classify.models import CategoryLabel
 from gridgov.db import Base
 from gridgov.grids.models import Grid, GridVersion, Organisation
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
@@ -14,6 +15,7 @@ __all__ = [
     "CaseEvent",
     "CaseTask",
     "Category",
+    "CategoryLabel",
     "Grid",
     "GridAssignment",
     "GridVersion",

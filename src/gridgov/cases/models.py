@@ -42,6 +42,16 @@ class Case(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
+    # smart dispatch: the classifier's proposal, the "needs a person" flag and duplicate hints
+    suggested_category_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    suggestion_confidence: Mapped[float | None] = mapped_column(nullable=True)
+    suggestion_source: Mapped[str | None] = mapped_column(String(20), nullable=True)  # model | keywords
+    suggestion_model: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    suggestions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)  # top 3
+    category_source: Mapped[str] = mapped_column(String(20), default="reporter")  # reporter | model | dispatcher
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    duplicate_candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+
     status: Mapped[str] = mapped_column(String(20))
     status_before_suspend: Mapped[str | None] = mapped_column(String(20), nullable=True)
     owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)

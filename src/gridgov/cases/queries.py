@@ -25,6 +25,8 @@ from gridgov.errors import NotFound, ValidationFailed
 from gridgov.grids.domain import CODE_LENGTH, check_code, prefix_of
 from gridgov.grids.models import Grid
 from gridgov.units.models import Unit
+from gridgov.units.queries import responsible_unit_in_session
+from gridgov.units.services import NoResponsibleUnit
 
 UNMASKED_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
 
@@ -56,6 +58,17 @@ CLOCKED = (CaseStatus.DISPATCHED.value, CaseStatus.ACCEPTED.value)
 def _is_overdue(case: Case, now: datetime) -> bool:
     """A running deadline has passed (suspended and finished cases are never overdue)."""
     return case.status in CLOCKED and case.clock_due is not None and now > case.clock_due
+
+
+def _suggested_unit(session: Session, case: Case) -> dict[str, str] | None:
+    """The unit the responsibility matrix names for the case's (or the proposed) category and its grid."""
+    category = case.category_code or case.suggested_category_code
+    if not category or not case.grid_code or case.status not in ("reported", "registered", "returned", "reopened"):
+        return None
+    try:
+        return _unit_ref(responsible_unit_in_session(session, category, case.grid_code))
+    except NoResponsibleUnit:
+        return None
 
 
 def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> dict[str, Any]:
@@ -118,9 +131,18 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
                 "satisfaction",
                 "evaluated_at",
                 "event_count",
+                "suggested_category_code",
+                "suggestion_confidence",
+                "suggestion_source",
+                "suggestion_model",
+                "suggestions",
+                "category_source",
+                "needs_review",
+                "duplicate_candidates",
             )
         },
         "category_name": category.name if category else None,
+        "suggested_unit": _suggested_unit(session, case),
         "grid_name": grid.name if grid else None,
         "reporter_name": case.reporter_name if unmasked else mask_name(case.reporter_name),
         "reporter_phone": case.reporter_phone if unmasked else mask_phone(case.reporter_phone),
@@ -188,6 +210,7 @@ class CaseFilter:
     overdue: bool | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    needs_review: bool | None = None
 
 
 def list_cases(
@@ -211,6 +234,8 @@ def list_cases(
         is_overdue = Case.clock_due.is_not(None) & (Case.clock_due < now) & Case.status.in_(CLOCKED)
         not_overdue = or_(Case.clock_due.is_(None), Case.clock_due >= now, Case.status.not_in(CLOCKED))
         stmt = stmt.where(is_overdue if f.overdue else not_overdue)
+    if f.needs_review is not None:
+        stmt = stmt.where(Case.needs_review.is_(f.needs_review))
     if f.created_from:
         stmt = stmt.where(Case.created_at >= f.created_from)
     if f.created_to:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.cases.domain import StatusKind, statuses_of_kind
 from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.classify.models import CategoryLabel
 from gridgov.db import UTCDateTime
 from gridgov.errors import Conflict, DuplicateKey
 
@@ -36,6 +37,20 @@ class AlarmRow:
     last_event_hash: str
     updated_at: datetime
     version: int
+
+
+@dataclass(frozen=True, slots=True)
+class PoolCase:
+    """An open case that a new one might duplicate."""
+
+    id: int
+    tracking_code: str
+    title: str
+    description: str
+    created_at: datetime
+    lat: float | None
+    lon: float | None
+    grid_code: str | None
 
 
 ALARM_COLUMNS = tuple(AlarmRow.__dataclass_fields__)
@@ -62,6 +77,10 @@ class CaseRepository(Protocol):
     def alarm_row(self, case_id: int) -> AlarmRow | None: ...
     def save_alarm_rows(self, rows: Sequence[AlarmRow]) -> None: ...
     def insert_event_rows(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    def duplicate_pool(
+        self, since: datetime, box: tuple[float, float, float, float] | None, street_prefix: str | None, limit: int
+    ) -> list[PoolCase]: ...
+    def add_label(self, label: CategoryLabel) -> None: ...
 
 
 class SqlCaseRepository:
@@ -133,3 +152,33 @@ class SqlCaseRepository:
         """Append events given as column values, in one batched INSERT."""
         if rows:
             self.session.execute(insert(CaseEvent.__table__), list(rows))  # type: ignore[arg-type]
+
+    def duplicate_pool(
+        self, since: datetime, box: tuple[float, float, float, float] | None, street_prefix: str | None, limit: int
+    ) -> list[PoolCase]:
+        """Open cases reported since `since`, inside the WGS-84 box (lon/lat) or else in the same street."""
+        open_statuses = [s.value for s in statuses_of_kind(StatusKind.OPEN) if s.value != "merged"]
+        stmt = select(
+            Case.id,
+            Case.tracking_code,
+            Case.title,
+            Case.description,
+            Case.created_at,
+            Case.lat,
+            Case.lon,
+            Case.grid_code,
+        ).where(Case.created_at >= since, Case.status.in_(open_statuses))
+        if box is not None:
+            min_lon, min_lat, max_lon, max_lat = box
+            stmt = stmt.where(Case.lat.between(min_lat, max_lat), Case.lon.between(min_lon, max_lon))
+        elif street_prefix is not None:
+            stmt = stmt.where(
+                Case.grid_code >= street_prefix.ljust(15, "0"), Case.grid_code <= street_prefix.ljust(15, "9")
+            )
+        else:
+            return []
+        rows = self.session.execute(stmt.order_by(Case.created_at.desc()).limit(limit)).all()
+        return [PoolCase(*r) for r in rows]
+
+    def add_label(self, label: CategoryLabel) -> None:
+        self.session.add(label)

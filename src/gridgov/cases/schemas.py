@@ -148,6 +148,15 @@ class CasePublic(BaseModel):
     satisfaction: str | None
     evaluated_at: datetime | None
     event_count: int
+    suggested_category_code: str | None
+    suggestion_confidence: float | None
+    suggestion_source: str | None
+    suggestion_model: str | None
+    suggestions: list[dict[str, Any]] | None
+    category_source: str
+    needs_review: bool
+    suggested_unit: UnitRef | None
+    duplicate_candidates: list[dict[str, Any]] | None
     allowed_actions: list[str]
     tasks: list[TaskPublic]
 

@@ -36,6 +36,11 @@ from gridgov.cases.domain import (
 )
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.cases.repository import AlarmRow
+from gridgov.classify.duplicates import DuplicateParams, find_duplicates
+from gridgov.classify.duplicates import Message as DupMessage
+from gridgov.classify.models import CategoryLabel
+from gridgov.classify.ports import Classifier
+from gridgov.classify.text import join_fields
 from gridgov.clock import SHANGHAI, Limit, TimeUnit, WorkingDays
 from gridgov.errors import (
     Conflict,
@@ -48,9 +53,9 @@ from gridgov.errors import (
     ValidationFailed,
 )
 from gridgov.geo.address import AddressMatch
-from gridgov.geo.crs import to_canonical
+from gridgov.geo.crs import bbox_around, to_canonical
 from gridgov.geo.ports import LocateResult
-from gridgov.grids.domain import check_code, is_within
+from gridgov.grids.domain import check_code, is_within, level_of
 from gridgov.logging import get_logger
 from gridgov.units.domain import UnitKind
 from gridgov.units.models import Unit
@@ -77,6 +82,8 @@ class CasePolicy:
     warning_fraction: float = 0.8
     whistle_report_minutes: int = 30
     reopen_window_days: int = 7
+    classify_threshold: float = 0.6
+    duplicates: DuplicateParams = DuplicateParams()
 
 
 class Locator(Protocol):
@@ -201,6 +208,8 @@ def report_case(
     now: datetime,
     idempotency_key: str | None = None,
     locator: Locator | None = None,
+    classifier: Classifier | None = None,
+    policy: CasePolicy = CasePolicy(),
 ) -> Reported:
     """Record a new case (status reported). The same idempotency key gives back the same case, never a second one."""
     check_role(Action.REPORT_CASE, actor.role)
@@ -251,6 +260,8 @@ def report_case(
             event_count=0,
             last_event_hash=GENESIS,
         )
+        _suggest(case, classifier, policy)
+        case.duplicate_candidates = _duplicate_hints(uow, case, now, policy.duplicates) or None
         first = _record(
             uow,
             case,
@@ -263,7 +274,10 @@ def report_case(
                 "source": draft.source,
                 "grid_code": place.grid_code,
                 "located_by": place.source,
-                "category_code": draft.category_code,
+                "category_code": case.category_code,
+                "suggested": case.suggested_category_code,
+                "confidence": case.suggestion_confidence,
+                "needs_review": case.needs_review,
             },
         )
         try:
@@ -281,6 +295,71 @@ def report_case(
         uow.commit()
         log.info("case_reported", case_id=case.id, source=draft.source)
         return Reported(case.id, case.tracking_code, case.status, True)
+
+
+def _suggest(case: Case, classifier: Classifier | None, policy: CasePolicy) -> None:
+    """Propose a category. A confident proposal fills an empty category (the matrix then proposes the unit);
+    a doubtful one, or the keyword fallback, sends the case to the "needs a person" queue with the top 3."""
+    if classifier is None:
+        case.needs_review = case.category_code is None
+        return
+    p = classifier.predict(join_fields([case.title, case.description]))
+    case.suggested_category_code = p.label
+    case.suggestion_confidence = round(p.confidence, 4)
+    case.suggestion_source = p.source
+    case.suggestion_model = p.model_version
+    case.suggestions = [{"code": code, "confidence": round(conf, 4)} for code, conf in p.top[:3]]
+    confident = p.source == "model" and p.confidence >= policy.classify_threshold
+    if case.category_code is None:
+        case.needs_review = not confident
+        if confident:
+            case.category_code = p.label
+            case.category_source = "model"
+    else:
+        case.category_source = "reporter"
+
+
+def _duplicate_hints(uow: UnitOfWork, case: Case, now: datetime, params: DuplicateParams) -> list[dict[str, Any]]:
+    """Open cases with similar text near the same place and time (same street when there is no point)."""
+    since = now - timedelta(days=params.window_days)
+    box = None
+    if case.lat is not None and case.lon is not None:
+        box = bbox_around(case.lat, case.lon, params.radius_m)
+    street = case.grid_code[:9] if case.grid_code and box is None and level_of(case.grid_code) >= 2 else None
+    pool = uow.cases.duplicate_pool(since, box, street, limit=300)
+    if not pool:
+        return []
+    new = DupMessage(
+        id="new",
+        text=join_fields([case.title, case.description]),
+        at=now,
+        lat=case.lat,
+        lon=case.lon,
+        street_code=case.grid_code[:9] if case.grid_code else None,
+    )
+    others = [
+        DupMessage(
+            id=str(p.id),
+            text=join_fields([p.title, p.description]),
+            at=p.created_at,
+            lat=p.lat,
+            lon=p.lon,
+            street_code=p.grid_code[:9] if p.grid_code else None,
+        )
+        for p in pool
+    ]
+    codes = {str(p.id): p.tracking_code for p in pool}
+    return [
+        {
+            "case_id": int(c.id),
+            "tracking_code": codes[c.id],
+            "score": round(c.score, 3),
+            "text_similarity": round(c.text_similarity, 3),
+            "distance_m": None if c.distance_m is None else round(c.distance_m, 1),
+            "days_apart": round(c.days_apart, 2),
+        }
+        for c in find_duplicates(new, others, params, limit=5)
+    ]
 
 
 # -- events ----------------------------------------------------------------------------------------
@@ -516,6 +595,24 @@ def _register(ctx: _Ctx) -> None:
         raise ValidationFailed("立案须确定所在网格 (grid_code)", field="grid_code")
     ctx.move(Action.REGISTER)
     ctx.case.registered_at = ctx.now
+    case = ctx.case
+    if category_code:
+        case.category_source = "dispatcher"
+    case.needs_review = False
+    if case.category_code:  # every category a person confirms or corrects is a label for the next training
+        ctx.uow.cases.add_label(
+            CategoryLabel(
+                case_id=case.id,
+                text=join_fields([case.title, case.description]),
+                label=case.category_code,
+                predicted=case.suggested_category_code,
+                model_version=case.suggestion_model,
+                source="dispatcher",
+                actor_id=ctx.actor.user_id,
+                created_at=ctx.now,
+            )
+        )
+        ctx.payload["label"] = {"category_code": case.category_code, "predicted": case.suggested_category_code}
 
 
 def _reject(ctx: _Ctx) -> None:

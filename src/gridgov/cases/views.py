@@ -27,7 +27,14 @@ def create_case(
 ) -> dict[str, Any]:
     draft = services.CaseDraft(**body.model_dump())
     result = services.report_case(
-        container.uow(), draft, actor, container.clock.now(), idempotency_key, locator=container.locator()
+        container.uow(),
+        draft,
+        actor,
+        container.clock.now(),
+        idempotency_key,
+        locator=container.locator(),
+        classifier=container.classifier,
+        policy=container.policy,
     )
     if not result.created:
         response.status_code = 200
@@ -44,6 +51,7 @@ def list_cases(
     unit: Annotated[str | None, Query(description="单位编码 (承办或参与)")] = None,
     category: Annotated[str | None, Query(description="类别编码 (含下级)")] = None,
     overdue: bool | None = None,
+    needs_review: Annotated[bool | None, Query(description="分类置信度低、需人工确认的案件")] = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
@@ -52,7 +60,7 @@ def list_cases(
     for name, value in (("created_from", created_from), ("created_to", created_to)):
         if value is not None and value.tzinfo is None:
             raise ValidationFailed("时间须带时区, 例如 2025-10-01T00:00:00+08:00", field=name)
-    f = queries.CaseFilter(status, grid, unit, category, overdue, created_from, created_to)
+    f = queries.CaseFilter(status, grid, unit, category, overdue, created_from, created_to, needs_review)
     with container.sessions() as session:
         return queries.list_cases(session, f, actor, container.clock.now(), page, page_size)
 

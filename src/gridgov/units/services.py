@@ -8,6 +8,7 @@ from gridgov.errors import GridgovError
 from gridgov.grids.domain import PREFIX_LENGTH, GridLevel, level_of, pad
 from gridgov.units.domain import RuleTarget, RuleView, UnitKind, category_prefixes, most_specific
 from gridgov.units.models import Unit
+from gridgov.units.repository import UnitRepository
 from gridgov.uow import UnitOfWork
 
 
@@ -22,15 +23,19 @@ def grid_prefixes(grid_code: str) -> list[str]:
     return [grid_code[: PREFIX_LENGTH[lv]] for lv in GridLevel if lv <= level]
 
 
-def area_unit(uow: UnitOfWork, grid_code: str, level: GridLevel, kind: UnitKind) -> Unit | None:
+def area_unit(units: UnitRepository, grid_code: str, level: GridLevel, kind: UnitKind) -> Unit | None:
     if level_of(grid_code) < level:
         return None
-    return uow.units.by_area(pad(grid_code[: PREFIX_LENGTH[level]]), kind.value)
+    return units.by_area(pad(grid_code[: PREFIX_LENGTH[level]]), kind.value)
 
 
 def responsible_unit(uow: UnitOfWork, category_code: str | None, grid_code: str) -> Unit:
     """权属: the unit the matrix names for (category, grid). Raises NoResponsibleUnit."""
-    rows = uow.units.rules_for(category_prefixes(category_code), grid_prefixes(grid_code))
+    return resolve(uow.units, category_code, grid_code)
+
+
+def resolve(units: UnitRepository, category_code: str | None, grid_code: str) -> Unit:
+    rows = units.rules_for(category_prefixes(category_code), grid_prefixes(grid_code))
     views = [RuleView(r.id, r.category_code, r.grid_prefix, RuleTarget(r.target), r.unit_id) for r in rows]
     # try rules from most to least specific until one names a unit that exists for this grid
     while views:
@@ -39,16 +44,16 @@ def responsible_unit(uow: UnitOfWork, category_code: str | None, grid_code: str)
         views.remove(rule)
         unit: Unit | None
         if rule.target is RuleTarget.UNIT:
-            unit = uow.units.get(rule.unit_id) if rule.unit_id else None
+            unit = units.get(rule.unit_id) if rule.unit_id else None
         elif rule.target is RuleTarget.DISTRICT_BUREAU:
-            unit = uow.units.get(rule.unit_id) if rule.unit_id else None
+            unit = units.get(rule.unit_id) if rule.unit_id else None
             if unit is not None and unit.department_key and level_of(grid_code) >= GridLevel.DISTRICT:
-                bureau = uow.units.by_code(f"{grid_code[:6]}-{unit.department_key}")
+                bureau = units.by_code(f"{grid_code[:6]}-{unit.department_key}")
                 unit = bureau or unit
         elif rule.target is RuleTarget.STREET:
-            unit = area_unit(uow, grid_code, GridLevel.STREET, UnitKind.STREET_OFFICE)
+            unit = area_unit(units, grid_code, GridLevel.STREET, UnitKind.STREET_OFFICE)
         else:
-            unit = area_unit(uow, grid_code, GridLevel.COMMUNITY, UnitKind.COMMUNITY)
+            unit = area_unit(units, grid_code, GridLevel.COMMUNITY, UnitKind.COMMUNITY)
         if unit is not None:
             return unit
     raise NoResponsibleUnit(category=category_code or "", grid=grid_code)

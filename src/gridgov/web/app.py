@@ -19,6 +19,7 @@ from gridgov.bootstrap import Container, bootstrap
 from gridgov.cases import views as case_views
 from gridgov.cases.domain import CaseStatus
 from gridgov.cases.models import Case
+from gridgov.classify import views as classify_views
 from gridgov.config import Settings
 from gridgov.grids import views as grid_views
 from gridgov.grids.models import Grid, GridVersion
@@ -53,6 +54,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         box.locator()  # build the point-in-grid index before the first request
+        _ = box.classifier  # and load the model
         if sched is not None:
             sched.start()
         yield
@@ -79,6 +81,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(metric_views.router)
     app.include_router(unit_views.router)
     app.include_router(open311_views.router)
+    app.include_router(classify_views.router)
     templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

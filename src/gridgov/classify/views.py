@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from gridgov.categories.models import Category
+from gridgov.classify.queries import recent_topics
+from gridgov.classify.text import join_fields
+from gridgov.web.deps import ContainerDep, CurrentActor
+
+router = APIRouter(prefix="/api/v1", tags=["智能派遣 smart dispatch"])
+
+
+class ClassifyRequest(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+
+
+@router.post("/classify", summary="文本分类: 建议类别 (置信度、前三候选、模型版本或关键词规则)")
+def classify(body: ClassifyRequest, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+    p = container.classifier.predict(join_fields([body.title, body.description]))
+    codes = [code for code, _ in p.top] + [p.label]
+    with container.sessions() as s:
+        names = dict(s.execute(select(Category.code, Category.name).where(Category.code.in_(codes))).all())
+    return {
+        "label": p.label,
+        "name": names.get(p.label),
+        "confidence": round(p.confidence, 4),
+        "source": p.source,
+        "model_version": p.model_version,
+        "needs_review": p.source != "model" or p.confidence < container.settings.classify_threshold,
+        "top": [{"code": c, "name": names.get(c), "confidence": round(v, 4)} for c, v in p.top[:3]],
+    }
+
+
+@router.get("/topics", summary="热点问题 (每月一题): 近 N 天案件按文本聚类排名")
+def topics(
+    container: ContainerDep,
+    actor: CurrentActor,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    with container.sessions() as s:
+        return {"days": days, "topics": recent_topics(s, container.clock.now(), days, top)}

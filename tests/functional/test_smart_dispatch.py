@@ -1,0 +1,167 @@
+"""Smart dispatch through HTTP and the CLI: proposals, the needs-a-person queue, corrections that retrain the
+model, duplicate hints and hot topics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from gridgov.cli import main
+
+from conftest import Api, World
+
+
+def report(api: Api, w: World, title: str, description: str = "", **extra: object) -> dict[str, object]:
+    body = {"title": title, "description": description, "grid_code": w.grid, "source": "hotline", **extra}
+    r = api.post("operator", "/api/v1/cases", body)
+    assert r.status_code == 201, r.text
+    case: dict[str, object] = api.get("dispatcher", f"/api/v1/cases/{r.json()['id']}").json()
+    return case
+
+
+def test_confident_proposal_fills_category_and_unit_doubtful_one_waits_for_a_person(api: Api, clean: World) -> None:
+    sure = report(api, clean, "公司拖欠农民工工资三个月", "老板跑路，社保也没有缴纳")
+    assert sure["category_code"] == "H05" and sure["category_source"] == "model"
+    assert sure["suggestion_source"] == "model" and str(sure["suggestion_model"]).startswith("hotline-")
+    assert sure["needs_review"] is False and float(sure["suggestion_confidence"]) >= 0.6  # type: ignore[arg-type]
+    assert sure["suggested_unit"]["code"] == f"{clean.district}-rs"  # type: ignore[index]
+
+    doubtful = report(api, clean, "这个东西怎么办")
+    assert doubtful["needs_review"] is True and doubtful["category_code"] is None
+    assert len(doubtful["suggestions"]) == 3  # type: ignore[arg-type]
+    queue = api.get("dispatcher", "/api/v1/cases", needs_review="true").json()
+    assert [c["id"] for c in queue["items"]] == [doubtful["id"]]
+
+    given = report(api, clean, "公交车不按站点停车", category_code="H0301")
+    assert given["category_code"] == "H0301" and given["category_source"] == "reporter"
+
+
+def test_dispatcher_correction_is_stored_and_used_for_training(
+    api: Api, clean: World, database_url: str, tmp_path: Path
+) -> None:
+    case = report(api, clean, "这个东西怎么办", "楼下有人占道摆摊卖菜")
+    api.ok("operator", int(case["id"]), "register", category_code="H06")  # type: ignore[call-overload]
+    after = api.get("dispatcher", f"/api/v1/cases/{case['id']}").json()
+    assert after["needs_review"] is False and after["category_source"] == "dispatcher"
+    with clean.container.engine.connect() as conn:
+        rows = conn.execute(text("SELECT label, predicted, source FROM category_labels")).all()
+    assert rows == [("H06", case["suggested_category_code"], "dispatcher")]
+
+    history = tmp_path / "history.csv"
+    lines = ["标题,内容,类别"]
+    samples = {
+        "H01": "小区违章建筑 楼顶搭建",
+        "H02": "工厂排放废气 河道污水",
+        "H03": "公交线路 班次太少",
+        "H04": "学校乱收费 补课",
+        "H05": "拖欠工资 社保缴纳",
+        "H06": "商场 价格欺诈",
+        "H07": "医院 挂号难",
+    }
+    for code, words in samples.items():
+        lines += [f"{words}{i},{words} 请处理{i},{code}" for i in range(6)]
+    history.write_text("\n".join(lines), "utf-8")
+    out = tmp_path / "m.json.gz"
+    r = CliRunner().invoke(
+        main,
+        [
+            "model",
+            "train",
+            "--csv",
+            str(history),
+            "--text-columns",
+            "标题,内容",
+            "--label-column",
+            "类别",
+            "--output",
+            str(out),
+            "--include-corrections",
+            "--database-url",
+            database_url,
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "其中纠正标签 1 条" in r.output and out.exists()
+    r = CliRunner().invoke(
+        main,
+        [
+            "model",
+            "eval",
+            "--csv",
+            str(history),
+            "--text-columns",
+            "标题,内容",
+            "--label-column",
+            "类别",
+            "--model",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0 and "macro" in r.output.lower()
+
+
+def test_training_file_problems_are_clear_errors_and_write_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "never.json.gz"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("标题,类别\n路灯坏了,H01\n", "utf-8")
+    r = CliRunner().invoke(
+        main,
+        [
+            "model",
+            "train",
+            "--csv",
+            str(bad),
+            "--text-columns",
+            "标题,内容",
+            "--label-column",
+            "类别",
+            "--output",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 2 and "内容" in r.output and not out.exists()
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("标题,类别\n路灯坏了,H01\n井盖丢了,H01\n".encode("gbk"))
+    r = CliRunner().invoke(
+        main,
+        ["model", "train", "--csv", str(gbk), "--text-columns", "标题", "--label-column", "类别", "--output", str(out)],
+    )
+    assert r.exit_code == 2 and "training_single_class" in r.output and not out.exists()
+
+
+def test_duplicates_are_hinted_on_intake_near_the_same_place(api: Api, clean: World) -> None:
+    first = report(api, clean, "小区门口井盖丢失", "幸福路小区东门井盖丢了，晚上很危险")
+    second = report(api, clean, "东门井盖丢了", "幸福路小区东门的井盖丢失，有人差点掉下去")
+    other = report(api, clean, "学校乱收费", "孩子学校强制收取资料费")
+    hints = second["duplicate_candidates"]
+    assert hints and hints[0]["case_id"] == first["id"] and hints[0]["score"] >= 0.25  # type: ignore[index]
+    assert not other["duplicate_candidates"]
+    merged = api.ok("dispatcher", int(second["id"]), "merge", into_case_id=first["id"])  # type: ignore[call-overload]
+    assert merged["status"] == "merged"
+
+
+def test_classify_endpoint_and_hot_topics(api: Api, clean: World) -> None:
+    got = api.post(
+        "operator", "/api/v1/classify", {"title": "医院挂号难", "description": "乡镇卫生院医生态度差"}
+    ).json()
+    assert got["label"] == "H07" and got["name"] == "卫生计生" and got["source"] == "model" and len(got["top"]) == 3
+    for i in range(4):
+        report(api, clean, f"丽发新城搅拌站噪音扰民{i}", "搅拌站夜间施工噪音大，粉尘污染严重")
+    report(api, clean, "学校乱收费", "孩子学校强制收取资料费")
+    topics = api.get("leader", "/api/v1/topics", days=30).json()["topics"]
+    assert topics and topics[0]["count"] == 4 and "搅拌站" in topics[0]["titles"][0]
+    r = CliRunner().invoke(
+        main,
+        [
+            "topics",
+            "--days",
+            "30",
+            "--now",
+            "2025-09-27T00:00:00+08:00",
+            "--database-url",
+            str(clean.container.settings.database_url),
+        ],
+    )
+    assert r.exit_code == 0 and "搅拌站" in r.output and "4 件" in r.output
