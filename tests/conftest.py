@@ -51,7 +51,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="test", escalation_interval_seconds=0)
+    return Settings(database_url=database_url, environment="test", escalation_interval_seconds=0, enrich_async=False)
 
 
 @pytest.fixture(scope="session")

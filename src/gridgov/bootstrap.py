@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,6 +67,7 @@ class Container:
     tokens: TokenCache = field(default_factory=lambda: TokenCache(0))
     reference: ReferenceCache = field(default_factory=lambda: ReferenceCache(0))
     locators: LocatorCache = field(default_factory=LocatorCache)
+    enricher: Any = None  # worker.Enricher while a server runs with GRIDGOV_ENRICH_ASYNC
 
     def uow(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.sessions, write=write, cache=self.reference)

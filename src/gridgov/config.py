@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     duplicate_radius_m: float = Field(default=500.0, gt=0)
     duplicate_window_days: float = Field(default=7.0, gt=0)
     duplicate_threshold: float = Field(default=0.25, ge=0, le=1)
+    # classify and look for duplicates after the intake commit, in a background worker (False: inside the request)
+    enrich_async: bool = True
 
     # server
     host: str = "127.0.0.1"

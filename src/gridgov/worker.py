@@ -1,19 +1,24 @@
-"""The deadline scheduler: calls scan_overdue every interval until stopped."""
+"""Background work inside `gridgov serve`: the deadline scheduler and the intake enricher."""
 
 from __future__ import annotations
 
+import queue
 import threading
+from datetime import timedelta
 
 from gridgov.bootstrap import Container
-from gridgov.cases.services import scan_overdue
+from gridgov.cases.services import enrich_cases, scan_overdue
 from gridgov.logging import get_logger
 
 log = get_logger(__name__)
 
 
 class DeadlineScheduler:
-    def __init__(self, container: Container) -> None:
+    """Every interval: warnings and escalations, and enrichment of any case left without its proposal."""
+
+    def __init__(self, container: Container, enricher: Enricher | None = None) -> None:
         self.container = container
+        self.enricher = enricher
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -32,6 +37,11 @@ class DeadlineScheduler:
         c = self.container
         try:
             scan_overdue(c.uow_factory, c.clock.now(), c.calendar, c.policy, c.settings.escalation_batch_size)
+            if self.enricher is not None:
+                with c.uow(write=False) as uow:
+                    stale = uow.cases.not_enriched(c.clock.now() - timedelta(seconds=30), 1000)
+                for case_id in stale:
+                    self.enricher.submit(case_id)
         except Exception:  # an entry point: log and keep the loop alive
             log.exception("deadline_scan_failed")
 
@@ -39,3 +49,52 @@ class DeadlineScheduler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+class Enricher:
+    """Classifies new cases and looks for duplicates after their intake commit, in batches.
+
+    A case whose enrichment is lost (the process stops) is picked up again by the scheduler: the case itself
+    was committed before it was queued, so nothing acknowledged is lost."""
+
+    def __init__(self, container: Container, batch_size: int = 64) -> None:
+        self.container = container
+        self.batch_size = batch_size
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, case_id: int) -> None:
+        self._queue.put(case_id)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="intake-enricher", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.batch_size:
+                try:
+                    nxt = self._queue.get(timeout=0.02)
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._run(batch)
+                    return
+                batch.append(nxt)
+            self._run(batch)
+
+    def _run(self, batch: list[int]) -> None:
+        c = self.container
+        try:
+            enrich_cases(c.uow_factory, batch, c.classifier, c.policy, c.clock.now())
+        except Exception:  # an entry point: log; the scheduler retries cases left without a proposal
+            log.exception("enrich_failed", cases=len(batch))
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)

@@ -165,3 +165,50 @@ def test_classify_endpoint_and_hot_topics(api: Api, clean: World) -> None:
         ],
     )
     assert r.exit_code == 0 and "搅拌站" in r.output and "4 件" in r.output
+
+
+def test_enrichment_after_commit_and_recovery_of_lost_work(clean: World) -> None:
+    from datetime import timedelta
+
+    from gridgov.accounts.domain import Actor, Role
+    from gridgov.cases.services import CaseDraft, report_case
+    from gridgov.worker import DeadlineScheduler, Enricher
+
+    c = clean.container
+    operator = Actor(user_id=clean.users["operator"], role=Role.OPERATOR, unit_id=None)
+    enricher = Enricher(c)
+    enricher.start()
+    draft = CaseDraft(title="公司拖欠农民工工资三个月", description="老板跑路", grid_code=clean.grid, source="hotline")
+    queued = report_case(
+        c.uow(),
+        draft,
+        operator,
+        clean.clock.now(),
+        classifier=c.classifier,
+        policy=c.policy,
+        enrich_later=enricher.submit,
+    )
+    lost = report_case(
+        c.uow(),
+        CaseDraft(title="这个东西怎么办", grid_code=clean.grid),
+        operator,
+        clean.clock.now(),
+        classifier=c.classifier,
+        policy=c.policy,
+        enrich_later=lambda _id: None,
+    )  # process died
+    clean.clock.advance(timedelta(minutes=1))
+    DeadlineScheduler(c, enricher).run_once()  # picks up the case whose enrichment was lost
+    enricher.stop()  # drains the queue
+    with c.sessions() as s:
+        rows = dict(s.execute(text("SELECT id, category_code FROM cases")).all())
+        review = dict(s.execute(text("SELECT id, needs_review FROM cases")).all())
+        events = s.execute(text("SELECT case_id, action FROM case_events ORDER BY id")).all()
+    assert rows[queued.id] == "H05" and not review[queued.id]
+    assert rows[lost.id] is None and review[lost.id]
+    assert (queued.id, "classify") in events and (lost.id, "classify") in events
+    from click.testing import CliRunner
+
+    from gridgov.cli import main
+
+    assert CliRunner().invoke(main, ["audit", "verify", "--database-url", c.settings.database_url]).exit_code == 0

@@ -91,6 +91,7 @@ class Action(StrEnum):
     RATE_DEPARTMENT = "rate_department"
     WARN = "warn"
     ESCALATE = "escalate"
+    CLASSIFY = "classify"  # the system's category proposal and duplicate hints, when made after intake
 
 
 S, A = CaseStatus, Action
@@ -167,7 +168,11 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.RATE_DEPARTMENT: frozenset({Role.STREET}),
     A.WARN: frozenset({Role.SYSTEM}),
     A.ESCALATE: frozenset({Role.SYSTEM}),
+    A.CLASSIFY: frozenset({Role.SYSTEM}),
 }
+
+# the system may attach its proposal to a case in any state (it never changes the status)
+TRANSITIONS.update({(st, A.CLASSIFY): st for st in CaseStatus})
 
 # actions a person may send through the API (the rest are the system's own)
 PUBLIC_ACTIONS = frozenset(a for a, roles in ACTION_ROLES.items() if roles != {Role.SYSTEM}) - {A.REPORT_CASE}
@@ -199,6 +204,7 @@ ACTION_LABELS = {
     A.RATE_DEPARTMENT: "评价报到部门",
     A.WARN: "黄牌预警",
     A.ESCALATE: "红牌超期升级",
+    A.CLASSIFY: "智能分类与重复提示",
 }
 
 

@@ -51,6 +51,7 @@ class Case(Base):
     category_source: Mapped[str] = mapped_column(String(20), default="reporter")  # reporter | model | dispatcher
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     duplicate_candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    enriched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
 
     status: Mapped[str] = mapped_column(String(20))
     status_before_suspend: Mapped[str | None] = mapped_column(String(20), nullable=True)

@@ -68,6 +68,7 @@ WRITTEN = (
 class CaseRepository(Protocol):
     def add(self, case: Case, first_event: CaseEvent) -> None: ...
     def get(self, case_id: int) -> Case | None: ...
+    def many(self, case_ids: Sequence[int]) -> Sequence[Case]: ...
     def by_idempotency_key(self, key: str) -> Case | None: ...
     def tasks(self, case_id: int) -> Sequence[CaseTask]: ...
     def add_task(self, task: CaseTask) -> None: ...
@@ -81,6 +82,7 @@ class CaseRepository(Protocol):
         self, since: datetime, box: tuple[float, float, float, float] | None, street_prefix: str | None, limit: int
     ) -> list[PoolCase]: ...
     def add_label(self, label: CategoryLabel) -> None: ...
+    def not_enriched(self, before: datetime, limit: int) -> list[int]: ...
 
 
 class SqlCaseRepository:
@@ -99,6 +101,9 @@ class SqlCaseRepository:
 
     def get(self, case_id: int) -> Case | None:
         return self.session.get(Case, case_id)
+
+    def many(self, case_ids: Sequence[int]) -> Sequence[Case]:
+        return self.session.scalars(select(Case).where(Case.id.in_(list(case_ids))).order_by(Case.id)).all()
 
     def by_idempotency_key(self, key: str) -> Case | None:
         return self.session.scalars(select(Case).where(Case.idempotency_key == key)).first()
@@ -182,3 +187,10 @@ class SqlCaseRepository:
 
     def add_label(self, label: CategoryLabel) -> None:
         self.session.add(label)
+
+    def not_enriched(self, before: datetime, limit: int) -> list[int]:
+        """Cases still waiting for their proposal (e.g. queued when the server stopped)."""
+        stmt = (
+            select(Case.id).where(Case.enriched_at.is_(None), Case.created_at <= before).order_by(Case.id).limit(limit)
+        )
+        return list(self.session.scalars(stmt))

@@ -35,11 +35,11 @@ from gridgov.cases.domain import (
     should_reopen,
 )
 from gridgov.cases.models import Case, CaseEvent, CaseTask
-from gridgov.cases.repository import AlarmRow
+from gridgov.cases.repository import AlarmRow, PoolCase
 from gridgov.classify.duplicates import DuplicateParams, find_duplicates
 from gridgov.classify.duplicates import Message as DupMessage
 from gridgov.classify.models import CategoryLabel
-from gridgov.classify.ports import Classifier
+from gridgov.classify.ports import Classifier, Prediction
 from gridgov.classify.text import join_fields
 from gridgov.clock import SHANGHAI, Limit, TimeUnit, WorkingDays
 from gridgov.errors import (
@@ -210,8 +210,12 @@ def report_case(
     locator: Locator | None = None,
     classifier: Classifier | None = None,
     policy: CasePolicy = CasePolicy(),
+    enrich_later: Callable[[int], None] | None = None,
 ) -> Reported:
-    """Record a new case (status reported). The same idempotency key gives back the same case, never a second one."""
+    """Record a new case (status reported). The same idempotency key gives back the same case, never a second one.
+
+    The category proposal and duplicate hints are made in the same transaction, or — with `enrich_later` —
+    by a worker after the commit (see enrich_cases), so that intake stays fast."""
     check_role(Action.REPORT_CASE, actor.role)
     key = f"{actor.user_id or 0}:{idempotency_key}" if idempotency_key else None
     digest = _request_hash(draft)
@@ -260,8 +264,12 @@ def report_case(
             event_count=0,
             last_event_hash=GENESIS,
         )
-        _suggest(case, classifier, policy)
-        case.duplicate_candidates = _duplicate_hints(uow, case, now, policy.duplicates) or None
+        if enrich_later is None:
+            _suggest(
+                case, classifier.predict(join_fields([case.title, case.description])) if classifier else None, policy
+            )
+            case.duplicate_candidates = _duplicate_hints(uow, case, now, policy.duplicates) or None
+            case.enriched_at = now
         first = _record(
             uow,
             case,
@@ -292,25 +300,28 @@ def report_case(
             if existing.request_hash != digest:
                 raise IdempotencyConflict() from None
             return Reported(existing.id, existing.tracking_code, existing.status, False)
+        if enrich_later is not None:
+            case_id = case.id
+            uow.after_commit(lambda: enrich_later(case_id))
         uow.commit()
         log.info("case_reported", case_id=case.id, source=draft.source)
         return Reported(case.id, case.tracking_code, case.status, True)
 
 
-def _suggest(case: Case, classifier: Classifier | None, policy: CasePolicy) -> None:
-    """Propose a category. A confident proposal fills an empty category (the matrix then proposes the unit);
-    a doubtful one, or the keyword fallback, sends the case to the "needs a person" queue with the top 3."""
-    if classifier is None:
-        case.needs_review = case.category_code is None
+def _suggest(case: Case, p: Prediction | None, policy: CasePolicy) -> None:
+    """Propose a category. A confident proposal fills an empty category of a case nobody has registered yet
+    (the matrix then proposes the unit); a doubtful one, or the keyword fallback, sends the case to the
+    "needs a person" queue with the top 3."""
+    if p is None:
+        case.needs_review = case.category_code is None and case.status == CaseStatus.REPORTED.value
         return
-    p = classifier.predict(join_fields([case.title, case.description]))
     case.suggested_category_code = p.label
     case.suggestion_confidence = round(p.confidence, 4)
     case.suggestion_source = p.source
     case.suggestion_model = p.model_version
     case.suggestions = [{"code": code, "confidence": round(conf, 4)} for code, conf in p.top[:3]]
     confident = p.source == "model" and p.confidence >= policy.classify_threshold
-    if case.category_code is None:
+    if case.category_code is None and case.status == CaseStatus.REPORTED.value:
         case.needs_review = not confident
         if confident:
             case.category_code = p.label
@@ -319,20 +330,44 @@ def _suggest(case: Case, classifier: Classifier | None, policy: CasePolicy) -> N
         case.category_source = "reporter"
 
 
-def _duplicate_hints(uow: UnitOfWork, case: Case, now: datetime, params: DuplicateParams) -> list[dict[str, Any]]:
-    """Open cases with similar text near the same place and time (same street when there is no point)."""
-    since = now - timedelta(days=params.window_days)
+DUPLICATE_POOL = 60  # the most recent open cases nearby that a newcomer is compared with
+
+
+PoolKey = tuple[Any, ...]
+
+
+def _duplicate_hints(
+    uow: UnitOfWork,
+    case: Case,
+    at: datetime,
+    params: DuplicateParams,
+    pools: dict[PoolKey, list[PoolCase]] | None = None,
+) -> list[dict[str, Any]]:
+    """Older open cases with similar text near the same place and time (same street when there is no point).
+
+    `at` is when the case was reported; `pools` shares the candidate look-ups of one batch."""
+    since = at - timedelta(days=params.window_days)
     box = None
+    key: PoolKey
     if case.lat is not None and case.lon is not None:
-        box = bbox_around(case.lat, case.lon, params.radius_m)
+        key = ("box", round(case.lat, 3), round(case.lon, 3))
+        box = bbox_around(key[1], key[2], params.radius_m + 150)  # the rounded centre's box covers the point's
     street = case.grid_code[:9] if case.grid_code and box is None and level_of(case.grid_code) >= 2 else None
-    pool = uow.cases.duplicate_pool(since, box, street, limit=300)
+    if box is None:
+        key = ("street", street)
+    if pools is not None and key in pools:
+        pool = pools[key]
+    else:
+        pool = uow.cases.duplicate_pool(since, box, street, limit=DUPLICATE_POOL)
+        if pools is not None:
+            pools[key] = pool
+    pool = [p for p in pool if since <= p.created_at <= at and (case.id is None or p.id < case.id)]
     if not pool:
         return []
     new = DupMessage(
         id="new",
         text=join_fields([case.title, case.description]),
-        at=now,
+        at=at,
         lat=case.lat,
         lon=case.lon,
         street_code=case.grid_code[:9] if case.grid_code else None,
@@ -360,6 +395,72 @@ def _duplicate_hints(uow: UnitOfWork, case: Case, now: datetime, params: Duplica
         }
         for c in find_duplicates(new, others, params, limit=5)
     ]
+
+
+def enrich_cases(
+    uow_factory: Callable[[], UnitOfWork],
+    case_ids: Sequence[int],
+    classifier: Classifier | None,
+    policy: CasePolicy,
+    now: datetime,
+) -> int:
+    """Proposal and duplicate hints for cases reported with `enrich_later`, in one transaction per batch
+    (one classifier call for the batch). Idempotent: a case is enriched once. A batch that collides with a
+    person's action is redone case by case. Returns how many cases were enriched."""
+    try:
+        return _enrich(uow_factory, case_ids, classifier, policy, now)
+    except Conflict:
+        done = 0
+        for case_id in case_ids:
+            try:
+                done += _enrich(uow_factory, [case_id], classifier, policy, now)
+            except Conflict:
+                log.warning("enrich_conflict", case_id=case_id)
+        return done
+
+
+def _enrich(
+    uow_factory: Callable[[], UnitOfWork],
+    case_ids: Sequence[int],
+    classifier: Classifier | None,
+    policy: CasePolicy,
+    now: datetime,
+) -> int:
+    with uow_factory() as uow:
+        cases = [c for c in uow.cases.many(list(dict.fromkeys(case_ids))) if c.enriched_at is None]
+        if not cases:
+            return 0
+        texts = [join_fields([c.title, c.description]) for c in cases]
+        predictions: list[Prediction | None] = (
+            list(classifier.predict_many(texts)) if classifier else [None] * len(cases)
+        )
+        pools: dict[PoolKey, list[PoolCase]] = {}
+        for case, p in zip(cases, predictions, strict=True):
+            before = case.category_code
+            _suggest(case, p, policy)
+            case.duplicate_candidates = _duplicate_hints(uow, case, case.created_at, policy.duplicates, pools) or None
+            case.enriched_at = now
+            status = CaseStatus(case.status)
+            _record(
+                uow,
+                case,
+                Action.CLASSIFY,
+                Actor.system(),
+                status,
+                status,
+                now,
+                {
+                    "suggested": case.suggested_category_code,
+                    "confidence": case.suggestion_confidence,
+                    "source": case.suggestion_source,
+                    "model": case.suggestion_model,
+                    "category_code": case.category_code if case.category_code != before else None,
+                    "needs_review": case.needs_review,
+                    "duplicates": [d["case_id"] for d in case.duplicate_candidates or []],
+                },
+            )
+        uow.commit()
+        return len(cases)
 
 
 # -- events ----------------------------------------------------------------------------------------
@@ -390,12 +491,15 @@ _PAST = {
     Action.RATE_DEPARTMENT: "department_rated",
     Action.WARN: "deadline_warned",
     Action.ESCALATE: "case_escalated",
+    Action.CLASSIFY: "case_classified",
 }
 
 
 def _tag(action: Action, changed: bool) -> str:
     if action in (Action.WARN, Action.ESCALATE):
         return "case:deadline"
+    if action is Action.CLASSIFY:
+        return "case:classified"
     if action is Action.REPORT_CASE:
         return "case:created"
     return "case:status:changed" if changed else "case:task:changed"

@@ -35,6 +35,7 @@ def create_case(
         locator=container.locator(),
         classifier=container.classifier,
         policy=container.policy,
+        enrich_later=container.enricher.submit if container.enricher is not None else None,
     )
     if not result.created:
         response.status_code = 200

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from gridgov.classify import text as textmod
 
@@ -54,6 +55,23 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def shingles(text: str) -> Counter[str]:
     """Character 2- and 3-grams of the normalised text (digits folded), as a bag."""
     return Counter(textmod.char_ngrams(textmod.normalise(text), 2, 3))
+
+
+@lru_cache(maxsize=50_000)
+def _vector(text: str) -> tuple[dict[str, int], float]:
+    """Shingles with their norm, remembered per text: an open case is compared with every newcomer nearby."""
+    bag = shingles(text)
+    return dict(bag), math.sqrt(sum(v * v for v in bag.values()))
+
+
+def _cosine_vec(a: tuple[dict[str, int], float], b: tuple[dict[str, int], float]) -> float:
+    (da, na), (db, nb) = a, b
+    if not na or not nb:
+        return 0.0
+    if len(da) > len(db):
+        da, db = db, da
+    get = db.get
+    return sum(v * get(k, 0) for k, v in da.items()) / (na * nb)
 
 
 def cosine(a: Counter[str], b: Counter[str]) -> float:
@@ -100,7 +118,7 @@ def find_duplicates(
     new: Message, candidates: Iterable[Message], params: DuplicateParams = DuplicateParams(), limit: int = 5
 ) -> list[DuplicateCandidate]:
     """Open cases that look like ``new``, best first, with score ≥ ``params.threshold``."""
-    base = shingles(new.text)
+    base = _vector(new.text)
     out = []
     for c in candidates:
         if c.id == new.id:
@@ -108,7 +126,7 @@ def find_duplicates(
         days = abs((new.at - c.at).total_seconds()) / 86400.0
         if days > params.window_days or place_factor(new, c, params.radius_m)[0] == 0.0:
             continue  # cheap filters before the text
-        cand = score_pair(new, c, params, cosine(base, shingles(c.text)))
+        cand = score_pair(new, c, params, _cosine_vec(base, _vector(c.text)))
         if cand.score >= params.threshold:
             out.append(cand)
     out.sort(key=lambda c: (-c.score, c.id))

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 from gridgov.accounts.domain import Actor
 from gridgov.cases.domain import CaseStatus, StatusKind, statuses_of_kind
-from gridgov.cases.services import CaseDraft, Locator, Reported, report_case
+from gridgov.cases.services import CaseDraft, CasePolicy, Locator, Reported, report_case
 from gridgov.categories.models import Category
+from gridgov.classify.ports import Classifier
 from gridgov.clock import SHANGHAI
 from gridgov.errors import GridgovError, NotFound
 from gridgov.grids.domain import check_code
@@ -268,11 +269,27 @@ def request_draft(fields: Mapping[str, str], category: Category | None) -> CaseD
 
 
 def submit_request(
-    uow: UnitOfWork, draft: CaseDraft, actor: Actor, now: datetime, locator: Locator | None = None
+    uow: UnitOfWork,
+    draft: CaseDraft,
+    actor: Actor,
+    now: datetime,
+    locator: Locator | None = None,
+    classifier: Classifier | None = None,
+    policy: CasePolicy | None = None,
+    enrich_later: Callable[[int], None] | None = None,
 ) -> Reported:
     """POST requests: file the case as the api_key's user, through the case loop's own intake and rules
     (a point is located to its L3 grid, an address string parsed to a division)."""
-    reported = report_case(uow, draft, actor, now, locator=locator)
+    reported = report_case(
+        uow,
+        draft,
+        actor,
+        now,
+        locator=locator,
+        classifier=classifier,
+        policy=policy or CasePolicy(),
+        enrich_later=enrich_later,
+    )
     log.info("open311_request_created", case_id=reported.id)
     return reported
 

@@ -141,7 +141,14 @@ def create_request(ext: Ext, request: Request, raw: RawBody, container: Containe
         with container.sessions() as session:
             draft = services.request_draft(fields, queries.category(session, fields.get("service_code", "").strip()))
         reported = services.submit_request(
-            container.uow(), draft, actor, container.clock.now(), locator=container.locator()
+            container.uow(),
+            draft,
+            actor,
+            container.clock.now(),
+            locator=container.locator(),
+            classifier=container.classifier,
+            policy=container.policy,
+            enrich_later=container.enricher.submit if container.enricher is not None else None,
         )
         return [services.created_record(reported)], "service_requests", "request"
 

@@ -27,7 +27,7 @@ from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors
-from gridgov.worker import DeadlineScheduler
+from gridgov.worker import DeadlineScheduler, Enricher
 
 
 def _offline_docs(app: FastAPI) -> None:
@@ -49,17 +49,23 @@ def _offline_docs(app: FastAPI) -> None:
 def create_app(settings: Settings, container: Container | None = None, scheduler: bool = False) -> FastAPI:
     owned = container is None
     box = container or bootstrap(settings)
-    sched = DeadlineScheduler(box) if scheduler else None
+    enricher = Enricher(box) if settings.enrich_async else None
+    box.enricher = enricher
+    sched = DeadlineScheduler(box, enricher) if scheduler else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         box.locator()  # build the point-in-grid index before the first request
         _ = box.classifier  # and load the model
+        if enricher is not None:
+            enricher.start()
         if sched is not None:
             sched.start()
         yield
         if sched is not None:
             sched.stop()
+        if enricher is not None:
+            enricher.stop()
         if owned:
             box.close()
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:07:47.981692
+Create Date: 2026-11-27 08:14:30.108418
 """
 
 from __future__ import annotations
@@ -184,6 +184,7 @@ def upgrade() -> None:
         sa.Column("category_source", sa.String(length=20), nullable=False),
         sa.Column("needs_review", sa.Boolean(), nullable=False),
         sa.Column("duplicate_candidates", sa.JSON(), nullable=True),
+        sa.Column("enriched_at", gridgov.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("status_before_suspend", sa.String(length=20), nullable=True),
         sa.Column("owner_unit_id", sa.Integer(), nullable=True),
@@ -233,6 +234,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_category_code"), ["category_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_enriched_at"), ["enriched_at"], unique=False)
         batch_op.create_index("ix_cases_grid_code", ["grid_code"], unique=False)
         batch_op.create_index("ix_cases_lat_lon", ["lat", "lon"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_needs_review"), ["needs_review"], unique=False)
@@ -358,6 +360,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_cases_needs_review"))
         batch_op.drop_index("ix_cases_lat_lon")
         batch_op.drop_index("ix_cases_grid_code")
+        batch_op.drop_index(batch_op.f("ix_cases_enriched_at"))
         batch_op.drop_index(batch_op.f("ix_cases_category_code"))
 
     op.drop_table("cases")
