@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +47,16 @@ def friendly(f: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _opened(database_url: str | None) -> Iterator[Any]:
+    """The composition root for one command, closed afterwards."""
+    c = _container(_settings(database_url))
+    try:
+        yield c
+    finally:
+        c.close()
 
 
 def _container(settings: Settings) -> Any:
@@ -203,11 +214,8 @@ def user() -> None:
 def user_add(name: str, role: str, unit_code: str | None, display_name: str, database_url: str | None) -> None:
     from gridgov.accounts.services import add_user
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         uid = add_user(c.uow(), name, role, unit_code, c.clock.now(), display_name)
-    finally:
-        c.close()
     click.echo(f"已创建用户 {name} (id {uid})")
 
 
@@ -223,11 +231,8 @@ def token() -> None:
 def token_issue(name: str, database_url: str | None) -> None:
     from gridgov.accounts.services import issue_token
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         click.echo(issue_token(c.uow(), name, c.clock.now()))
-    finally:
-        c.close()
 
 
 @token.command("revoke", help="吊销令牌")
@@ -237,11 +242,8 @@ def token_issue(name: str, database_url: str | None) -> None:
 def token_revoke(value: str, database_url: str | None) -> None:
     from gridgov.accounts.services import revoke_token
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         revoke_token(c.uow(), value, c.clock.now())
-    finally:
-        c.close()
     click.echo("令牌已吊销")
 
 
@@ -258,8 +260,7 @@ def escalate(
     from gridgov.cases.services import scan_overdue
 
     now = _parse_now(now_text)
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         report = scan_overdue(
             c.uow_factory,
             now or c.clock.now(),
@@ -268,8 +269,6 @@ def escalate(
             batch_size or c.settings.escalation_batch_size,
             dry_run=dry_run,
         )
-    finally:
-        c.close()
     if as_json:
         click.echo(
             json.dumps(
@@ -305,13 +304,10 @@ def rules() -> None:
 def rules_list(category: str | None, grid: str | None, database_url: str | None) -> None:
     from gridgov.units.admin import list_rules
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         for r in list_rules(c.sessions, category, grid):
             who = f"{r.unit_code} {r.unit_name}" if r.unit_code else ""
             click.echo(f"{r.category_code or '*':<8} {r.grid_prefix:<15} {r.target:<16} {who} {r.note}")
-    finally:
-        c.close()
 
 
 @rules.command("set", help="新增或替换一条规则: 最具体的规则优先 (先比网格层级，再比类别层级)")
@@ -327,11 +323,8 @@ def rules_set(
 ) -> None:
     from gridgov.units.admin import set_rule
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         rule_id = set_rule(c.sessions, category, grid, target, unit_code, note)
-    finally:
-        c.close()
     click.echo(f"权属规则已保存 (id {rule_id})")
 
 
@@ -343,11 +336,8 @@ def rules_set(
 def rules_delete(category: str, grid: str, database_url: str | None) -> None:
     from gridgov.units.admin import delete_rule
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         delete_rule(c.sessions, category, grid)
-    finally:
-        c.close()
     click.echo("权属规则已删除")
 
 
@@ -359,14 +349,11 @@ def rules_delete(category: str, grid: str, database_url: str | None) -> None:
 def rules_resolve(category: str, grid: str, database_url: str | None) -> None:
     from gridgov.units.services import responsible_unit
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         uow = c.uow(write=False)
         with uow:
             unit = responsible_unit(uow, category, grid)
             click.echo(f"{unit.code} {unit.name}")
-    finally:
-        c.close()
 
 
 @main.group(help="案件类别 (分类体系)")
@@ -384,11 +371,8 @@ def categories() -> None:
 def categories_import(path: Path, taxonomy: str, database_url: str | None) -> None:
     from gridgov.units.admin import import_categories
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         added, updated = import_categories(c.sessions, path, taxonomy)
-    finally:
-        c.close()
     click.echo(f"类别已导入: 新增 {added}, 更新 {updated}")
 
 
@@ -431,11 +415,8 @@ def grid_import(path: Path, name: str | None, activate: bool, database_url: str 
 def grid_export(version_id: int | None, output: Path | None, database_url: str | None) -> None:
     from gridgov.geo.services import export_grid_file
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         text = export_grid_file(c.sessions, version_id)
-    finally:
-        c.close()
     if output is None:
         click.echo(text)
     else:
@@ -450,11 +431,8 @@ def grid_export(version_id: int | None, output: Path | None, database_url: str |
 def grid_activate(version_id: int, database_url: str | None) -> None:
     from gridgov.geo.services import activate_version
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         activate_version(c.sessions, version_id, c.clock.now())
-    finally:
-        c.close()
     click.echo(f"网格版本 {version_id} 已启用")
 
 
@@ -463,12 +441,9 @@ def grid_activate(version_id: int, database_url: str | None) -> None:
 def grid_versions(database_url: str | None) -> None:
     from gridgov.geo.services import list_versions
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         for v in list_versions(c.sessions):
             click.echo(f"{v['id']:>4} {'*' if v['active'] else ' '} {v['name']}  ({v['source']})")
-    finally:
-        c.close()
 
 
 @grid.command("assign", help="为网格员分配网格")
@@ -479,11 +454,8 @@ def grid_versions(database_url: str | None) -> None:
 def grid_assign(username: str, grid_code: str, database_url: str | None) -> None:
     from gridgov.units.admin import assign_grid
 
-    c = _container(_settings(database_url))
-    try:
+    with _opened(database_url) as c:
         assign_grid(c.sessions, username, grid_code)
-    finally:
-        c.close()
     click.echo(f"已将网格 {grid_code} 分配给 {username}")
 
 
@@ -538,12 +510,8 @@ def model_train(
     if include_corrections:
         from gridgov.classify.queries import labels
 
-        c = _container(_settings(database_url))
-        try:
-            with c.sessions() as s:
-                pairs = labels(s)
-        finally:
-            c.close()
+        with _opened(database_url) as c, c.sessions() as s:
+            pairs = labels(s)
         rows += [Row(text, label) for text, label in pairs]
         extra = len(pairs)
     trained = train(
@@ -604,12 +572,8 @@ def model_eval(
 def topics(days: int, top: int, now_text: str | None, database_url: str | None) -> None:
     from gridgov.classify.queries import recent_topics
 
-    c = _container(_settings(database_url))
-    try:
-        with c.sessions() as s:
-            found = recent_topics(s, _parse_now(now_text) or c.clock.now(), days, top)
-    finally:
-        c.close()
+    with _opened(database_url) as c, c.sessions() as s:
+        found = recent_topics(s, _parse_now(now_text) or c.clock.now(), days, top)
     for t in found:
         places = "、".join(p["name"] for p in t["places"][:3]) or "-"
         click.echo(f"{t['rank']}. {t['titles'][0]}  ({t['count']} 件, {places}, {t['first']:%m-%d}~{t['last']:%m-%d})")
@@ -627,12 +591,8 @@ def audit() -> None:
 def audit_verify(database_url: str | None) -> None:
     from gridgov.audit.services import verify_all
 
-    c = _container(_settings(database_url))
-    try:
-        with c.sessions() as session:
-            report = verify_all(session)
-    finally:
-        c.close()
+    with _opened(database_url) as c, c.sessions() as session:
+        report = verify_all(session)
     if report.ok:
         click.echo(f"完整: {report.cases} 个案件, {report.events} 个事件, 哈希链无断裂")
         return

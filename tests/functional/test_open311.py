@@ -3,8 +3,6 @@ httpx + ElementTree for the rest, in JSON and XML; the spec's errors, window, ca
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,50 +10,25 @@ from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
-import uvicorn
 from georeport import GeoReport
 
-from gridgov.config import Settings
 from gridgov.open311 import services as open311_services
-from gridgov.open311 import views as open311_views
 
-from conftest import START, Api, World, _free_port
+from conftest import START, Api, World
 
 FORMATS = ("json", "xml")
 H = "H1802"  # 12345 › 城市管理 › 楼道堆物 (any active leaf category would do)
 
 
-@pytest.fixture(scope="module")
-def o311(world: World, settings: Settings) -> Iterator[str]:
-    """A live server with the Open311 router mounted. Once create_app mounts it, use the shared `server`."""
-    from gridgov.web.app import create_app
-
-    app = create_app(settings, container=world.container)
-    if not any(getattr(r, "path", "").startswith("/open311/") for r in app.routes):
-        app.include_router(open311_views.router)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        if time.time() > deadline:
-            raise RuntimeError("test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
 @pytest.fixture
-def http(o311: str, clean: World) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"{o311}/open311/v2", timeout=30) as client:
+def http(server: str, clean: World) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{server}/open311/v2", timeout=30) as client:
         yield client
 
 
 @pytest.fixture
-def rest(o311: str, clean: World) -> Iterator[Api]:
-    a = Api(o311, clean.tokens)
+def rest(server: str, clean: World) -> Iterator[Api]:
+    a = Api(server, clean.tokens)
     yield a
     a.client.close()
 
@@ -107,20 +80,20 @@ def assert_error(r: httpx.Response, fmt: str, code: int) -> str:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_georeport_client_reads_what_the_server_files(http: httpx.Client, o311: str, clean: World, fmt: str) -> None:
+def test_georeport_client_reads_what_the_server_files(http: httpx.Client, server: str, clean: World, fmt: str) -> None:
     w = clean
-    client = GeoReport(f"{o311}/open311/v2", jurisdiction="4101", output_format=fmt)
+    client = GeoReport(f"{server}/open311/v2", jurisdiction="4101", output_format=fmt)
 
     # discovery, POST requests and tokens are not in georeport 0.3.1: httpx (+ ElementTree for XML)
     d = http.get(f"/discovery.{fmt}")
     assert d.status_code == 200
     if fmt == "json":
         endpoint = d.json()["endpoints"][0]
-        assert endpoint["url"] == f"{o311}/open311/v2" and "application/json" in endpoint["formats"]
+        assert endpoint["url"] == f"{server}/open311/v2" and "application/json" in endpoint["formats"]
     else:
         root = ET.fromstring(d.content)
         assert root.tag == "discovery"
-        assert root.findtext("endpoints/endpoint/url") == f"{o311}/open311/v2"
+        assert root.findtext("endpoints/endpoint/url") == f"{server}/open311/v2"
         assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
 
     service_list = client.get_service_list()

@@ -233,7 +233,8 @@ def next_status(status: CaseStatus, action: Action, *, resume_to: CaseStatus | N
 
 
 def allowed_actions(status: CaseStatus) -> list[Action]:
-    return [a for (s, a) in TRANSITIONS if s is status]
+    """What a person may do to a case in this status (the system's own steps are left out)."""
+    return [a for (s, a) in TRANSITIONS if s is status and a in PUBLIC_ACTIONS]
 
 
 def check_role(action: Action, role: Role) -> None:

@@ -152,11 +152,7 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
         "escalated_to": _unit_ref(escalated),
         "overdue": _is_overdue(case, now),
         "suspended": status is CaseStatus.SUSPENDED,
-        "allowed_actions": [
-            a.value
-            for a in allowed_actions(status)
-            if a not in (Action.WARN, Action.ESCALATE, Action.REOPEN, Action.FOLLOW_PARENT)
-        ],
+        "allowed_actions": [a.value for a in allowed_actions(status)],
         "tasks": [
             {
                 **{
