@@ -376,9 +376,12 @@ def categories_import(path: Path, taxonomy: str, database_url: str | None) -> No
     click.echo(f"类别已导入: 新增 {added}, 更新 {updated}")
 
 
-@main.group(help="网格")
+@main.group(help="网格: 导入/导出 GeoJSON、版本、网格员分配 (也可写作 gridgov grids)")
 def grid() -> None:
     pass
+
+
+main.add_command(grid, name="grids")
 
 
 @grid.command("import", help="导入 GeoJSON 网格文件为新版本 (整体校验, 有问题则列出全部问题且不写入)")

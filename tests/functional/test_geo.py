@@ -95,7 +95,7 @@ def test_map_layers_geometry_points_and_near(api: Api, clean: World) -> None:
 def test_grid_file_export_import_and_refusal(clean: World, database_url: str, tmp_path: Path) -> None:
     run = CliRunner()
     out = tmp_path / "grids.geojson"
-    assert run.invoke(main, ["grid", "export", "-o", str(out), "--database-url", database_url]).exit_code == 0
+    assert run.invoke(main, ["grids", "export", "-o", str(out), "--database-url", database_url]).exit_code == 0
     data = json.loads(out.read_text("utf-8"))
     assert len(data["features"]) == 38  # 1 city + 2 districts + 5 + 10 + 20
 
@@ -106,12 +106,12 @@ def test_grid_file_export_import_and_refusal(clean: World, database_url: str, tm
     broken["features"][-1]["geometry"] = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
     bad = tmp_path / "bad.geojson"
     bad.write_text(json.dumps(broken), "utf-8")
-    r = run.invoke(main, ["grid", "import", str(bad), "--database-url", database_url])
+    r = run.invoke(main, ["grids", "import", str(bad), "--database-url", database_url])
     assert r.exit_code == 2 and "第5个要素" in r.output and "第37个要素" in r.output
     with clean.container.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM grids")).scalar_one() == before
 
-    r = run.invoke(main, ["grid", "import", str(out), "--name", "v2", "--activate", "--database-url", database_url])
+    r = run.invoke(main, ["grids", "import", str(out), "--name", "v2", "--activate", "--database-url", database_url])
     assert r.exit_code == 0, r.output
     versions = run.invoke(main, ["grid", "versions", "--database-url", database_url]).output
     assert "* v2" in versions
