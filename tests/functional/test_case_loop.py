@@ -34,8 +34,8 @@ def test_case_goes_from_report_to_evaluated_with_return_rework_and_whistle(api: 
     # dispatch by the responsibility matrix: 楼道堆物 belongs to the grid's street office
     case = api.ok("dispatcher", case_id, "dispatch")
     assert case["status"] == "dispatched" and case["owner_unit"]["code"] == w.street_code
-    # the department is not the owner: it cannot accept
-    assert api.act("dept-cg", case_id, "accept").status_code == 403
+    # the department has no part in the case: outside its scope the case does not exist
+    assert api.act("dept-cg", case_id, "accept").status_code == 404
 
     # the street returns it (wrong unit) and the dispatcher re-dispatches to the 城管 bureau…
     w.clock.advance(timedelta(minutes=20))
@@ -244,7 +244,7 @@ def test_unsatisfied_within_window_reopens(api: Api, clean: World) -> None:
     ]:
         api.ok(who, case_id, action, **params)
     r = api.act("resident2", case_id, "evaluate", resolved=False, satisfaction="unsatisfied")
-    assert r.status_code == 403  # only the reporter rates
+    assert r.status_code == 404  # another resident cannot even see it
     case = api.ok("resident", case_id, "evaluate", resolved=False, satisfaction="unsatisfied")
     assert case["status"] == "reopened"
     assert "dispatch" in case["allowed_actions"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from gridgov.grids.domain import prefix_of
+
 
 class Role(StrEnum):
     RESIDENT = "resident"
@@ -47,7 +49,60 @@ class Actor:
     role: Role
     unit_id: int | None
     name: str = ""
+    unit_grid: str | None = None  # the grid the actor's unit governs (a street office's L1 grid, …)
 
     @classmethod
     def system(cls) -> Actor:
         return cls(user_id=None, role=Role.SYSTEM, unit_id=None, name="system")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which cases an actor may see and act on: one rule for the API, the pages and exports.
+
+    `everything`: the whole city. Otherwise a case is in scope when its grid lies under one of
+    `grid_prefixes`, when one of `unit_ids` has a task on it, or (residents) when `own_user_id` reported it.
+    """
+
+    everything: bool = False
+    grid_prefixes: tuple[str, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+    own_user_id: int | None = None
+
+
+CITY_WIDE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.SYSTEM})
+
+
+def scope_of(actor: Actor, city_prefix_length: int = 4) -> Scope:
+    """A user sees the cases in their unit's grid subtree or assigned to their unit; residents their own;
+    the leader, admins and a city-level command centre see the whole city."""
+    if actor.role in CITY_WIDE_ROLES:
+        return Scope(everything=True)
+    if actor.role is Role.RESIDENT:
+        return Scope(own_user_id=actor.user_id)
+    prefixes: tuple[str, ...] = ()
+    if actor.unit_grid:
+        prefix = prefix_of(actor.unit_grid)
+        if actor.role in COMMAND_ROLES and len(prefix) <= city_prefix_length:
+            return Scope(everything=True)
+        prefixes = (prefix,)
+    units = (actor.unit_id,) if actor.unit_id is not None else ()
+    return Scope(grid_prefixes=prefixes, unit_ids=units)
+
+
+def case_in_scope(
+    scope: Scope,
+    grid_code: str | None,
+    reporter_user_id: int | None,
+    owner_unit_id: int | None,
+    task_unit_ids: frozenset[int],
+) -> bool:
+    """The same rule as the SQL filter, for one case already loaded (used before any action)."""
+    if scope.everything:
+        return True
+    if scope.own_user_id is not None and reporter_user_id == scope.own_user_id:
+        return True
+    if grid_code and any(grid_code.startswith(p) for p in scope.grid_prefixes):
+        return True
+    units = set(scope.unit_ids)
+    return owner_unit_id in units or bool(units & task_unit_ids)

@@ -112,4 +112,11 @@ def authenticate(uow: UnitOfWork, token: str) -> Actor:
         user = uow.users.get(row.user_id)
         if user is None or not user.active:
             raise Unauthenticated("用户已停用")
-        return Actor(user_id=user.id, role=Role(user.role), unit_id=user.unit_id, name=user.display_name)
+        unit = uow.units.get(user.unit_id) if user.unit_id is not None else None
+        return Actor(
+            user_id=user.id,
+            role=Role(user.role),
+            unit_id=user.unit_id,
+            name=user.display_name,
+            unit_grid=unit.grid_code if unit is not None else None,
+        )

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.domain import Actor, Role
+from gridgov.accounts.domain import Actor, Role, Scope, scope_of
 from gridgov.accounts.models import User
 from gridgov.cases.domain import (
     ACTION_LABELS,
@@ -42,10 +42,25 @@ def mask_name(name: str) -> str:
     return (name[0] + "*" * (len(name) - 1)) if name else ""
 
 
+def in_scope(scope: Scope) -> ColumnElement[bool]:
+    """The SQL condition for "this case is in the actor's scope" (see accounts.domain.scope_of)."""
+    if scope.everything:
+        return true()
+    conds: list[ColumnElement[bool]] = []
+    if scope.own_user_id is not None:
+        conds.append(Case.reporter_user_id == scope.own_user_id)
+    for prefix in scope.grid_prefixes:
+        conds.append(
+            and_(Case.grid_code >= prefix.ljust(CODE_LENGTH, "0"), Case.grid_code <= prefix.ljust(CODE_LENGTH, "9"))
+        )
+    if scope.unit_ids:
+        conds.append(Case.id.in_(select(CaseTask.case_id).where(CaseTask.unit_id.in_(scope.unit_ids))))
+        conds.append(Case.owner_unit_id.in_(scope.unit_ids))
+    return or_(*conds) if conds else false()
+
+
 def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
-    if actor.role is Role.RESIDENT:
-        return stmt.where(Case.reporter_user_id == actor.user_id)
-    return stmt
+    return stmt.where(in_scope(scope_of(actor)))
 
 
 def _unit_ref(unit: Unit | None) -> dict[str, str] | None:

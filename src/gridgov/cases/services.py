@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from gridgov.accounts.domain import Actor, Role
+from gridgov.accounts.domain import Actor, Role, case_in_scope, scope_of
 from gridgov.audit.domain import GENESIS, event_digest
 from gridgov.cases.domain import (
     ACTION_LABELS,
@@ -1213,7 +1213,7 @@ def apply_action(
     check_role(act, actor.role)
     with uow:
         case = uow.cases.get(case_id)
-        if case is None:
+        if case is None or not _in_scope(uow, case, actor):
             raise NotFound(f"案件不存在: {case_id}")
         if expected_version is not None and case.version != expected_version:
             raise Conflict(expected=expected_version, actual=case.version)
@@ -1230,6 +1230,14 @@ def apply_action(
         uow.commit()
         log.info("case_action", case_id=case_id, action=act.value, status=case.status)
         return case.version
+
+
+def _in_scope(uow: UnitOfWork, case: Case, actor: Actor) -> bool:
+    scope = scope_of(actor)
+    if scope.everything:
+        return True
+    units = frozenset(t.unit_id for t in uow.cases.tasks(case.id))
+    return case_in_scope(scope, case.grid_code, case.reporter_user_id, case.owner_unit_id, units)
 
 
 def _close_children(uow: UnitOfWork, parent: Case, now: datetime) -> None:

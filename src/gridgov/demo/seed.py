@@ -137,6 +137,9 @@ def seed_cases(
         for prefix in {p for _, _, p in SAMPLES} | {"H19"}:
             leaves[prefix] = list(s.scalars(select(Category.code).where(Category.parent_code == prefix)))
         users = {u.username: u for u in s.scalars(select(User).where(User.generated.is_(False)))}
+        _UNIT_GRIDS.update(
+            {uid: g for uid, g in s.execute(select(Unit.id, Unit.grid_code).where(Unit.grid_code.is_not(None)))}
+        )
         for u in users.values():
             s.expunge(u)
     op = _actor(users["operator"])
@@ -179,8 +182,17 @@ def seed_cases(
     return made
 
 
+_UNIT_GRIDS: dict[int, str] = {}
+
+
 def _actor(u: User) -> Actor:
-    return Actor(user_id=u.id, role=Role(u.role), unit_id=u.unit_id, name=u.display_name)
+    return Actor(
+        user_id=u.id,
+        role=Role(u.role),
+        unit_id=u.unit_id,
+        name=u.display_name,
+        unit_grid=_UNIT_GRIDS.get(u.unit_id) if u.unit_id is not None else None,
+    )
 
 
 class _Stepper:
@@ -208,7 +220,9 @@ def _staff(c: Container, unit: Unit, staff: dict[int, Actor]) -> Actor:
                 c.clock.now(),
                 display_name=f"{unit.name}经办人",
             )
-        actor = staff[unit.id] = Actor(user_id=uid, role=ROLE_FOR_KIND[unit.kind], unit_id=unit.id, name=unit.name)
+        actor = staff[unit.id] = Actor(
+            user_id=uid, role=ROLE_FOR_KIND[unit.kind], unit_id=unit.id, name=unit.name, unit_grid=unit.grid_code
+        )
     return actor
 
 
