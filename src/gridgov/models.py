@@ -1,6 +1,6 @@
 """Imports every ORM model so that Base.metadata is complete (Alembic, tests)."""
 
-from gridgov.accounts.models import ApiToken, User
+from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
@@ -20,6 +20,7 @@ __all__ = [
     "GridAssignment",
     "GridVersion",
     "Organisation",
+    "PiiAccess",
     "ResponsibilityRule",
     "Unit",
     "User",

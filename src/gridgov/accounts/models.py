@@ -33,3 +33,16 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PiiAccess(Base):
+    """A view of unmasked personal data (reporter name or phone): who, which case, which fields, when."""
+
+    __tablename__ = "pii_access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[int] = mapped_column(index=True)
+    fields: Mapped[str] = mapped_column(String(100))
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime())

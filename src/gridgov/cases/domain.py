@@ -92,6 +92,7 @@ class Action(StrEnum):
     WARN = "warn"
     ESCALATE = "escalate"
     CLASSIFY = "classify"  # the system's category proposal and duplicate hints, when made after intake
+    ERASE_REPORTER = "erase_reporter"  # the reporter's identity erased on request (PIPL); the case stays
 
 
 S, A = CaseStatus, Action
@@ -169,10 +170,12 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.WARN: frozenset({Role.SYSTEM}),
     A.ESCALATE: frozenset({Role.SYSTEM}),
     A.CLASSIFY: frozenset({Role.SYSTEM}),
+    A.ERASE_REPORTER: frozenset({Role.SYSTEM}),
 }
 
 # the system may attach its proposal to a case in any state (it never changes the status)
 TRANSITIONS.update({(st, A.CLASSIFY): st for st in CaseStatus})
+TRANSITIONS.update({(st, A.ERASE_REPORTER): st for st in CaseStatus})
 
 # actions a person may send through the API (the rest are the system's own)
 PUBLIC_ACTIONS = frozenset(a for a, roles in ACTION_ROLES.items() if roles != {Role.SYSTEM}) - {A.REPORT_CASE}
@@ -205,6 +208,7 @@ ACTION_LABELS = {
     A.WARN: "黄牌预警",
     A.ESCALATE: "红牌超期升级",
     A.CLASSIFY: "智能分类与重复提示",
+    A.ERASE_REPORTER: "删除反映人个人信息",
 }
 
 

@@ -43,6 +43,7 @@ class CaseCreate(CleanText):
     reporter_name: str = Field(default="", max_length=100)
     reporter_phone: str = Field(default="", max_length=30, pattern=r"^[0-9+\- ]*$")
     urgency: Literal["normal", "urgent", "emergency"] | None = None
+    anonymous: bool = Field(default=False, description="匿名反映: 不保存姓名、电话和账号")
 
 
 class CaseAction(CleanText):

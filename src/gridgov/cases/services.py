@@ -9,7 +9,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -112,6 +112,7 @@ class CaseDraft:
     reporter_name: str = ""
     reporter_phone: str = ""
     urgency: str | None = None
+    anonymous: bool = False  # no name, phone or account is kept with the case
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,9 @@ def report_case(
     by a worker after the commit (see enrich_cases), so that intake stays fast."""
     check_role(Action.REPORT_CASE, actor.role)
     key = f"{actor.user_id or 0}:{idempotency_key}" if idempotency_key else None
+    if draft.anonymous:  # 匿名反映: nothing that identifies the reporter is stored, not even on the record
+        draft = replace(draft, reporter_name="", reporter_phone="")
+        actor = Actor(user_id=None, role=actor.role, unit_id=None)
     digest = _request_hash(draft)
     with uow:
         if key is not None:
@@ -492,6 +496,7 @@ _PAST = {
     Action.WARN: "deadline_warned",
     Action.ESCALATE: "case_escalated",
     Action.CLASSIFY: "case_classified",
+    Action.ERASE_REPORTER: "reporter_erased",
 }
 
 
@@ -500,6 +505,8 @@ def _tag(action: Action, changed: bool) -> str:
         return "case:deadline"
     if action is Action.CLASSIFY:
         return "case:classified"
+    if action is Action.ERASE_REPORTER:
+        return "case:privacy"
     if action is Action.REPORT_CASE:
         return "case:created"
     return "case:status:changed" if changed else "case:task:changed"
@@ -1230,6 +1237,21 @@ def apply_action(
         uow.commit()
         log.info("case_action", case_id=case_id, action=act.value, status=case.status)
         return case.version
+
+
+def record_erasure(session: Any, case: Case, now: datetime) -> None:
+    """The erasure itself leaves an event on the case's record (with no personal data in it)."""
+    status = CaseStatus(case.status)
+    row = _event_row(
+        case,
+        Action.ERASE_REPORTER,
+        Actor.system(),
+        status,
+        status,
+        now,
+        {"fields": ["reporter_name", "reporter_phone"]},
+    )
+    session.add(CaseEvent(**row))
 
 
 def _in_scope(uow: UnitOfWork, case: Case, actor: Actor) -> bool:

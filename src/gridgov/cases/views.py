@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 
+from gridgov.accounts.privacy import record_view
 from gridgov.cases import queries, services
 from gridgov.cases.schemas import CaseAction, CaseCreate, CaseCreated, CasePage, CasePublic, EventPublic
 from gridgov.errors import ValidationFailed
@@ -82,10 +83,18 @@ def near(
         return queries.cases_near(session, actor, wlat, wlon, radius_m, now - timedelta(days=days))
 
 
-@router.get("/{case_id}", response_model=CasePublic, summary="案件详情")
+@router.get("/{case_id}", response_model=CasePublic, summary="案件详情 (查看未脱敏个人信息会被记录)")
 def get_case(case_id: int, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
     with container.sessions() as session:
-        return queries.case_detail(session, case_id, actor, container.clock.now())
+        detail = queries.case_detail(session, case_id, actor, container.clock.now())
+    _log_personal_data(container, actor, detail)
+    return detail
+
+
+def _log_personal_data(container: ContainerDep, actor: CurrentActor, detail: dict[str, Any]) -> None:
+    shown = [f for f in ("reporter_name", "reporter_phone") if detail[f] and "*" not in detail[f]]
+    if shown and actor.role in queries.UNMASKED_ROLES:
+        record_view(container.sessions, actor, detail["id"], shown, container.clock.now())
 
 
 @router.post("/{case_id}/actions", response_model=CasePublic, summary="对案件执行操作 (状态流转)")
@@ -103,7 +112,9 @@ def act(case_id: int, body: CaseAction, container: ContainerDep, actor: CurrentA
         expected_version=body.version,
     )
     with container.sessions() as session:
-        return queries.case_detail(session, case_id, actor, now)
+        detail = queries.case_detail(session, case_id, actor, now)
+    _log_personal_data(container, actor, detail)
+    return detail
 
 
 @router.get("/{case_id}/events", response_model=list[EventPublic], summary="案件责任链 (防篡改事件记录)")

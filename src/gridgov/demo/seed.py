@@ -138,7 +138,7 @@ def seed_cases(
             leaves[prefix] = list(s.scalars(select(Category.code).where(Category.parent_code == prefix)))
         users = {u.username: u for u in s.scalars(select(User).where(User.generated.is_(False)))}
         _UNIT_GRIDS.update(
-            {uid: g for uid, g in s.execute(select(Unit.id, Unit.grid_code).where(Unit.grid_code.is_not(None)))}
+            {uid: g for uid, g in s.execute(select(Unit.id, Unit.grid_code).where(Unit.grid_code.is_not(None))) if g}
         )
         for u in users.values():
             s.expunge(u)

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
 from gridgov import __version__
+from gridgov.accounts import views as account_views
 from gridgov.bootstrap import Container, bootstrap
 from gridgov.cases import views as case_views
 from gridgov.cases.domain import CaseStatus
@@ -88,6 +89,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(unit_views.router)
     app.include_router(open311_views.router)
     app.include_router(classify_views.router)
+    app.include_router(account_views.router)
     templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:14:30.108418
+Create Date: 2026-11-27 08:38:02.144624
 """
 
 from __future__ import annotations
@@ -257,6 +257,21 @@ def upgrade() -> None:
         batch_op.create_index("ix_assign_grid", ["grid_code"], unique=False)
 
     op.create_table(
+        "pii_access_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("fields", sa.String(length=100), nullable=False),
+        sa.Column("viewed_at", gridgov.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_pii_access_log_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pii_access_log")),
+    )
+    with op.batch_alter_table("pii_access_log", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pii_access_log_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_pii_access_log_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "case_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -347,6 +362,11 @@ def downgrade() -> None:
 
     op.drop_table("case_tasks")
     op.drop_table("case_events")
+    with op.batch_alter_table("pii_access_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pii_access_log_user_id"))
+        batch_op.drop_index(batch_op.f("ix_pii_access_log_case_id"))
+
+    op.drop_table("pii_access_log")
     with op.batch_alter_table("grid_assignments", schema=None) as batch_op:
         batch_op.drop_index("ix_assign_grid")
 
