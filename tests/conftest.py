@@ -51,7 +51,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="test", escalation_interval_seconds=0, enrich_async=False)
+    # intake limits are tested on their own (test_access.py); the other tests post freely
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        escalation_interval_seconds=0,
+        enrich_async=False,
+        intake_rate_per_minute=1e6,
+        intake_burst=1_000_000,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +78,7 @@ class World:
     users: dict[str, int]
     grid: str  # the L3 grid most tests report in
     other_grid: str  # an L3 grid in another street
+    app: Any = None  # the FastAPI app the `server` fixture serves
 
     @property
     def street_code(self) -> str:
@@ -148,6 +157,7 @@ def server(world: World, settings: Settings) -> Iterator[str]:
 
     port = _free_port()
     app = create_app(settings, container=world.container)
+    world.app = app
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -219,6 +219,19 @@ def user_add(name: str, role: str, unit_code: str | None, display_name: str, dat
     click.echo(f"已创建用户 {name} (id {uid})")
 
 
+@user.command("passwd", help="设置登录密码 (argon2id 存储; 至少 10 位)")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@db_option
+@friendly
+def user_passwd(name: str, password: str, database_url: str | None) -> None:
+    from gridgov.accounts.services import set_password
+
+    with _opened(database_url) as c:
+        set_password(c.uow(), name, password)
+    click.echo(f"已设置 {name} 的密码")
+
+
 @main.group(help="访问令牌")
 def token() -> None:
     pass
@@ -226,13 +239,14 @@ def token() -> None:
 
 @token.command("issue", help="为用户签发令牌 (只显示一次)")
 @click.argument("name")
+@click.option("--scopes", default="read write", show_default=True, help="read 和/或 write; 只读令牌不能修改数据")
 @db_option
 @friendly
-def token_issue(name: str, database_url: str | None) -> None:
+def token_issue(name: str, scopes: str, database_url: str | None) -> None:
     from gridgov.accounts.services import issue_token
 
     with _opened(database_url) as c:
-        click.echo(issue_token(c.uow(), name, c.clock.now()))
+        click.echo(issue_token(c.uow(), name, c.clock.now(), scopes=scopes))
 
 
 @token.command("revoke", help="吊销令牌")

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # classify and look for duplicates after the intake commit, in a background worker (False: inside the request)
     enrich_async: bool = True
 
+    # public intake limits (residents): requests a minute and burst, per user
+    intake_rate_per_minute: float = Field(default=20.0, gt=0)
+    intake_burst: int = Field(default=10, gt=0)
+    session_hours: int = Field(default=12, gt=0)
+
     # server
     host: str = "127.0.0.1"
     port: int = 8000

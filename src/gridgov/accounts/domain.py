@@ -50,10 +50,20 @@ class Actor:
     unit_id: int | None
     name: str = ""
     unit_grid: str | None = None  # the grid the actor's unit governs (a street office's L1 grid, …)
+    scopes: frozenset[str] = frozenset({"read", "write"})  # what the credential allows
+    via_session: bool = False  # signed in through a browser session (CSRF applies)
 
     @classmethod
     def system(cls) -> Actor:
         return cls(user_id=None, role=Role.SYSTEM, unit_id=None, name="system")
+
+
+LOCKOUT_FAILURES = 5  # failed sign-ins in a row before the account is locked
+LOCKOUT_MINUTES = 15
+
+
+def lock_after_failure(failures: int) -> bool:
+    return failures >= LOCKOUT_FAILURES
 
 
 @dataclass(frozen=True, slots=True)

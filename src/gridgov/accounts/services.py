@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from gridgov.accounts.domain import Actor, Role
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+from gridgov.accounts.domain import LOCKOUT_MINUTES, Actor, Role, lock_after_failure
 from gridgov.accounts.models import ApiToken, User
 from gridgov.errors import GridgovError, NotFound, Unauthenticated, ValidationFailed
 from gridgov.uow import UnitOfWork
@@ -79,8 +82,14 @@ def add_user(
         return user.id
 
 
-def issue_token(uow: UnitOfWork, username: str, now: datetime, name: str = "") -> str:
+SCOPES = frozenset({"read", "write"})
+
+
+def issue_token(uow: UnitOfWork, username: str, now: datetime, name: str = "", scopes: str = "read write") -> str:
     """A new bearer token for the user; only its digest is stored, so it is shown once."""
+    wanted = frozenset(scopes.split())
+    if not wanted or not wanted <= SCOPES:
+        raise ValidationFailed("令牌权限须为 read 和/或 write", field="scopes")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with uow:
         user = uow.users.by_username(username)
@@ -88,11 +97,82 @@ def issue_token(uow: UnitOfWork, username: str, now: datetime, name: str = "") -
             raise NotFound(f"用户不存在: {username}", field="username")
         uow.users.add_token(
             ApiToken(
-                user_id=user.id, name=name or "cli", token_hash=hash_token(token), prefix=token[:10], created_at=now
+                user_id=user.id,
+                name=name or "cli",
+                token_hash=hash_token(token),
+                prefix=token[:10],
+                created_at=now,
+                kind="api",
+                scopes=" ".join(sorted(wanted)),
             )
         )
         uow.commit()
     return token
+
+
+_hasher = PasswordHasher()
+
+
+class LoginFailed(GridgovError):
+    code = "login_failed"
+    status = 401
+    message = "用户名或密码错误"
+
+
+class AccountLocked(GridgovError):
+    code = "account_locked"
+    status = 423
+    message = "连续登录失败次数过多，账号已临时锁定，请稍后再试"
+
+
+def set_password(uow: UnitOfWork, username: str, password: str) -> None:
+    if len(password) < 10:
+        raise ValidationFailed("密码至少 10 位", field="password")
+    with uow:
+        user = uow.users.by_username(username)
+        if user is None:
+            raise NotFound(f"用户不存在: {username}", field="username")
+        user.password_hash = _hasher.hash(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        uow.commit()
+
+
+def login(uow: UnitOfWork, username: str, password: str, now: datetime, hours: int = 12) -> str:
+    """Check a password (argon2id) and open a browser session: a token of kind `session` that expires.
+    After repeated failures the account is locked for a while, whatever password is tried."""
+    with uow:
+        user = uow.users.by_username(username)
+        if user is None or not user.active or user.password_hash is None:
+            raise LoginFailed()
+        if user.locked_until is not None and user.locked_until > now:
+            raise AccountLocked(locked_until=user.locked_until.isoformat())
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerifyMismatchError, InvalidHashError):
+            user.failed_logins += 1
+            if lock_after_failure(user.failed_logins):
+                user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+                user.failed_logins = 0
+            uow.commit()
+            raise LoginFailed() from None
+        user.failed_logins = 0
+        user.locked_until = None
+        token = "ggs_" + secrets.token_urlsafe(32)
+        uow.users.add_token(
+            ApiToken(
+                user_id=user.id,
+                name="browser",
+                token_hash=hash_token(token),
+                prefix=token[:10],
+                created_at=now,
+                kind="session",
+                scopes="read write",
+                expires_at=now + timedelta(hours=hours),
+            )
+        )
+        uow.commit()
+        return token
 
 
 def revoke_token(uow: UnitOfWork, token: str, now: datetime) -> None:
@@ -104,11 +184,13 @@ def revoke_token(uow: UnitOfWork, token: str, now: datetime) -> None:
         uow.commit()
 
 
-def authenticate(uow: UnitOfWork, token: str) -> Actor:
+def authenticate(uow: UnitOfWork, token: str, now: datetime | None = None) -> Actor:
     with uow:
         row = uow.users.token_by_hash(hash_token(token))
         if row is None or row.revoked_at is not None:
             raise Unauthenticated()
+        if row.expires_at is not None and now is not None and row.expires_at <= now:
+            raise Unauthenticated("会话已过期，请重新登录")
         user = uow.users.get(row.user_id)
         if user is None or not user.active:
             raise Unauthenticated("用户已停用")
@@ -119,4 +201,6 @@ def authenticate(uow: UnitOfWork, token: str) -> Actor:
             unit_id=user.unit_id,
             name=user.display_name,
             unit_grid=unit.grid_code if unit is not None else None,
+            scopes=frozenset(row.scopes.split()),
+            via_session=row.kind == "session",
         )

@@ -6,14 +6,14 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from gridgov.accounts.privacy import record_view
 from gridgov.cases import queries, services
 from gridgov.cases.schemas import CaseAction, CaseCreate, CaseCreated, CasePage, CasePublic, EventPublic
 from gridgov.errors import ValidationFailed
 from gridgov.geo.crs import to_canonical
-from gridgov.web.deps import ContainerDep, CurrentActor
+from gridgov.web.deps import ContainerDep, CurrentActor, limit_public_intake
 
 router = APIRouter(prefix="/api/v1/cases", tags=["案件 cases"])
 
@@ -23,9 +23,11 @@ def create_case(
     body: CaseCreate,
     container: ContainerDep,
     actor: CurrentActor,
+    request: Request,
     response: Response,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=100)] = None,
 ) -> dict[str, Any]:
+    limit_public_intake(request, container, actor)
     draft = services.CaseDraft(**body.model_dump())
     result = services.report_case(
         container.uow(),

@@ -82,6 +82,8 @@ def http_status(exc: GridgovError) -> int:
         return 403
     if exc.status == 404:
         return 404
+    if exc.status == 429:
+        return 429
     return 400
 
 

@@ -19,7 +19,7 @@ from gridgov.bootstrap import Container
 from gridgov.errors import GridgovError, Unauthenticated
 from gridgov.logging import get_logger
 from gridgov.open311 import queries, render, services
-from gridgov.web.deps import ContainerDep
+from gridgov.web.deps import ContainerDep, limit_public_intake
 
 log = get_logger(__name__)
 
@@ -138,6 +138,9 @@ def create_request(ext: Ext, request: Request, raw: RawBody, container: Containe
         fields = services.parse_fields(raw[0], raw[1], request.query_params)
         services.check_jurisdiction(fields.get("jurisdiction_id"), container.settings.city_code)
         actor = _actor(container, fields.get("api_key"))
+        if "write" not in actor.scopes:
+            raise services.InvalidApiKey("该 api_key 只读，不能提交请求")
+        limit_public_intake(request, container, actor)
         with container.sessions() as session:
             draft = services.request_draft(fields, queries.category(session, fields.get("service_code", "").strip()))
         reported = services.submit_request(

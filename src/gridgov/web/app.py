@@ -28,6 +28,7 @@ from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors
+from gridgov.web.deps import RateLimiter
 from gridgov.worker import DeadlineScheduler, Enricher
 
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     )
     _offline_docs(app)
     app.state.container = box
+    app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute, settings.intake_burst)
     errors.install(app)
     app.include_router(case_views.geojson_router)
     app.include_router(case_views.router)
@@ -90,6 +92,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(open311_views.router)
     app.include_router(classify_views.router)
     app.include_router(account_views.router)
+    app.include_router(account_views.auth_router)
     templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:38:02.144624
+Create Date: 2026-11-27 08:41:29.709052
 """
 
 from __future__ import annotations
@@ -128,6 +128,9 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("generated", sa.Boolean(), nullable=False),
         sa.Column("created_at", gridgov.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=True),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", gridgov.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_users_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
@@ -145,6 +148,9 @@ def upgrade() -> None:
         sa.Column("prefix", sa.String(length=12), nullable=False),
         sa.Column("created_at", gridgov.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", gridgov.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("scopes", sa.String(length=40), nullable=False),
+        sa.Column("expires_at", gridgov.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
