@@ -6,6 +6,7 @@ from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
 from gridgov.db import Base
 from gridgov.grids.models import Grid, GridVersion, Organisation
+from gridgov.media.models import CasePhoto
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseTask",
+    "CasePhoto",
     "Category",
     "CategoryLabel",
     "Grid",

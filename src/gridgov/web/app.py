@@ -24,6 +24,7 @@ from gridgov.classify import views as classify_views
 from gridgov.config import Settings
 from gridgov.grids import views as grid_views
 from gridgov.grids.models import Grid, GridVersion
+from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
 from gridgov.units import views as unit_views
@@ -93,6 +94,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(classify_views.router)
     app.include_router(account_views.router)
     app.include_router(account_views.auth_router)
+    app.include_router(media_views.router)
     templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

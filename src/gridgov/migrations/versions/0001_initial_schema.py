@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:41:29.709052
+Create Date: 2026-11-27 08:46:11.113564
 """
 
 from __future__ import annotations
@@ -301,6 +301,24 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
     )
     op.create_table(
+        "case_photos",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("content_type", sa.String(length=30), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("height", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", gridgov.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_photos_case_id_cases")),
+        sa.ForeignKeyConstraint(["uploaded_by"], ["users.id"], name=op.f("fk_case_photos_uploaded_by_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_photos")),
+    )
+    with op.batch_alter_table("case_photos", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_photos_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
         "case_tasks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -367,6 +385,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tasks_case")
 
     op.drop_table("case_tasks")
+    with op.batch_alter_table("case_photos", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_photos_case_id"))
+
+    op.drop_table("case_photos")
     op.drop_table("case_events")
     with op.batch_alter_table("pii_access_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pii_access_log_user_id"))

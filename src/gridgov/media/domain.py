@@ -1,0 +1,32 @@
+"""Photo uploads (pure rules): accepted types by their first bytes, size limits."""
+
+from __future__ import annotations
+
+from gridgov.errors import ValidationFailed
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+class UploadRefused(ValidationFailed):
+    code = "upload_refused"
+    message = "上传的文件不被接受"
+
+
+def sniff(data: bytes) -> str:
+    """The content type the bytes really are (never the name or the declared type)."""
+    if len(data) > MAX_BYTES:
+        raise UploadRefused(f"文件过大: {len(data)} 字节, 上限 {MAX_BYTES} 字节", size=len(data))
+    if len(data) == 0:
+        raise UploadRefused("文件为空")
+    for magic, kind in SIGNATURES:
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise UploadRefused("只接受 JPEG、PNG、WebP 图片")
