@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from gridgov import __version__
 from gridgov.accounts import views as account_views
 from gridgov.bootstrap import Container, bootstrap
+from gridgov.cases import pages as case_pages
 from gridgov.cases import views as case_views
 from gridgov.cases.domain import CaseStatus
 from gridgov.cases.models import Case
@@ -95,6 +96,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(account_views.router)
     app.include_router(account_views.auth_router)
     app.include_router(media_views.router)
+    app.include_router(case_pages.router)
     templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
