@@ -13,14 +13,14 @@ from sqlalchemy import select
 from gridgov.audit.domain import verify_chain
 from gridgov.cases import queries
 from gridgov.cases.models import Case, CaseEvent
-from gridgov.web.deps import ContainerDep, CurrentActor
+from gridgov.web.deps import ContainerDep, CurrentActor, RowId
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: int, request: Request, container: ContainerDep, actor: CurrentActor) -> Any:
+def case_page(case_id: RowId, request: Request, container: ContainerDep, actor: CurrentActor) -> Any:
     with container.sessions() as session:
         case = queries.case_detail(session, case_id, actor, container.clock.now())
         events = queries.case_events(session, case_id, actor)

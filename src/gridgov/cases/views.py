@@ -13,7 +13,7 @@ from gridgov.cases import queries, services
 from gridgov.cases.schemas import CaseAction, CaseCreate, CaseCreated, CasePage, CasePublic, EventPublic
 from gridgov.errors import ValidationFailed
 from gridgov.geo.crs import to_canonical
-from gridgov.web.deps import ContainerDep, CurrentActor, limit_public_intake
+from gridgov.web.deps import ContainerDep, CurrentActor, PageNo, RowId, limit_public_intake
 
 router = APIRouter(prefix="/api/v1/cases", tags=["案件 cases"])
 
@@ -53,17 +53,19 @@ def list_cases(
     status: Annotated[str | None, Query(description="状态或 open/closed，逗号分隔")] = None,
     grid: Annotated[str | None, Query(description="网格编码 (含下级)")] = None,
     unit: Annotated[str | None, Query(description="单位编码 (承办或参与)")] = None,
-    category: Annotated[str | None, Query(description="类别编码 (含下级)")] = None,
+    category: Annotated[str | None, Query(pattern="^[A-Za-z0-9]{1,20}$", description="类别编码 (含下级)")] = None,
     overdue: bool | None = None,
     needs_review: Annotated[bool | None, Query(description="分类置信度低、需人工确认的案件")] = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     for name, value in (("created_from", created_from), ("created_to", created_to)):
         if value is not None and value.tzinfo is None:
             raise ValidationFailed("时间须带时区, 例如 2025-10-01T00:00:00+08:00", field=name)
+        if value is not None and not 1900 <= value.year <= 9000:
+            raise ValidationFailed("时间超出范围", field=name)
     f = queries.CaseFilter(status, grid, unit, category, overdue, created_from, created_to, needs_review)
     with container.sessions() as session:
         return queries.list_cases(session, f, actor, container.clock.now(), page, page_size)
@@ -86,7 +88,7 @@ def near(
 
 
 @router.get("/{case_id}", response_model=CasePublic, summary="案件详情 (查看未脱敏个人信息会被记录)")
-def get_case(case_id: int, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+def get_case(case_id: RowId, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
     with container.sessions() as session:
         detail = queries.case_detail(session, case_id, actor, container.clock.now())
     _log_personal_data(container, actor, detail)
@@ -100,7 +102,7 @@ def _log_personal_data(container: ContainerDep, actor: CurrentActor, detail: dic
 
 
 @router.post("/{case_id}/actions", response_model=CasePublic, summary="对案件执行操作 (状态流转)")
-def act(case_id: int, body: CaseAction, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+def act(case_id: RowId, body: CaseAction, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
     now = container.clock.now()
     services.apply_action(
         container.uow(),
@@ -120,7 +122,7 @@ def act(case_id: int, body: CaseAction, container: ContainerDep, actor: CurrentA
 
 
 @router.get("/{case_id}/events", response_model=list[EventPublic], summary="案件责任链 (防篡改事件记录)")
-def events(case_id: int, container: ContainerDep, actor: CurrentActor) -> list[dict[str, Any]]:
+def events(case_id: RowId, container: ContainerDep, actor: CurrentActor) -> list[dict[str, Any]]:
     with container.sessions() as session:
         return queries.case_events(session, case_id, actor)
 

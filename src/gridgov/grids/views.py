@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from gridgov.errors import NotFound
 from gridgov.geo.services import geometry_geojson
 from gridgov.grids import queries
-from gridgov.web.deps import ContainerDep, CurrentActor
+from gridgov.web.deps import ContainerDep, CurrentActor, PageNo
 
 router = APIRouter(prefix="/api/v1/grids", tags=["网格 grids"])
 
@@ -18,7 +18,7 @@ def locate(
     actor: CurrentActor,
     lat: Annotated[float, Query(ge=-90, le=90)],
     lon: Annotated[float, Query(ge=-180, le=180)],
-    crs: Annotated[str, Query(description="wgs84 | gcj02 | bd09 | cgcs2000")] = "wgs84",
+    crs: Annotated[str, Query(pattern="^(wgs84|gcj02|bd09|cgcs2000)$", description="坐标系")] = "wgs84",
 ) -> dict[str, Any]:
     locator = container.locator()
     if locator is None:
@@ -83,7 +83,7 @@ def children(
     code: str,
     container: ContainerDep,
     actor: CurrentActor,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     with container.sessions() as session:

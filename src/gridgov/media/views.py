@@ -8,7 +8,7 @@ from gridgov.cases import queries
 from gridgov.errors import NotFound
 from gridgov.media.domain import MAX_BYTES, UploadRefused
 from gridgov.media.services import add_photo, photo
-from gridgov.web.deps import ContainerDep, CurrentActor
+from gridgov.web.deps import ContainerDep, CurrentActor, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["照片 photos"])
 
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["照片 photos"])
 @router.post(
     "/cases/{case_id}/photos", status_code=201, summary="上传案件照片 (JPEG/PNG/WebP, ≤8MB; 去除 EXIF 等元数据后保存)"
 )
-async def upload(case_id: int, file: UploadFile, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+async def upload(case_id: RowId, file: UploadFile, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
     with container.sessions() as session:
         queries.case_detail(session, case_id, actor, container.clock.now())  # 404 outside the actor's scope
     data = await file.read(MAX_BYTES + 1)
@@ -26,7 +26,7 @@ async def upload(case_id: int, file: UploadFile, container: ContainerDep, actor:
 
 
 @router.get("/photos/{photo_id}", summary="查看照片 (仅限可查看该案件的用户)")
-def show(photo_id: int, container: ContainerDep, actor: CurrentActor) -> Response:
+def show(photo_id: RowId, container: ContainerDep, actor: CurrentActor) -> Response:
     case_id, kind, data = photo(container.sessions, photo_id)
     with container.sessions() as session:
         try:

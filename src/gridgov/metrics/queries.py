@@ -19,10 +19,12 @@ from gridgov.units.models import Unit
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     try:
         year, mon = (int(p) for p in month.split("-"))
+        if not 1900 <= year <= 9000:
+            raise ValueError(year)
         start = datetime(year, mon, 1, tzinfo=SHANGHAI)
+        end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=SHANGHAI)
     except (ValueError, TypeError):
-        raise ValidationFailed("月份格式须为 YYYY-MM", field="month") from None
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=SHANGHAI)
+        raise ValidationFailed("月份格式须为 YYYY-MM (1900–9000 年)", field="month") from None
     return start, end
 
 

@@ -37,7 +37,7 @@ CHANGESET = "2026-11-27T00:00:00+08:00"  # when this endpoint's behaviour last c
 TAXONOMY_LABELS = {"dcg": "数字城管", "hotline12345": "12345热线"}
 KIND_LABELS = {"component": "部件", "event": "事件", "service": "服务"}
 PHONE = re.compile(r"^[0-9+\- ]*$")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")  # control characters, lone surrogates
 LIMITS = {
     "description": 5000,
     "address_string": 300,

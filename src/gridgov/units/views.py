@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from gridgov.errors import ValidationFailed
 from gridgov.grids.domain import check_code
 from gridgov.units.services import responsible_unit
 from gridgov.web.deps import ContainerDep, CurrentActor
@@ -20,5 +21,7 @@ def responsible(
 ) -> dict[str, Any]:
     uow = container.uow(write=False)
     with uow:
+        if uow.categories.by_code(category) is None:
+            raise ValidationFailed(f"类别不存在: {category}", field="category")
         unit = responsible_unit(uow, category, check_code(grid))
         return {"code": unit.code, "name": unit.name, "kind": unit.kind}

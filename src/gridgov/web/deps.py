@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gridgov.accounts.domain import Actor, Role
@@ -25,6 +25,10 @@ def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
+PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
 
 
 SESSION_COOKIE = "gg_session"

@@ -37,7 +37,7 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {404: ("not_found", "地址不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
         code, message = messages.get(exc.status_code, ("http_error", str(exc.detail)))
-        return JSONResponse(error_body(code, message), status_code=exc.status_code)
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
