@@ -18,7 +18,7 @@ def locate(
     actor: CurrentActor,
     lat: Annotated[float, Query(ge=-90, le=90)],
     lon: Annotated[float, Query(ge=-180, le=180)],
-    crs: Annotated[str, Query(pattern="^(wgs84|gcj02|bd09|cgcs2000)$", description="坐标系")] = "wgs84",
+    crs: Annotated[str, Query(max_length=20, description="wgs84 | gcj02 | bd09 | cgcs2000 (及常见别名)")] = "wgs84",
 ) -> dict[str, Any]:
     locator = container.locator()
     if locator is None:
