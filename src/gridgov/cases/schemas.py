@@ -71,7 +71,7 @@ class CaseAction(CleanText):
     satisfaction: Literal["satisfied", "basically_satisfied", "unsatisfied"] | None = None
     amount: int | None = Field(default=None, gt=0, le=100000)
     unit: Literal["minutes", "hours", "working_days"] | None = None
-    into_case_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    into_case_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     rating: int | None = Field(default=None, ge=1, le=5)
 
     def params(self) -> dict[str, Any]:

@@ -26,7 +26,7 @@ def get_container(request: Request) -> Container:
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (PostgreSQL int4)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
 PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
 

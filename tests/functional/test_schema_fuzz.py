@@ -1,0 +1,54 @@
+"""schemathesis (its own CLI) over the app's OpenAPI schema against the live test server: no 5xx.
+
+The fuzzing users are made for this test, and self-erasure is left out, so the shared world survives."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gridgov.accounts.services import add_user, issue_token
+
+from conftest import World
+
+
+@pytest.mark.parametrize("role", ["admin", "resident"])
+def test_schemathesis_finds_no_server_error(server: str, world: World, role: str, tmp_path: Path) -> None:
+    st = shutil.which("st", path=str(Path(sys.executable).parent))
+    assert st is not None, "schemathesis is part of the test extras"
+    name = f"fuzz-{role}"
+    add_user(world.container.uow(), name, role, None, world.clock.now())
+    token = issue_token(world.container.uow(), name, world.clock.now())
+    done = subprocess.run(
+        [
+            st,
+            "run",
+            f"{server}/openapi.json",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "8",
+            "--workers",
+            "1",
+            "--phases",
+            "examples,fuzzing",
+            "--generation-with-security-parameters",
+            "false",
+            "--exclude-path",
+            "/api/v1/me/erase",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "--report-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out = done.stdout
+    assert done.returncode == 0, out[-4000:] + done.stderr[-2000:]
+    assert "Tested: 28" in out and "Authentication failed" not in out, out[-3000:]
