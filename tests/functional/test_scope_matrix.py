@@ -84,5 +84,7 @@ def test_every_role_sees_and_touches_only_its_scope(api: Api, clean: World) -> N
             else:  # 404 as if it did not exist, or the role's own 403 that says nothing about the case
                 assert r.status_code in (403, 404), (who, cid, r.text)
                 assert r.status_code == 404 or "角色" in r.json()["error"]["message"], (who, cid, r.text)
+        topics = api.get(who, "/api/v1/topics", days=30).json()["topics"]
+        assert {c["id"] for t in topics for c in t["cases"]} <= visible, who
     events_a = api.get("admin", f"/api/v1/cases/{a}/events").json()
     assert [e["action"] for e in events_a][-1] == "whistle"  # no refused write left a trace

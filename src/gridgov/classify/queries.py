@@ -8,18 +8,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gridgov.accounts.domain import Scope
 from gridgov.cases.models import Case
+from gridgov.cases.queries import in_scope
 from gridgov.classify.models import CategoryLabel
 from gridgov.classify.topics import TopicMessage, hot_topics
 from gridgov.grids.models import Grid, GridVersion
 
 
-def recent_topics(session: Session, now: datetime, days: int, top: int, limit: int = 20000) -> list[dict[str, Any]]:
-    """每月一题: cluster the cases of the last `days` days by text; a topic's places are its streets."""
+def recent_topics(
+    session: Session, now: datetime, days: int, top: int, scope: Scope | None = None, limit: int = 20000
+) -> list[dict[str, Any]]:
+    """每月一题: cluster the cases of the last `days` days by text (within the reader's scope); a topic's
+    places are its streets."""
     since = now - timedelta(days=days)
     rows = session.execute(
         select(Case.id, Case.tracking_code, Case.title, Case.description, Case.created_at, Case.grid_code)
-        .where(Case.created_at >= since, Case.created_at <= now)
+        .where(Case.created_at >= since, Case.created_at <= now, in_scope(scope or Scope(everything=True)))
         .order_by(Case.created_at.desc())
         .limit(limit)
     ).all()

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from gridgov.accounts.domain import scope_of
 from gridgov.categories.models import Category
 from gridgov.classify.queries import recent_topics
 from gridgov.classify.text import join_fields
@@ -44,4 +45,4 @@ def topics(
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict[str, Any]:
     with container.sessions() as s:
-        return {"days": days, "topics": recent_topics(s, container.clock.now(), days, top)}
+        return {"days": days, "topics": recent_topics(s, container.clock.now(), days, top, scope_of(actor))}
