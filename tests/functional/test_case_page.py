@@ -23,12 +23,17 @@ def test_case_page_escapes_every_text_and_shows_the_chain(api: Api, server: str,
     api.ok("operator", cid, "register")
     api.ok("dispatcher", cid, "dispatch", note=f"派遣{XSS}")
     api.ok("street", cid, "return", reason=f"退回{XSS}")
+    with clean.container.engine.connect() as conn:
+        views_before = conn.execute(text("SELECT count(*) FROM pii_access_log WHERE case_id = :c"), {"c": cid}).scalar()
     page = httpx.get(f"{server}/cases/{cid}", headers={"Authorization": f"Bearer {clean.tokens['operator']}"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "<script>" not in html and "<img" not in html
     assert html.count("&lt;script&gt;") >= 5  # title, description, address, name, note, reason
     assert "哈希链完整, 共 4 个事件" in html and "退回" in html
+    with clean.container.engine.connect() as conn:  # the page showed the unmasked name: recorded
+        views = conn.execute(text("SELECT count(*) FROM pii_access_log WHERE case_id = :c"), {"c": cid}).scalar()
+    assert views == views_before + 1
 
     with clean.container.engine.begin() as conn:
         conn.execute(text("UPDATE case_events SET actor_role = 'admin' WHERE case_id = :c AND seq = 2"), {"c": cid})

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from gridgov.audit.domain import verify_chain
 from gridgov.cases import queries
 from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.views import log_personal_data_view
 from gridgov.web.deps import ContainerDep, CurrentActor, RowId
 
 router = APIRouter(include_in_schema=False)
@@ -50,6 +51,7 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep, actor: 
         )
         head = session.scalar(select(Case.last_event_hash).where(Case.id == case_id)) or ""
     problem = verify_chain(case_id, case["tracking_code"], [dict(r) for r in raw], case["event_count"], head)
+    log_personal_data_view(container, actor, case)
     return templates.TemplateResponse(
         request,
         "cases/detail.html",

@@ -91,11 +91,12 @@ def near(
 def get_case(case_id: RowId, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
     with container.sessions() as session:
         detail = queries.case_detail(session, case_id, actor, container.clock.now())
-    _log_personal_data(container, actor, detail)
+    log_personal_data_view(container, actor, detail)
     return detail
 
 
-def _log_personal_data(container: ContainerDep, actor: CurrentActor, detail: dict[str, Any]) -> None:
+def log_personal_data_view(container: ContainerDep, actor: CurrentActor, detail: dict[str, Any]) -> None:
+    """Record the view when unmasked personal data is shown (API and pages alike)."""
     shown = [f for f in ("reporter_name", "reporter_phone") if detail[f] and "*" not in detail[f]]
     if shown and actor.role in queries.UNMASKED_ROLES:
         record_view(container.sessions, actor, detail["id"], shown, container.clock.now())
@@ -117,7 +118,7 @@ def act(case_id: RowId, body: CaseAction, container: ContainerDep, actor: Curren
     )
     with container.sessions() as session:
         detail = queries.case_detail(session, case_id, actor, now)
-    _log_personal_data(container, actor, detail)
+    log_personal_data_view(container, actor, detail)
     return detail
 
 
