@@ -204,3 +204,16 @@ def api(server: str, clean: World) -> Iterator[Api]:
     a = Api(server, clean.tokens)
     yield a
     a.client.close()
+
+
+def inner_point(w: World, code: str) -> tuple[float, float]:
+    """(lat, lon) of a point well inside a grid of the active version."""
+    import shapely  # type: ignore[import-untyped]
+
+    sql = text(
+        "SELECT geom_wkb FROM grids g JOIN grid_versions v ON v.id = g.version_id WHERE v.active AND g.code = :c"
+    )
+    with w.container.sessions() as s:
+        wkb = s.execute(sql, {"c": code}).scalar_one()
+    p = shapely.from_wkb(wkb).representative_point()
+    return p.y, p.x

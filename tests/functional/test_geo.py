@@ -5,31 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import shapely  # type: ignore[import-untyped]
 from click.testing import CliRunner
 from sqlalchemy import text
 
 from gridgov.cli import main
 from gridgov.geo.crs import from_canonical
 
-from conftest import Api, World
-
-
-def _inner_point(w: World, code: str) -> tuple[float, float]:
-    with w.container.sessions() as s:
-        wkb = s.execute(
-            text(
-                "SELECT geom_wkb FROM grids g JOIN grid_versions v ON v.id = g.version_id "
-                "WHERE v.active AND g.code = :c"
-            ),
-            {"c": code},
-        ).scalar_one()
-    p = shapely.from_wkb(wkb).representative_point()
-    return p.y, p.x
+from conftest import Api, World, inner_point
 
 
 def test_locate_a_point_in_every_coordinate_system(api: Api, clean: World) -> None:
-    lat, lon = _inner_point(clean, clean.grid)
+    lat, lon = inner_point(clean, clean.grid)
     got = api.get("dispatcher", "/api/v1/grids/locate", lat=lat, lon=lon).json()
     assert got["inside"] and got["code"] == clean.grid
     assert [a["code"] for a in got["ancestors"]][-1] == clean.grid[:12] + "000"
@@ -46,7 +32,7 @@ def test_locate_a_point_in_every_coordinate_system(api: Api, clean: World) -> No
 
 
 def test_case_with_coordinates_is_located_and_outside_points_are_refused(api: Api, clean: World) -> None:
-    lat, lon = _inner_point(clean, clean.other_grid)
+    lat, lon = inner_point(clean, clean.other_grid)
     glat, glon = from_canonical(lat, lon, "gcj02")  # as a WeChat mini-program would send it
     r = api.post("resident", "/api/v1/cases", {"title": "井盖缺失", "lat": glat, "lon": glon, "crs": "gcj02"})
     assert r.status_code == 201, r.text
@@ -82,7 +68,7 @@ def test_map_layers_geometry_points_and_near(api: Api, clean: World) -> None:
     assert kids["type"] == "FeatureCollection" and len(kids["features"]) >= 1
     gcj = api.get("dispatcher", f"/api/v1/grids/{w.grid}/geometry", crs="gcj02").json()
     assert gcj["geometry"]["coordinates"] != feature["geometry"]["coordinates"]
-    lat, lon = _inner_point(w, w.grid)
+    lat, lon = inner_point(w, w.grid)
     cid = api.post("resident", "/api/v1/cases", {"title": "垃圾", "lat": lat, "lon": lon}).json()["id"]
     layer = api.get("dispatcher", "/api/v1/cases.geojson", bbox=f"{lon - 0.01},{lat - 0.01},{lon + 0.01},{lat + 0.01}")
     assert [f["properties"]["id"] for f in layer.json()["features"]] == [cid]

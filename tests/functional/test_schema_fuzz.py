@@ -48,6 +48,7 @@ def test_schemathesis_finds_no_server_error(server: str, world: World, role: str
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=tmp_path,
     )
     out = done.stdout
     assert done.returncode == 0, out[-4000:] + done.stderr[-2000:]

@@ -5,28 +5,12 @@ their own; the leader, admins and the city command centre see the whole city."""
 
 from __future__ import annotations
 
-import shapely  # type: ignore[import-untyped]
-from sqlalchemy import text
-
-from conftest import Api, World
-
-
-def _point(w: World, code: str) -> tuple[float, float]:
-    with w.container.sessions() as s:
-        wkb = s.execute(
-            text(
-                "SELECT geom_wkb FROM grids g JOIN grid_versions v ON v.id = g.version_id "
-                "WHERE v.active AND g.code = :c"
-            ),
-            {"c": code},
-        ).scalar_one()
-    p = shapely.from_wkb(wkb).representative_point()
-    return p.y, p.x
+from conftest import Api, World, inner_point
 
 
 def test_every_role_sees_and_touches_only_its_scope(api: Api, clean: World) -> None:
     w = clean
-    (lat_a, lon_a), (lat_b, lon_b) = _point(w, w.grid), _point(w, w.other_grid)
+    (lat_a, lon_a), (lat_b, lon_b) = inner_point(w, w.grid), inner_point(w, w.other_grid)
     a = api.post(
         "resident",
         "/api/v1/cases",

@@ -24,30 +24,40 @@ class AuditReport:
         return not self.problems
 
 
+EVENT_COLUMNS = (
+    CaseEvent.id,
+    CaseEvent.case_id,
+    CaseEvent.seq,
+    CaseEvent.tag,
+    CaseEvent.event_type,
+    CaseEvent.action,
+    CaseEvent.from_status,
+    CaseEvent.to_status,
+    CaseEvent.actor_id,
+    CaseEvent.actor_role,
+    CaseEvent.unit_id,
+    CaseEvent.occurred_at,
+    CaseEvent.payload,
+    CaseEvent.prev_hash,
+    CaseEvent.hash,
+)
+
+
+def verify_case(session: Session, case_id: int) -> ChainProblem | None:
+    """One case's chain (for its page)."""
+    head = session.execute(
+        select(Case.tracking_code, Case.event_count, Case.last_event_hash).where(Case.id == case_id)
+    ).first()
+    if head is None:
+        return None
+    rows = session.execute(select(*EVENT_COLUMNS).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq))
+    return verify_chain(case_id, head[0], [dict(r) for r in rows.mappings()], head[1], head[2])
+
+
 def verify_all(session: Session, stop_after: int = 100) -> AuditReport:
     report = AuditReport()
     heads = select(Case.id, Case.tracking_code, Case.event_count, Case.last_event_hash).order_by(Case.id)
-    events = (
-        select(
-            CaseEvent.id,
-            CaseEvent.case_id,
-            CaseEvent.seq,
-            CaseEvent.tag,
-            CaseEvent.event_type,
-            CaseEvent.action,
-            CaseEvent.from_status,
-            CaseEvent.to_status,
-            CaseEvent.actor_id,
-            CaseEvent.actor_role,
-            CaseEvent.unit_id,
-            CaseEvent.occurred_at,
-            CaseEvent.payload,
-            CaseEvent.prev_hash,
-            CaseEvent.hash,
-        )
-        .order_by(CaseEvent.case_id, CaseEvent.seq)
-        .execution_options(yield_per=5000)
-    )
+    events = select(*EVENT_COLUMNS).order_by(CaseEvent.case_id, CaseEvent.seq).execution_options(yield_per=5000)
     ev_iter = iter(session.execute(events).mappings())
     pending: list[Any] = [next(ev_iter, None)]
 
