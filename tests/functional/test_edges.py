@@ -34,3 +34,10 @@ def test_out_of_range_values_are_refused_not_crashed(api: Api, clean: World, ser
     assert r.status_code == 400 and r.json()[0]["code"] == 400
     r = httpx.delete(f"{server}/api/v1/cases")
     assert r.status_code == 405 and r.headers["allow"]
+
+
+def test_control_characters_anywhere_are_refused(api: Api, clean: World, server: str) -> None:
+    assert api.get("admin", "/api/v1/cases", unit="a\x00b").status_code == 422
+    assert api.get("admin", "/api/v1/grids/address", text="金水\x01区").status_code == 422
+    r = httpx.post(f"{server}/api/v1/auth/login", json={"username": "a\x00", "password": "x"})
+    assert r.status_code == 422

@@ -4,17 +4,18 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from gridgov.accounts.privacy import erase_reporter, my_data
 from gridgov.accounts.services import login, revoke_token
 from gridgov.web.deps import CSRF_COOKIE, SESSION_COOKIE, ContainerDep, CurrentActor
+from gridgov.web.validation import CleanText
 
 router = APIRouter(prefix="/api/v1/me", tags=["个人信息 personal data"])
 auth_router = APIRouter(prefix="/api/v1/auth", tags=["登录 sign-in"])
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(CleanText):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=200)
 

@@ -5,25 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from gridgov.web.validation import CleanText
 
 GridCode = Field(default=None, pattern=r"^[0-9]{15}$", description="15位网格编码")
-
-
-def _no_control_characters(model: BaseModel) -> None:
-    """Text with NUL or other control characters is refused (PostgreSQL cannot store NUL)."""
-    for name, value in model:
-        values = value if isinstance(value, list) else [value]
-        for v in values:
-            if isinstance(v, str) and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in v):
-                raise ValueError(f"{name} 含有不可见控制字符")
-
-
-class CleanText(BaseModel):
-    @model_validator(mode="after")
-    def _clean(self) -> CleanText:
-        _no_control_characters(self)
-        return self
 
 
 class CaseCreate(CleanText):

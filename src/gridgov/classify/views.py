@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from gridgov.accounts.domain import scope_of
@@ -11,11 +11,12 @@ from gridgov.categories.models import Category
 from gridgov.classify.queries import recent_topics
 from gridgov.classify.text import join_fields
 from gridgov.web.deps import ContainerDep, CurrentActor
+from gridgov.web.validation import CleanText
 
 router = APIRouter(prefix="/api/v1", tags=["智能派遣 smart dispatch"])
 
 
-class ClassifyRequest(BaseModel):
+class ClassifyRequest(CleanText):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
 

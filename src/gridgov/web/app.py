@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
@@ -86,6 +87,16 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.state.container = box
     app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute, settings.intake_burst)
     errors.install(app)
+
+    @app.middleware("http")
+    async def refuse_control_characters(request: Request, call_next: Any) -> Any:
+        """NUL and other control characters in the path or query are refused before any handler runs
+        (PostgreSQL cannot store or compare NUL)."""
+        raw = unquote(request.url.path + "?" + request.url.query)
+        if any(ord(ch) < 32 for ch in raw) and not request.url.path.startswith("/open311/"):  # Open311: own format
+            return JSONResponse(errors.error_body("validation_error", "地址或参数含有不可见控制字符"), status_code=422)
+        return await call_next(request)
+
     app.include_router(case_views.geojson_router)
     app.include_router(case_views.router)
     app.include_router(grid_views.router)
