@@ -84,3 +84,20 @@ def test_token_revocation_and_passwords_from_the_cli(server: str, clean: World, 
     assert ok.exit_code == 0
     ro = run.invoke(main, ["token", "issue", "leader", "--scopes", "read", "--database-url", database_url])
     assert ro.exit_code == 0 and ro.output.strip().startswith("ggv_")
+
+
+def test_an_expired_session_opens_nothing_not_even_open311(server: str, clean: World) -> None:
+    set_password(clean.container.uow(), "operator", PASSWORD)
+    with httpx.Client(base_url=server) as browser:
+        assert (
+            browser.post("/api/v1/auth/login", json={"username": "operator", "password": PASSWORD}).status_code == 200
+        )
+        session = browser.cookies["gg_session"]
+    clean.container.tokens.clear()
+    clean.clock.advance(timedelta(hours=13))
+    assert httpx.get(f"{server}/api/v1/cases", cookies={"gg_session": session}).status_code == 401
+    r = httpx.post(
+        f"{server}/open311/v2/requests.json",
+        data={"api_key": session, "service_code": "H1802", "grid_code": clean.grid, "description": "x"},
+    )
+    assert r.status_code == 403

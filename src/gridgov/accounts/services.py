@@ -184,23 +184,30 @@ def revoke_token(uow: UnitOfWork, token: str, now: datetime) -> None:
         uow.commit()
 
 
-def authenticate(uow: UnitOfWork, token: str, now: datetime | None = None) -> Actor:
+def authenticate(uow: UnitOfWork, token: str, now: datetime) -> Actor:
     with uow:
         row = uow.users.token_by_hash(hash_token(token))
         if row is None or row.revoked_at is not None:
             raise Unauthenticated()
-        if row.expires_at is not None and now is not None and row.expires_at <= now:
+        if row.expires_at is not None and row.expires_at <= now:
             raise Unauthenticated("会话已过期，请重新登录")
         user = uow.users.get(row.user_id)
         if user is None or not user.active:
             raise Unauthenticated("用户已停用")
-        unit = uow.units.get(user.unit_id) if user.unit_id is not None else None
-        return Actor(
-            user_id=user.id,
-            role=Role(user.role),
-            unit_id=user.unit_id,
-            name=user.display_name,
-            unit_grid=unit.grid_code if unit is not None else None,
-            scopes=frozenset(row.scopes.split()),
-            via_session=row.kind == "session",
-        )
+        return actor_of(uow, user, frozenset(row.scopes.split()), via_session=row.kind == "session")
+
+
+def actor_of(
+    uow: UnitOfWork, user: User, scopes: frozenset[str] = frozenset({"read", "write"}), via_session: bool = False
+) -> Actor:
+    """The actor a user acts as, with the grid their unit governs (inside an open unit of work)."""
+    unit = uow.units.get(user.unit_id) if user.unit_id is not None else None
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        unit_id=user.unit_id,
+        name=user.display_name,
+        unit_grid=unit.grid_code if unit is not None else None,
+        scopes=scopes,
+        via_session=via_session,
+    )

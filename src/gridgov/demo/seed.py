@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import User
-from gridgov.accounts.services import add_user, issue_token
+from gridgov.accounts.services import actor_of, add_user, issue_token
 from gridgov.bootstrap import Container
 from gridgov.cases.services import CaseDraft, apply_action, report_case
 from gridgov.categories.models import Category
@@ -137,14 +137,11 @@ def seed_cases(
         for prefix in {p for _, _, p in SAMPLES} | {"H19"}:
             leaves[prefix] = list(s.scalars(select(Category.code).where(Category.parent_code == prefix)))
         users = {u.username: u for u in s.scalars(select(User).where(User.generated.is_(False)))}
-        _UNIT_GRIDS.update(
-            {uid: g for uid, g in s.execute(select(Unit.id, Unit.grid_code).where(Unit.grid_code.is_not(None))) if g}
-        )
         for u in users.values():
             s.expunge(u)
-    op = _actor(users["operator"])
-    dispatcher = _actor(users["dispatcher"])
-    resident = _actor(users["resident"])
+    op = _actor(c, users["operator"])
+    dispatcher = _actor(c, users["dispatcher"])
+    resident = _actor(c, users["resident"])
     stages = [name for name, _ in STAGES]
     weights = [w for _, w in STAGES]
     staff: dict[int, Actor] = {}
@@ -182,17 +179,9 @@ def seed_cases(
     return made
 
 
-_UNIT_GRIDS: dict[int, str] = {}
-
-
-def _actor(u: User) -> Actor:
-    return Actor(
-        user_id=u.id,
-        role=Role(u.role),
-        unit_id=u.unit_id,
-        name=u.display_name,
-        unit_grid=_UNIT_GRIDS.get(u.unit_id) if u.unit_id is not None else None,
-    )
+def _actor(c: Container, u: User) -> Actor:
+    with c.uow(write=False) as uow:
+        return actor_of(uow, u)
 
 
 class _Stepper:
@@ -304,4 +293,4 @@ def _worker(c: Container, grid_code: str) -> Actor | None:
         ).first()
         if user is None:
             return None
-        return _actor(user)
+        return _actor(c, user)

@@ -14,12 +14,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.exc import OperationalError
 
 from gridgov.accounts.domain import Actor
-from gridgov.accounts.services import authenticate
 from gridgov.bootstrap import Container
 from gridgov.errors import GridgovError, Unauthenticated
 from gridgov.logging import get_logger
 from gridgov.open311 import queries, render, services
-from gridgov.web.deps import ContainerDep, limit_public_intake
+from gridgov.web.deps import ContainerDep, actor_for_token, limit_public_intake
 
 log = get_logger(__name__)
 
@@ -53,15 +52,10 @@ def _answer(ext: str, build: Callable[[render.Format], Payload], status_code: in
 def _actor(container: Container, api_key: str | None) -> Actor:
     if not api_key:
         raise services.InvalidApiKey("缺少 api_key")
-    cached = container.tokens.get(api_key)
-    if cached is not None:
-        return cached
     try:
-        actor = authenticate(container.uow(write=False), api_key)
+        return actor_for_token(container, api_key)
     except Unauthenticated:
         raise services.InvalidApiKey() from None
-    container.tokens.put(api_key, actor)
-    return actor
 
 
 async def _raw_body(request: Request) -> tuple[str, bytes]:

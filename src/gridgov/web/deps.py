@@ -47,6 +47,15 @@ class InsufficientScope(PermissionDenied):
     message = "该访问令牌只读，不能修改数据"
 
 
+def actor_for_token(container: Container, token: str) -> Actor:
+    """The token's actor, remembered for a few seconds (Container.tokens). Raises Unauthenticated."""
+    actor = container.tokens.get(token)
+    if actor is None:
+        actor = authenticate(container.uow(write=False), token, container.clock.now())
+        container.tokens.put(token, actor)
+    return actor
+
+
 def get_actor(
     request: Request,
     container: ContainerDep,
@@ -60,10 +69,7 @@ def get_actor(
         token = request.cookies.get(SESSION_COOKIE, "")
     if not token:
         raise Unauthenticated()
-    actor = container.tokens.get(token)
-    if actor is None:
-        actor = authenticate(container.uow(write=False), token, container.clock.now())
-        container.tokens.put(token, actor)
+    actor = actor_for_token(container, token)
     if request.method not in SAFE_METHODS:
         if actor.via_session:
             sent, expected = request.headers.get(CSRF_HEADER, ""), request.cookies.get(CSRF_COOKIE, "")
