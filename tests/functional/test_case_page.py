@@ -41,4 +41,5 @@ def test_case_page_escapes_every_text_and_shows_the_chain(api: Api, server: str,
     assert "哈希链校验失败" in tampered.text
     outsider = httpx.get(f"{server}/cases/{cid}", headers={"Authorization": f"Bearer {clean.tokens['resident2']}"})
     assert outsider.status_code == 404
-    assert httpx.get(f"{server}/cases/{cid}").status_code == 401
+    anonymous = httpx.get(f"{server}/cases/{cid}")  # a browser without a session is sent to sign in
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == f"/login?next=/cases/{cid}"

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from gridgov.accounts.privacy import erase_reporter, my_data
+from gridgov.accounts.queries import identity
 from gridgov.accounts.services import login, revoke_token
 from gridgov.web.deps import CSRF_COOKIE, SESSION_COOKIE, ContainerDep, CurrentActor
 from gridgov.web.validation import CleanText
@@ -54,3 +55,8 @@ def erase(container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
     n = erase_reporter(container.sessions, container.clock.now(), user_id=actor.user_id)
     container.tokens.clear()
     return {"erased_cases": n, "account": "已注销"}
+
+
+@auth_router.get("/me", summary="当前用户: 用户名、角色、所属单位")
+def who_am_i(container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+    return identity(container.sessions, actor)

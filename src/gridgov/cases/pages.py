@@ -1,37 +1,49 @@
-"""Server-rendered case page: details and the responsibility chain with its integrity (Jinja2 escapes all text)."""
+"""Server-rendered case page: details, the responsibility chain with its integrity, and the actions this user may
+take now (Jinja2 escapes all text; the action forms are drawn by /static/js/case.js from the JSON API)."""
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from gridgov.audit.services import verify_case
 from gridgov.cases import queries
 from gridgov.cases.views import log_personal_data_view
-from gridgov.web.deps import ContainerDep, CurrentActor, RowId
+from gridgov.screens.views import page_actor, render
+from gridgov.web.deps import ContainerDep, RowId
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
+
+DEADLINE_KEYS = {
+    "response_due_at": "响应时限",
+    "handle_due_at": "处置时限",
+    "report_due_at": "报到时限",
+    "due_at": "时限",
+}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: RowId, request: Request, container: ContainerDep, actor: CurrentActor) -> Any:
+def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Any:
+    actor = page_actor(request, container)
+    if actor is None:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     with container.sessions() as session:
         case = queries.case_detail(session, case_id, actor, container.clock.now())
         events = queries.case_events(session, case_id, actor)
         problem = verify_case(session, case_id)
     log_personal_data_view(container, actor, case)
-    return templates.TemplateResponse(
+    return render(
         request,
+        container,
+        actor,
         "cases/detail.html",
-        {
-            "case": case,
-            "events": events,
-            "chain_ok": problem is None,
-            "chain_problem": problem.problem if problem else "",
-        },
+        title=f"案件 {case['tracking_code']}",
+        case=case,
+        events=events,
+        deadline_keys=DEADLINE_KEYS,
+        chain_ok=problem is None,
+        chain_problem=problem.problem if problem else "",
     )

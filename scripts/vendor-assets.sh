@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Re-create src/gridgov/web/static/vendor from the npm registry (maintainers only; users never run this:
+# the files are committed and shipped inside the gridgov package, so nothing is fetched at run time).
+# Pinned versions and the sha256 of each npm tarball; the script refuses a tarball that does not match.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEST=src/gridgov/web/static/vendor
+WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+fetch() {  # name version sha256
+  (cd "$WORK" && npm pack --silent "$1@$2" >/dev/null)
+  local tgz="$WORK/$1-$2.tgz"
+  echo "$3  $tgz" | sha256sum -c --quiet
+  mkdir -p "$WORK/$1" && tar xzf "$tgz" -C "$WORK/$1"
+}
+fetch leaflet 1.9.4 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
+fetch echarts 6.1.0 681aff88cc1038c3fa941a3a53d1b177a52250b05335efc607d6105ae13be481
+rm -rf "$DEST" && mkdir -p "$DEST/leaflet/images" "$DEST/echarts"
+cp "$WORK/leaflet/package/dist/leaflet.js" "$WORK/leaflet/package/dist/leaflet.css" "$WORK/leaflet/package/LICENSE" "$DEST/leaflet/"
+cp "$WORK/leaflet/package/dist/images/"*.png "$DEST/leaflet/images/"
+cp "$WORK/echarts/package/dist/echarts.min.js" "$WORK/echarts/package/LICENSE" "$WORK/echarts/package/NOTICE" "$DEST/echarts/"
+printf 'leaflet 1.9.4 (BSD-2-Clause)\necharts 6.1.0 (Apache-2.0)\n' > "$DEST/VERSIONS"
+echo "vendored into $DEST"

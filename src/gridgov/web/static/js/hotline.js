@@ -1,0 +1,97 @@
+/* Hotline operator: caller, free text, live address → grid and map, suggested category and unit with confidence,
+   duplicate hints; then register, dispatch, or close a consultation directly. */
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const { h } = GG;
+  const form = document.getElementById("call-form");
+  const state = { grid: null, key: GG.newKey() };
+  const m = GG.map.make(document.getElementById("map"), {
+    pick: true,
+    onPick: async (p) => {
+      const found = await GG.map.locate(p);
+      document.getElementById("where").textContent = found && found.inside ? "网格: " + found.name + " (" + found.code + ")" : "该位置不在本市网格范围内";
+      state.grid = found && found.inside ? found.code : state.grid;
+      suggestUnit(); duplicates(p);
+    },
+  });
+  m.showBoundaries(GG.config.city.grid_code).catch((e) => GG.toast(e.message, true));
+
+  const matchAddress = GG.debounce(async () => {
+    const text = form.address.value.trim();
+    const out = document.getElementById("address-match");
+    if (!text) { out.textContent = ""; return; }
+    try {
+      const a = await GG.api("GET", "/api/v1/grids/address?text=" + encodeURIComponent(text));
+      if (!a.code) { out.textContent = "未匹配到网格"; return; }
+      out.textContent = "匹配: " + a.name + " (" + a.code + ") · 置信度 " + Math.round(a.confidence * 100) + "%";
+      if (!m.point) state.grid = a.code;
+      m.showBoundaries(a.code, false, 13).catch(() => null);
+      suggestUnit();
+    } catch (e) { out.textContent = e.message; }
+  }, 300);
+  form.address.addEventListener("input", matchAddress);
+
+  const classify = GG.debounce(async () => {
+    const title = form.title.value.trim(), description = form.description.value.trim();
+    const box = document.getElementById("suggest");
+    if (!title && !description) return;
+    const p = await GG.api("POST", "/api/v1/classify", { title: title || description.slice(0, 200), description });
+    box.replaceChildren(
+      h("p", { class: "muted" }, (p.source === "model" ? "模型 " + p.model_version : "关键词规则") + (p.needs_review ? " · 置信度低, 请人工确认" : "")),
+      ...p.top.map((t) => h("button", { type: "button", class: "pick", dataset: { code: t.code }, onclick: () => { form.category_code.value = t.code; suggestUnit(); } },
+        (t.name || t.code) + " " + Math.round(t.confidence * 100) + "%")));
+    if (!form.category_code.value && !p.needs_review) { form.category_code.value = p.label; suggestUnit(); }
+  }, 400);
+  form.title.addEventListener("input", classify);
+  form.description.addEventListener("input", classify);
+  form.category_code.addEventListener("change", () => suggestUnit());
+
+  async function suggestUnit() {
+    const out = document.getElementById("unit-suggest");
+    const cat = form.category_code.value.trim();
+    state.unit = null;
+    if (!cat || !state.grid) { out.textContent = ""; return; }
+    try {
+      const u = await GG.api("GET", "/api/v1/units/responsible?category=" + encodeURIComponent(cat) + "&grid=" + state.grid);
+      state.unit = u;
+      out.textContent = "权属单位: " + u.name + " (" + u.code + ")";
+    } catch (e) { out.textContent = e.message; }
+  }
+
+  async function duplicates(p) {
+    const box = document.getElementById("dups");
+    const near = await GG.api("GET", "/api/v1/cases/near?lat=" + p.lat + "&lon=" + p.lon + "&crs=" + p.crs + "&radius_m=300&days=7");
+    box.replaceChildren(...(near.length ? [h("p", { class: "hint" }, "附近 7 天内已有 " + near.length + " 件: ",
+      near.slice(0, 5).map((c) => h("a", { href: "/cases/" + c.id, target: "_blank", class: "dup" }, (c.tracking_code || "#" + c.id) + " " + (c.title || "") + "  ")))] : []));
+  }
+
+  form.addEventListener("submit", GG.guarded(async (ev) => {
+    const mode = ev.submitter ? ev.submitter.dataset.mode : "register";
+    const title = form.title.value.trim();
+    if (!title) { form.title.focus(); throw new Error("请填写诉求概要"); }
+    const note = form.note.value.trim();
+    if (mode === "close" && !note) { form.note.focus(); throw new Error("直接办结须填写答复内容"); }
+    const body = { title, description: form.description.value.trim(), source: "hotline", address: form.address.value.trim(),
+      reporter_name: form.reporter_name.value.trim(), reporter_phone: form.reporter_phone.value.trim() };
+    if (form.category_code.value.trim()) body.category_code = form.category_code.value.trim();
+    if (form.urgency.value) body.urgency = form.urgency.value;
+    if (m.point) Object.assign(body, { lat: m.point.lat, lon: m.point.lon, crs: m.point.crs });
+    else if (state.grid) body.grid_code = state.grid;
+    const made = await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: state.key });
+    let c;
+    if (mode === "close") c = await GG.act(made.id, "direct_close", { note });
+    else {
+      c = made.status === "reported" ? await GG.act(made.id, "register", note ? { note } : {}) : await GG.api("GET", "/api/v1/cases/" + made.id);
+      if (mode === "dispatch") {
+        const unit = (state.unit && state.unit.code) || (c.suggested_unit && c.suggested_unit.code);
+        if (!unit) throw new Error("已立案 " + made.tracking_code + ", 但没有权属单位: 请在派遣队列中派遣");
+        c = await GG.act(made.id, "dispatch", { unit_code: unit });
+      }
+    }
+    document.getElementById("call-result").replaceChildren("已受理 ", h("a", { href: "/cases/" + c.id, id: "result-link" }, c.tracking_code), " · " + c.status_label);
+    GG.toast("已受理 " + c.tracking_code + " · " + c.status_label);
+    form.reset(); state.key = GG.newKey(); state.grid = null; state.unit = null;
+    document.getElementById("suggest").replaceChildren(h("p", { class: "muted" }, "输入诉求后显示建议类别"));
+    document.getElementById("unit-suggest").textContent = ""; document.getElementById("address-match").textContent = "";
+  }));
+});

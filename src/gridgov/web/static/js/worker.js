@@ -1,0 +1,45 @@
+/* Grid worker (phone): the cases of my grids, a patrol report, and on-site verification of handled cases
+   (pass → close, fail → rework) with photos. */
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const { h } = GG;
+  const panel = document.getElementById("worker-panel");
+  const form = document.getElementById("patrol-form");
+  let key = GG.newKey();
+  const grid = GG.config.user && (GG.config.user.grid_code || (GG.config.user.unit && GG.config.user.unit.grid_code));
+  const m = GG.map.make(document.getElementById("map"), { pick: true, onPick: (p) => { document.getElementById("where").textContent = "已标出 " + p.lat.toFixed(5) + ", " + p.lon.toFixed(5); } });
+  m.showBoundaries(grid && /^\d{15}$/.test(grid) ? grid : GG.config.city.grid_code, !(grid && /^\d{15}$/.test(grid))).catch(() => null);
+
+  function item(c) {
+    return h("li", { dataset: { caseId: c.id, status: c.status } },
+      h("button", { type: "button", class: "link", onclick: () => open(c.id) }, c.tracking_code), " ", GG.statusTag(c), " ", GG.alarmTag(c), h("div", {}, c.title));
+  }
+  async function open(id) {
+    panel.hidden = false;
+    await GG.casePanel.render(panel, id, { onChange: load, only: ["verify", "rework"] });
+    panel.scrollIntoView({ block: "nearest" });
+  }
+  async function load() {
+    const [handled, open] = await Promise.all([
+      GG.api("GET", "/api/v1/cases?status=handled&page_size=100"),
+      GG.api("GET", "/api/v1/cases?status=reported,registered,dispatched,accepted,returned,suspended&page_size=100"),
+    ]);
+    document.getElementById("verify-count").textContent = handled.total;
+    document.getElementById("to-verify").replaceChildren(...handled.items.map(item));
+    document.getElementById("open-cases").replaceChildren(...open.items.map(item));
+  }
+  document.getElementById("locate-me").addEventListener("click", GG.guarded(() => m.useMyLocation()));
+  form.addEventListener("submit", GG.guarded(async () => {
+    const title = form.title.value.trim();
+    if (!title) { form.title.focus(); throw new Error("请填写发现的问题"); }
+    const body = { title, description: form.description.value.trim(), source: "patrol" };
+    if (m.point) Object.assign(body, { lat: m.point.lat, lon: m.point.lon, crs: m.point.crs });
+    else if (grid && /^\d{15}$/.test(grid)) body.grid_code = grid;
+    const made = await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: key });
+    await GG.uploadPhotos(made.id, form.photos);
+    document.getElementById("patrol-result").replaceChildren("已上报 ", h("a", { href: "/cases/" + made.id }, made.tracking_code));
+    form.reset(); key = GG.newKey();
+    await load();
+  }));
+  load().catch((e) => GG.toast(e.message, true));
+});

@@ -1,0 +1,170 @@
+"""The people's screens in a real browser (Debian chromium): the whole case loop, the whistle, every screen at
+phone and desktop size, and nothing requested from outside 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from conftest import Api, World, inner_point
+
+
+def png(colour: str = "red") -> dict[str, Any]:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buf, "PNG")
+    return {"name": "scene.png", "mimeType": "image/png", "buffer": buf.getvalue()}
+
+
+def open_case(page: Any, list_selector: str, case_id: int) -> None:
+    page.locator(f"{list_selector} [data-case-id='{case_id}'] button.link").first.click()
+    expect(page.locator(".panel[data-case-id]")).to_have_attribute("data-case-id", str(case_id))
+
+
+def submit_action(page: Any, action: str) -> None:
+    page.locator(f"form[data-action='{action}'] button[type=submit]").click()
+
+
+def status_of(w: World, case_id: int) -> str:
+    with w.container.engine.connect() as conn:
+        return str(conn.execute(text("SELECT status FROM cases WHERE id = :c"), {"c": case_id}).scalar_one())
+
+
+def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> None:
+    lat, lon = inner_point(clean, clean.grid)
+    # 1. a resident reports on a phone: "use my location", then a pin on the map, text and a photo
+    resident = browsing.page(
+        "resident", "phone", geolocation={"latitude": lat, "longitude": lon}, permissions=["geolocation"]
+    )
+    resident.goto("/report")
+    expect(resident.locator(".leaflet-interactive").first).to_be_visible()
+    browsing.shot(resident, "report")
+    resident.get_by_label("问题概述 (必填)").fill("人行道井盖缺失")
+    resident.get_by_label("详细描述").fill("文化路口东侧人行道井盖缺失, 夜间有人踩空")
+    resident.get_by_role("button", name="使用我的位置").click()
+    expect(resident.locator("#where")).to_contain_text("位置:")
+    resident.locator("#map").click()  # the map is centred on my location: a pin there
+    expect(resident.locator(".leaflet-marker-icon")).to_have_count(1)
+    resident.get_by_label("照片 (可多张, JPEG/PNG/WebP)").set_input_files([png()])
+    resident.get_by_role("button", name="提交").click()
+    code = resident.locator("#tracking-code")
+    expect(code).to_have_text(re.compile(r"^\S+$"))
+    browsing.shot(resident, "report-receipt")
+    with clean.container.engine.connect() as conn:
+        case_id, grid, source = conn.execute(
+            text("SELECT id, grid_code, source FROM cases WHERE tracking_code = :t"), {"t": code.inner_text()}
+        ).one()
+        photos = conn.execute(text("SELECT count(*) FROM case_photos WHERE case_id = :c"), {"c": case_id}).scalar()
+    assert grid == clean.grid and source == "web" and photos == 1
+
+    # 2. the operator registers and dispatches from the queue
+    operator = browsing.page("operator")
+    operator.goto("/queue")
+    browsing.shot(operator, "queue")
+    open_case(operator, "#queue", case_id)
+    submit_action(operator, "register")
+    expect(operator.locator("form[data-action='dispatch']")).to_be_visible()
+    operator.locator("form[data-action='dispatch'] input[name=unit_code]").fill(f"{clean.district}-cg")
+    submit_action(operator, "dispatch")
+    expect(operator.locator("form[data-action='dispatch']")).to_have_count(0)
+    assert status_of(clean, case_id) == "dispatched"
+
+    # 3. the department accepts and feeds back with a photo
+    dept = browsing.page("dept-cg")
+    dept.goto("/inbox")
+    open_case(dept, "#inbox", case_id)
+    browsing.shot(dept, "inbox")
+    submit_action(dept, "accept")
+    form = dept.locator("form[data-action='handle']")
+    form.get_by_label("处置说明").fill("已补装井盖并设置警示")
+    form.get_by_label("现场照片").set_input_files([png("green")])
+    submit_action(dept, "handle")
+    expect(dept.locator("form[data-action='handle']")).to_have_count(0)
+    assert status_of(clean, case_id) == "handled"
+
+    # 4. the grid worker verifies on site (phone): pass → closed
+    worker = browsing.page("grid-worker", "phone")
+    worker.goto("/worker")
+    expect(worker.locator("#verify-count")).to_have_text("1")
+    browsing.shot(worker, "worker")
+    open_case(worker, "#to-verify", case_id)
+    worker.locator("form[data-action='verify']").get_by_label("核查说明").fill("现场核查, 井盖已补装")
+    submit_action(worker, "verify")
+    expect(worker.locator("#verify-count")).to_have_text("0")
+    assert status_of(clean, case_id) == "closed"
+
+    # 5. the resident rates it
+    resident.goto("/my")
+    open_case(resident, "#my-cases", case_id)
+    rate = resident.locator("form[data-action='evaluate']")
+    rate.get_by_label("已解决").check()
+    rate.get_by_label("满意程度").select_option("satisfied")
+    browsing.shot(resident, "my-cases")
+    submit_action(resident, "evaluate")
+    expect(resident.locator("#my-cases [data-status='evaluated']")).to_have_count(1)
+    assert status_of(clean, case_id) == "evaluated"
+
+    # 6. the case page shows the whole chain, intact, with the photos
+    page = browsing.page("dispatcher")
+    page.goto(f"/cases/{case_id}")
+    expect(page.locator("#chain")).to_contain_text("哈希链完整")
+    actions = page.locator("ol.timeline li").evaluate_all("els => els.map(e => e.dataset.action)")
+    assert actions[:1] == ["report_case"] and {"register", "dispatch", "accept", "handle", "verify", "evaluate"} <= set(
+        actions
+    )
+    expect(page.locator("ol.timeline img")).to_have_count(1)  # the handling photo, served in scope
+    browsing.shot(page, "case")
+
+
+def test_whistle_two_departments_report_and_are_rated(browsing: Any, api: Api, clean: World) -> None:
+    cid = api.post(
+        "resident", "/api/v1/cases", {"title": "小区外墙脱落", "grid_code": clean.grid, "category_code": "H1802"}
+    ).json()["id"]
+    api.ok("operator", cid, "register")
+    api.ok("dispatcher", cid, "dispatch", unit_code=clean.street_code)
+    api.ok("street", cid, "accept")
+
+    street = browsing.page("street")
+    street.goto("/inbox")
+    open_case(street, "#inbox", cid)
+    whistle = street.locator("form[data-action='whistle']")
+    whistle.get_by_label("召集部门 (可多选)").select_option([f"{clean.district}-zj", f"{clean.district}-sthj"])
+    whistle.get_by_label("吹哨事由").fill("外墙脱落涉及住建和环保, 需联合处置")
+    submit_action(street, "whistle")
+    expect(street.locator("table.tasks tbody tr")).to_have_count(3)
+    expect(street.locator("table.tasks")).to_contain_text("未报到")
+
+    for who, note in (("dept-zj", "已派员现场勘查, 安排维修"), ("dept-sthj", "已清理脱落物")):
+        dept = browsing.page(who, "phone")
+        dept.goto("/inbox")
+        open_case(dept, "#inbox", cid)
+        submit_action(dept, "check_in")
+        dept.locator("form[data-action='task_feedback']").get_by_label("反馈说明").fill(note)
+        submit_action(dept, "task_feedback")
+        expect(dept.locator("form[data-action='task_feedback']")).to_have_count(0)
+        if who == "dept-zj":
+            browsing.shot(dept, "inbox-whistle")
+
+    street.reload()
+    open_case(street, "#inbox", cid)
+    expect(street.locator("table.tasks")).not_to_contain_text("未报到")
+    for dept_code, stars in ((f"{clean.district}-zj", "5"), (f"{clean.district}-sthj", "4")):
+        rate = street.locator("form[data-action='rate_department']")
+        rate.get_by_label("部门").select_option(dept_code)
+        rate.get_by_label("评分 (1–5)").select_option(stars)
+        submit_action(street, "rate_department")
+        expect(street.locator(f"table.tasks tr[data-unit='{dept_code}']")).to_contain_text(f"{stars} 分")
+    browsing.shot(street, "inbox-whistle-rated")
+    with clean.container.engine.connect() as conn:
+        ratings = conn.execute(
+            text(
+                "SELECT u.code, t.rating, t.responded_at IS NOT NULL FROM case_tasks t "
+                "JOIN units u ON u.id = t.unit_id WHERE t.case_id = :c AND t.role = 'whistle' ORDER BY u.code"
+            ),
+            {"c": cid},
+        ).all()
+    assert sorted(ratings) == sorted([(f"{clean.district}-sthj", 4, True), (f"{clean.district}-zj", 5, True)])
