@@ -31,7 +31,18 @@ from gridgov.reference.services import initialise, small_city
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 START = datetime(2025, 9, 26, 9, 0, tzinfo=SHANGHAI)  # a Friday before the 2025 National Day holiday
 SMALL_COUNTS = {GridLevel.STREET: 5, GridLevel.COMMUNITY: 10, GridLevel.MICRO: 20}
-CASE_TABLES = ("case_photos", "pii_access_log", "category_labels", "case_events", "case_tasks", "cases")
+CASE_TABLES = (
+    "campaign_events",
+    "campaign_attachments",
+    "campaign_suggestions",
+    "campaigns",
+    "case_photos",
+    "pii_access_log",
+    "category_labels",
+    "case_events",
+    "case_tasks",
+    "cases",
+)
 
 
 def shared_data(*parts: str) -> Path:

@@ -644,5 +644,14 @@ def audit_verify(database_url: str | None) -> None:
     sys.exit(1)
 
 
+def _campaigns() -> click.Group:
+    from gridgov.campaigns.cli import campaigns  # it uses the helpers above
+
+    return campaigns
+
+
+main.add_command(_campaigns())
+
+
 if __name__ == "__main__":
     main()

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     intake_burst: int = Field(default=10, gt=0)
     session_hours: int = Field(default=12, gt=0)
 
+    # suggestion campaigns (便民利民微改革): e-mail intake, attachment limits, duplicate clustering
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    campaign_attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)  # per file (mail, form, scan)
+    campaign_mail_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)  # whole message over SMTP
+    campaign_duplicate_threshold: float = Field(default=0.6, gt=0, le=1)  # char 2/3-gram cosine
+    campaign_public_url: str | None = None  # base URL printed in QR codes (default: the request's own)
+
     # server
     host: str = "127.0.0.1"
     port: int = 8000

@@ -1,6 +1,7 @@
 """Imports every ORM model so that Base.metadata is complete (Alembic, tests)."""
 
 from gridgov.accounts.models import ApiToken, PiiAccess, User
+from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
@@ -12,6 +13,7 @@ from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 __all__ = [
     "ApiToken",
     "Base",
+    "Campaign",
     "Case",
     "CaseEvent",
     "CaseTask",
@@ -24,6 +26,9 @@ __all__ = [
     "Organisation",
     "PiiAccess",
     "ResponsibilityRule",
+    "Suggestion",
+    "SuggestionAttachment",
+    "SuggestionEvent",
     "Unit",
     "User",
 ]

@@ -64,7 +64,7 @@ from gridgov.uow import UnitOfWork
 
 log = get_logger(__name__)
 
-SOURCES = ("web", "hotline", "app", "miniprogram", "patrol", "open311", "other")
+SOURCES = ("web", "hotline", "app", "miniprogram", "patrol", "open311", "campaign", "other")
 HANDLER_UNIT_KINDS = frozenset(
     {UnitKind.CITY_DEPARTMENT, UnitKind.DISTRICT_BUREAU, UnitKind.STREET_OFFICE, UnitKind.COMMUNITY}
 )

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from gridgov import __version__
 from gridgov.accounts import views as account_views
 from gridgov.bootstrap import Container, bootstrap
+from gridgov.campaigns import views as campaign_views
 from gridgov.cases import pages as case_pages
 from gridgov.cases import views as case_views
 from gridgov.cases.domain import CaseStatus
@@ -107,6 +108,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(account_views.router)
     app.include_router(account_views.auth_router)
     app.include_router(media_views.router)
+    app.include_router(campaign_views.router)
+    app.include_router(campaign_views.pages)
     app.include_router(case_pages.router)
     templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 

@@ -1,0 +1,600 @@
+"""Use cases of suggestion campaigns. Each one owns its transaction: `with uow: ...; uow.commit()`."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from functools import lru_cache
+from typing import Any
+
+from gridgov.accounts.domain import Actor, Role
+from gridgov.campaigns.domain import (
+    DEFAULT_FIELDS,
+    Channel,
+    EmptySuggestion,
+    LatePolicy,
+    SuggestionAction,
+    SuggestionStatus,
+    admit,
+    check_attachment,
+    check_channel,
+    check_fields,
+    check_postcode,
+    check_slug,
+    clean_text,
+    marking_matches,
+    next_status,
+    sniff_scan,
+    suggest_field,
+    title_and_content,
+    window_bounds,
+)
+from gridgov.campaigns.mail import ParsedMail, parse_mail
+from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
+from gridgov.campaigns.repository import CampaignRepository
+from gridgov.cases.services import CaseDraft, CasePolicy, Locator, Reported, report_case
+from gridgov.classify.duplicates import cosine, shingles
+from gridgov.classify.ports import Classifier
+from gridgov.clock import SHANGHAI
+from gridgov.errors import DuplicateKey, GridgovError, NotFound, PermissionDenied, ValidationFailed
+from gridgov.logging import get_logger
+from gridgov.uow import UnitOfWork
+
+log = get_logger(__name__)
+
+STAFF_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})  # run campaigns, register, decide
+READ_ROLES = STAFF_ROLES | {Role.LEADER}  # reports and lists
+CLUSTER_CANDIDATES = 5000  # cluster heads compared with each newcomer
+
+
+@dataclass(frozen=True, slots=True)
+class IntakePolicy:
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    duplicate_threshold: float = 0.6
+
+
+DEFAULT_POLICY = IntakePolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignDraft:
+    slug: str
+    title: str
+    organiser: str
+    opens_on: date
+    closes_on: date
+    description: str = ""
+    fields: Sequence[str] = DEFAULT_FIELDS
+    channels: Sequence[str] = tuple(c.value for c in Channel)
+    late_policy: str = LatePolicy.REFUSE.value
+    public: bool = True
+    mail_address: str | None = None
+    postal_address: str = ""
+    postcode: str = ""
+    letter_marking: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewAttachment:
+    filename: str
+    content_type: str
+    data: bytes
+    kind: str = "attachment"  # attachment | scan
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionDraft:
+    channel: str
+    title: str = ""
+    content: str = ""
+    field: str | None = None
+    submitter_name: str = ""
+    submitter_phone: str = ""
+    submitter_email: str = ""
+    submitter_address: str = ""
+    postcode: str = ""
+    letter_marking: str = ""
+    message_id: str | None = None
+    attachments: tuple[NewAttachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    id: int
+    ref: str
+    status: str
+    late: bool
+    field: str | None
+    cluster_id: int
+    created: bool
+
+
+def require(actor: Actor, roles: frozenset[Role]) -> None:
+    if actor.role not in roles:
+        raise PermissionDenied()
+
+
+# -- campaigns ---------------------------------------------------------------------------------------
+def create_campaign(uow: UnitOfWork, draft: CampaignDraft, actor: Actor, now: datetime) -> dict[str, Any]:
+    require(actor, frozenset({Role.ADMIN, Role.OPERATOR}) | {Role.SYSTEM})
+    slug = check_slug(draft.slug)
+    title, organiser = clean_text(draft.title), clean_text(draft.organiser)
+    if not title or len(title) > 200:
+        raise ValidationFailed("标题须为 1–200 字", field="title")
+    if not organiser or len(organiser) > 200:
+        raise ValidationFailed("主办单位须为 1–200 字", field="organiser")
+    opens_at, closes_at = window_bounds(draft.opens_on, draft.closes_on)
+    channels = []
+    for name in draft.channels:
+        try:
+            channels.append(Channel(name).value)
+        except ValueError:
+            raise ValidationFailed(f"未知渠道: {name}", field="channels") from None
+    if not channels:
+        raise ValidationFailed("至少开通一个渠道", field="channels")
+    try:
+        late = LatePolicy(draft.late_policy)
+    except ValueError:
+        raise ValidationFailed("逾期处理须为 refuse 或 keep", field="late_policy") from None
+    mail = (draft.mail_address or "").strip().lower() or None
+    if mail is not None and ("@" not in mail or len(mail) > 254 or any(ch.isspace() for ch in mail)):
+        raise ValidationFailed("邮箱地址不合法", field="mail_address")
+    with uow:
+        repo = CampaignRepository(uow.session)
+        if repo.by_slug(slug) is not None:
+            raise DuplicateKey(f"短名已被使用: {slug}", field="slug")
+        if mail is not None and repo.by_mail_address(mail) is not None:
+            raise DuplicateKey(f"邮箱已被其他征集使用: {mail}", field="mail_address")
+        campaign = Campaign(
+            slug=slug,
+            title=title,
+            organiser=organiser,
+            description=clean_text(draft.description),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            late_policy=late.value,
+            fields=check_fields(draft.fields),
+            channels=sorted(set(channels), key=channels.index),
+            public=draft.public,
+            mail_address=mail,
+            postal_address=clean_text(draft.postal_address)[:300],
+            postcode=check_postcode(draft.postcode),
+            letter_marking=clean_text(draft.letter_marking)[:100],
+            created_by_id=actor.user_id,
+            created_at=now,
+        )
+        repo.add_campaign(campaign)
+        uow.commit()
+        log.info("campaign_created", campaign_id=campaign.id, slug=slug)
+        return {"id": campaign.id, "slug": slug}
+
+
+def _campaign(repo: CampaignRepository, slug: str) -> Campaign:
+    campaign = repo.by_slug(slug)
+    if campaign is None:
+        raise NotFound(f"征集活动不存在: {slug}")
+    return campaign
+
+
+# -- intake ------------------------------------------------------------------------------------------
+def _ref(now: datetime) -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return f"ZJ{now.astimezone(SHANGHAI):%Y%m%d}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
+
+
+@lru_cache(maxsize=20_000)
+def _vector(text: str) -> Counter[str]:
+    return shingles(text)
+
+
+def nearest_cluster(text: str, heads: Sequence[tuple[int, str]], threshold: float) -> tuple[int | None, float]:
+    """The cluster head most like `text` with cosine ≥ threshold over character 2/3-grams, or (None, best)."""
+    mine = _vector(text)
+    best_id, best = None, 0.0
+    for head_id, head_text in heads:
+        score = cosine(mine, _vector(head_text))
+        if score > best:
+            best_id, best = head_id, score
+    return (best_id, round(best, 4)) if best >= threshold and best_id is not None else (None, round(best, 4))
+
+
+def _event(
+    repo: CampaignRepository,
+    s: Suggestion,
+    action: str,
+    before: str | None,
+    actor: Actor,
+    now: datetime,
+    payload: dict[str, Any],
+) -> None:
+    repo.add_event(
+        SuggestionEvent(
+            suggestion_id=s.id,
+            action=action,
+            from_status=before,
+            to_status=s.status,
+            actor_id=actor.user_id,
+            actor_role=actor.role.value,
+            occurred_at=now,
+            payload=payload,
+        )
+    )
+
+
+def _add(
+    repo: CampaignRepository,
+    campaign: Campaign,
+    draft: SuggestionDraft,
+    actor: Actor,
+    now: datetime,
+    at: datetime,
+    policy: IntakePolicy,
+) -> Submitted:
+    """Check and store one suggestion inside an open unit of work (not committed)."""
+    try:
+        channel = Channel(draft.channel)
+    except ValueError:
+        raise ValidationFailed(f"未知渠道: {draft.channel}", field="channel") from None
+    check_channel(channel, campaign.channels)
+    title, content = title_and_content(draft.title, draft.content)
+    late = admit(at, campaign.opens_at, campaign.closes_at, LatePolicy(campaign.late_policy))
+    if draft.message_id:
+        existing = repo.by_message_id(campaign.id, draft.message_id)
+        if existing is not None:  # the same e-mail delivered twice: one suggestion
+            return Submitted(
+                existing.id,
+                existing.ref,
+                existing.status,
+                existing.late,
+                existing.field,
+                existing.cluster_id or existing.id,
+                False,
+            )
+    for a in draft.attachments:
+        check_attachment(a.filename, a.data, policy.max_attachment_bytes)
+    text = f"{title}\n{content}"
+    suggested, scores = suggest_field(text, campaign.fields)
+    chosen, source = suggested, "keywords" if suggested else "none"
+    if draft.field:
+        if draft.field not in campaign.fields:
+            raise ValidationFailed(f"本次征集没有该领域: {draft.field}", field="field")
+        chosen, source = draft.field, "submitter"
+    head, similarity = nearest_cluster(
+        text, repo.cluster_heads(campaign.id, CLUSTER_CANDIDATES), policy.duplicate_threshold
+    )
+    s = Suggestion(
+        ref=_ref(now),
+        campaign_id=campaign.id,
+        channel=channel.value,
+        title=title,
+        content=content,
+        field=chosen,
+        field_source=source,
+        field_scores={"suggested": suggested, "scores": scores},
+        status=SuggestionStatus.RECEIVED.value,
+        late=late,
+        cluster_similarity=similarity if head is not None else None,
+        submitter_name=clean_text(draft.submitter_name)[:100],
+        submitter_phone=clean_text(draft.submitter_phone)[:30],
+        submitter_email=clean_text(draft.submitter_email)[:254],
+        submitter_address=clean_text(draft.submitter_address)[:300],
+        postcode=check_postcode(draft.postcode),
+        letter_marking=clean_text(draft.letter_marking)[:100],
+        marking_ok=marking_matches(draft.letter_marking, campaign.letter_marking)
+        if channel is Channel.LETTER
+        else None,
+        message_id=draft.message_id,
+        created_by_id=actor.user_id,
+        received_at=at,  # when it counts as received: now, a mail's Date header, a letter's postmark
+        updated_at=now,
+    )
+    rows = [
+        SuggestionAttachment(
+            kind=a.kind,
+            filename=a.filename[:255] or "附件",
+            content_type=a.content_type[:100] or "application/octet-stream",
+            size=len(a.data),
+            sha256=hashlib.sha256(a.data).hexdigest(),
+            data=a.data,
+            created_at=now,
+        )
+        for a in draft.attachments
+    ]
+    repo.add_suggestion(s, rows)
+    s.cluster_id = head if head is not None else s.id
+    _event(
+        repo,
+        s,
+        "receive",
+        None,
+        actor,
+        now,
+        {"channel": channel.value, "late": late, "field": chosen, "cluster_id": s.cluster_id, "files": len(rows)},
+    )
+    return Submitted(s.id, s.ref, s.status, late, chosen, s.cluster_id, True)
+
+
+def submit(
+    uow: UnitOfWork,
+    slug: str,
+    draft: SuggestionDraft,
+    actor: Actor,
+    now: datetime,
+    policy: IntakePolicy = DEFAULT_POLICY,
+    at: datetime | None = None,
+) -> Submitted:
+    """Record one suggestion. `at` is when it counts as received for the window (default `now`)."""
+    with uow:
+        repo = CampaignRepository(uow.session)
+        campaign = _campaign(repo, slug)
+        if not campaign.public and actor.role not in STAFF_ROLES | {Role.SYSTEM}:
+            raise NotFound(f"征集活动不存在: {slug}")
+        result = _add(repo, campaign, draft, actor, now, at or now, policy)
+        uow.commit()
+    if result.created:
+        log.info("suggestion_received", suggestion_id=result.id, channel=draft.channel, late=result.late)
+    return result
+
+
+def register_letter(
+    uow: UnitOfWork,
+    slug: str,
+    letter: SuggestionDraft,
+    scan: bytes | None,
+    scan_name: str,
+    postmarked_on: date | None,
+    actor: Actor,
+    now: datetime,
+    policy: IntakePolicy = DEFAULT_POLICY,
+) -> Submitted:
+    """Staff register a letter (sender, address, postcode, envelope marking) with its scan (PDF, JPEG, PNG or
+    TIFF). 以邮戳为准: with a postmark date the window is checked on that date, not on the day it arrived."""
+    require(actor, STAFF_ROLES)
+    files: tuple[NewAttachment, ...] = ()
+    if scan:
+        kind = sniff_scan(scan, policy.max_attachment_bytes)
+        files = (NewAttachment(scan_name or "scan", kind, scan, "scan"),)
+    at = datetime.combine(postmarked_on, time(12), tzinfo=SHANGHAI) if postmarked_on else None
+    draft = replace(letter, channel=Channel.LETTER.value, message_id=None, attachments=files)
+    return submit(uow, slug, draft, actor, now, policy, at)
+
+
+def mail_draft(mail: ParsedMail) -> SuggestionDraft:
+    return SuggestionDraft(
+        channel=Channel.EMAIL.value,
+        title=mail.subject,
+        content=mail.body,
+        submitter_name=mail.sender_name,
+        submitter_email=mail.sender_email,
+        message_id=mail.message_id,
+        attachments=tuple(NewAttachment(a.filename, a.content_type, a.data) for a in mail.attachments),
+    )
+
+
+def receive_mail(
+    uow: UnitOfWork, slug: str, raw: bytes, now: datetime, policy: IntakePolicy = DEFAULT_POLICY
+) -> Submitted:
+    """A message delivered to the campaign's mailbox (SMTP): received now, whatever its Date header says."""
+    mail = parse_mail(raw, policy.max_attachment_bytes)
+    return submit(uow, slug, mail_draft(mail), Actor.system(), now, policy)
+
+
+@dataclass
+class ImportReport:
+    imported: list[Submitted] = field(default_factory=list)
+    repeated: list[Submitted] = field(default_factory=list)  # same Message-ID already stored
+    failed: list[dict[str, str]] = field(default_factory=list)  # {"message", "code", "error"}
+
+
+class ImportFailed(ValidationFailed):
+    code = "import_failed"
+    message = "部分邮件无法导入，未导入任何邮件"
+
+
+def import_mail(
+    uow: UnitOfWork,
+    slug: str,
+    messages: Sequence[tuple[str, bytes]],
+    actor: Actor,
+    now: datetime,
+    policy: IntakePolicy = DEFAULT_POLICY,
+    skip_bad: bool = False,
+) -> ImportReport:
+    """Import saved messages (.eml / mbox) in one transaction. A message counts as received at its Date header
+    (not later than now). Any bad message fails the whole import (nothing stored) unless `skip_bad`."""
+    require(actor, STAFF_ROLES)
+    report = ImportReport()
+    with uow:
+        repo = CampaignRepository(uow.session)
+        campaign = _campaign(repo, slug)
+        for label, raw in messages:
+            try:
+                mail = parse_mail(raw, policy.max_attachment_bytes)
+                at = mail.sent_at if mail.sent_at is not None and mail.sent_at <= now else now
+                with uow.session.begin_nested():
+                    result = _add(repo, campaign, mail_draft(mail), actor, now, at, policy)
+            except GridgovError as exc:
+                report.failed.append({"message": label, "code": exc.code, "error": exc.message})
+                continue
+            (report.imported if result.created else report.repeated).append(result)
+        if report.failed and not skip_bad:
+            raise ImportFailed(
+                f"{len(report.failed)} 封邮件无法导入，未导入任何邮件: "
+                + "; ".join(f"{f['message']}: {f['error']}" for f in report.failed),
+                failed=report.failed,
+            )
+        uow.commit()
+    log.info("mail_imported", campaign=slug, imported=len(report.imported), failed=len(report.failed))
+    return report
+
+
+# -- review, reply, field ------------------------------------------------------------------------------
+def _suggestion(repo: CampaignRepository, suggestion_id: int) -> Suggestion:
+    s = repo.suggestion(suggestion_id, lock=True)
+    if s is None:
+        raise NotFound(f"建议不存在: {suggestion_id}")
+    return s
+
+
+def decide(
+    uow: UnitOfWork,
+    suggestion_id: int,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    reply: str | None = None,
+    note: str = "",
+) -> None:
+    """Move a suggestion through the table (review, adopt, partly adopt, not adopt, reconsider); a reply given
+    with the decision is published with it."""
+    require(actor, STAFF_ROLES)
+    try:
+        act = SuggestionAction(action)
+    except ValueError:
+        raise ValidationFailed(f"未知操作: {action}", field="action") from None
+    if act is SuggestionAction.CONVERT:
+        raise ValidationFailed("转为案件请使用 /case 接口", field="action")
+    with uow:
+        repo = CampaignRepository(uow.session)
+        s = _suggestion(repo, suggestion_id)
+        before = s.status
+        s.status = next_status(SuggestionStatus(s.status), act).value
+        if reply is not None and reply.strip():
+            s.reply, s.replied_at = clean_text(reply), now
+        s.updated_at = now
+        _event(repo, s, act.value, before, actor, now, {"note": clean_text(note), "reply": bool(reply)})
+        uow.commit()
+
+
+def set_reply(uow: UnitOfWork, suggestion_id: int, reply: str, actor: Actor, now: datetime) -> None:
+    """The public reply (答复), shown on the suggestion's public page."""
+    require(actor, STAFF_ROLES)
+    text = clean_text(reply)
+    if not text:
+        raise EmptySuggestion("答复内容不能为空", field="reply")
+    with uow:
+        repo = CampaignRepository(uow.session)
+        s = _suggestion(repo, suggestion_id)
+        s.reply, s.replied_at, s.updated_at = text, now, now
+        _event(repo, s, "reply", s.status, actor, now, {"chars": len(text)})
+        uow.commit()
+
+
+def set_field(uow: UnitOfWork, suggestion_id: int, field_name: str, actor: Actor, now: datetime) -> None:
+    require(actor, STAFF_ROLES)
+    with uow:
+        repo = CampaignRepository(uow.session)
+        s = _suggestion(repo, suggestion_id)
+        campaign = repo.campaign(s.campaign_id)
+        if campaign is None or field_name not in campaign.fields:
+            raise ValidationFailed(f"本次征集没有该领域: {field_name}", field="field")
+        before = s.field
+        s.field, s.field_source, s.updated_at = field_name, "staff", now
+        _event(repo, s, "set_field", s.status, actor, now, {"from": before, "to": field_name})
+        uow.commit()
+
+
+# -- turning a suggestion into a case -------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CaseTarget:
+    """Where the case goes; without a grid, address or point it is placed at the city (dispatcher decides)."""
+
+    grid_code: str | None = None
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    crs: str = "wgs84"
+    category_code: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseServices:
+    locator: Locator | None = None
+    classifier: Classifier | None = None
+    policy: CasePolicy = CasePolicy()
+    enrich_later: Callable[[int], None] | None = None
+    city_name: str = "郑州市"
+
+
+def convert_to_case(
+    uow_factory: Callable[[], UnitOfWork],
+    suggestion_id: int,
+    target: CaseTarget,
+    actor: Actor,
+    now: datetime,
+    deps: CaseServices | None = None,
+) -> dict[str, Any]:
+    """One action: open a case of the case loop (source "campaign") and link both ways — the suggestion keeps
+    the case id and its status becomes "converted"; the case's description names the suggestion, and
+    `GET /api/v1/campaigns/cases/{case_id}` finds the suggestion from the case.
+
+    The case is reported with the idempotency key `campaign-suggestion-{id}`, so a retry after a failure
+    between the two steps gives back the same case, never a second one."""
+    require(actor, STAFF_ROLES)
+    deps = deps or CaseServices()
+    with uow_factory() as uow:
+        repo = CampaignRepository(uow.session)
+        s = _suggestion(repo, suggestion_id)
+        next_status(SuggestionStatus(s.status), SuggestionAction.CONVERT)  # refuse early, before any case exists
+        campaign = repo.campaign(s.campaign_id)
+        title = s.title
+        description = (
+            f"{s.content}\n\n—— 来源: {campaign.title if campaign else '征集活动'} · 建议编号 {s.ref}"
+            f" · 领域 {s.field or '未分类'}"
+        )
+        reporter = (s.submitter_name, s.submitter_phone)
+    has_place = target.grid_code or target.address.strip() or target.lat is not None
+    draft = CaseDraft(
+        title=title,
+        description=description + (f"\n{clean_text(target.note)}" if target.note.strip() else ""),
+        source="campaign",
+        category_code=target.category_code,
+        grid_code=target.grid_code,
+        address=target.address if has_place else deps.city_name,
+        lat=target.lat,
+        lon=target.lon,
+        crs=target.crs,
+        reporter_name=reporter[0],
+        reporter_phone=reporter[1],
+    )
+    reported: Reported = report_case(
+        uow_factory(),
+        draft,
+        actor,
+        now,
+        f"campaign-suggestion-{suggestion_id}",
+        locator=deps.locator,
+        classifier=deps.classifier,
+        policy=deps.policy,
+        enrich_later=deps.enrich_later,
+    )
+    with uow_factory() as uow:
+        repo = CampaignRepository(uow.session)
+        s = _suggestion(repo, suggestion_id)
+        if s.case_id is not None and s.case_id != reported.id:
+            raise ValidationFailed(f"该建议已转为案件 {s.case_id}", case_id=s.case_id)
+        before = s.status
+        if s.case_id is None:
+            s.status = next_status(SuggestionStatus(s.status), SuggestionAction.CONVERT).value
+            s.case_id, s.updated_at = reported.id, now
+            _event(
+                repo,
+                s,
+                SuggestionAction.CONVERT.value,
+                before,
+                actor,
+                now,
+                {"case_id": reported.id, "tracking_code": reported.tracking_code},
+            )
+            uow.commit()
+    log.info("suggestion_converted", suggestion_id=suggestion_id, case_id=reported.id)
+    return {
+        "suggestion_id": suggestion_id,
+        "status": SuggestionStatus.CONVERTED.value,
+        "case": {"id": reported.id, "tracking_code": reported.tracking_code, "status": reported.status},
+    }
