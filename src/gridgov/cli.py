@@ -165,7 +165,7 @@ def _serve(settings: Settings, scheduler: bool) -> None:
 def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str, port: int) -> None:
     from gridgov.cases.services import scan_overdue
     from gridgov.clock import SystemClock
-    from gridgov.demo.seed import create_demo_users, seed_cases
+    from gridgov.demo.seed import DEMO_PASSWORD, create_demo_users, seed_cases
 
     settings = _settings(database_url, host=host, port=port)
     if reset and settings.is_sqlite:
@@ -192,6 +192,9 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
     for name, value in world.tokens.items():
         click.echo(f"  {name:<14} {value}")
     click.echo(f"演示网格: {world.grid_code}")
+    click.echo(f"网页登录 (http://{host}:{port}/login), 密码均为 {DEMO_PASSWORD}:")
+    for who, username in world.usernames.items():
+        click.echo(f"  {who:<14} 用户名 {username}")
     if not no_serve:
         click.echo(f"服务地址: http://{host}:{port}/  (API 文档 /docs)")
         _serve(settings, scheduler=True)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import User
-from gridgov.accounts.services import actor_of, add_user, issue_token
+from gridgov.accounts.services import actor_of, add_user, issue_token, set_password
 from gridgov.bootstrap import Container
 from gridgov.cases.services import CaseDraft, apply_action, report_case
 from gridgov.categories.models import Category
@@ -74,6 +74,10 @@ STAGES = [
 class DemoWorld:
     tokens: dict[str, str]
     grid_code: str
+    usernames: dict[str, str]  # who → the username to sign in with (the grid worker's is generated)
+
+
+DEMO_PASSWORD = "gridgov-demo"  # the demo database only: every demo user signs in with it
 
 
 def _unit(c: Container, code: str) -> Unit:
@@ -121,9 +125,13 @@ def create_demo_users(c: Container, now: datetime) -> DemoWorld:
         if username not in have:
             add_user(c.uow(), username, role.value, unit, now, display_name=f"演示{role.label}")
         tokens[username] = issue_token(c.uow(), username, now, name="demo")
+        set_password(c.uow(), username, DEMO_PASSWORD)
+    usernames = {name: name for name, _, _ in people}
     if worker_name:
         tokens["grid-worker"] = issue_token(c.uow(), worker_name, now, name="demo")
-    return DemoWorld(tokens=tokens, grid_code=grid_code)
+        set_password(c.uow(), worker_name, DEMO_PASSWORD)
+        usernames["grid-worker"] = worker_name
+    return DemoWorld(tokens=tokens, grid_code=grid_code, usernames=usernames)
 
 
 def seed_cases(
