@@ -24,10 +24,13 @@
       const el = $("kpi-" + key);
       const text = num(s[key]);
       if (el.textContent !== text) {
+        const first = el.textContent === "—";
         el.textContent = text;
         el.parentElement.dataset.value = String(s[key]);
-        el.parentElement.classList.add("flash");
-        setTimeout(() => el.parentElement.classList.remove("flash"), 1200);
+        if (!first) {  // a change pushed by the stream: highlight the tile for a moment
+          el.parentElement.classList.add("flash");
+          setTimeout(() => el.parentElement.classList.remove("flash"), 1500);
+        }
       }
     }
     if (!state.month) {
@@ -82,8 +85,8 @@
       xAxis: { type: "category", data: t.days.map((d) => d.slice(5)), axisLabel: { fontFamily: FONT } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: "上报", type: "line", data: t.reported, smooth: true, itemStyle: { color: "#b71c1c" } },
-        { name: "结案", type: "line", data: t.closed, smooth: true, itemStyle: { color: "#1b7f3b" } },
+        { name: "上报", type: "line", data: t.reported, itemStyle: { color: "#b71c1c" } },
+        { name: "结案", type: "line", data: t.closed, itemStyle: { color: "#1b7f3b" } },
       ],
     }), true);
     const sum = (a) => a.reduce((x, y) => x + y, 0);
@@ -141,10 +144,11 @@
   /* --- map --------------------------------------------------------------------------------------------- */
   async function loadMap() {
     if (!state.map) {
-      state.map = GG.map.make($("map"));
+      state.map = GG.map.make($("map"), { fit: false });
       state.points = L.layerGroup().addTo(state.map.map);
       const user = GG.config.user || {};
-      await state.map.showBoundaries(user.grid_code || GG.config.city.grid_code, true, 10);
+      const layer = await state.map.showBoundaries(user.grid_code || GG.config.city.grid_code, true, 10);
+      state.map.map.fitBounds(layer.getBounds(), { padding: [8, 8], animate: false });
     }
     const b = state.map.map.getBounds();
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(",");
@@ -158,6 +162,7 @@
         .addTo(state.points);
     }
     $("map-count").textContent = "图上 " + gj.features.length + " 件" + (gj.truncated ? " (仅显示最新部分)" : "");
+    $("map").dataset.cases = String(gj.features.length);
   }
 
   /* --- live updates ------------------------------------------------------------------------------------ */

@@ -1,0 +1,153 @@
+"""Read-only selects for the dashboard. Counts stay within the reader's scope (the same SQL condition as the
+case list); the monthly rates come from gridgov.metrics, split into streets and departments and ranked."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.domain import Actor, scope_of
+from gridgov.cases.domain import AlarmLevel, CaseStatus, StatusKind
+from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.queries import CLOCKED, in_scope
+from gridgov.clock import SHANGHAI
+from gridgov.metrics.domain import Weights, rank
+from gridgov.metrics.queries import unit_metrics
+from gridgov.units.domain import UnitKind
+from gridgov.units.models import Unit
+
+DEPARTMENT_KINDS = frozenset({UnitKind.CITY_DEPARTMENT.value, UnitKind.DISTRICT_BUREAU.value})
+OPEN = frozenset(s.value for s in CaseStatus if s.kind is StatusKind.OPEN)
+
+
+def local_midnight(now: datetime) -> datetime:
+    """The start of `now`'s day in Asia/Shanghai."""
+    return datetime.combine(now.astimezone(SHANGHAI).date(), time(0), tzinfo=SHANGHAI)
+
+
+def _sum(cond: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    """A running deadline has passed (the rule of the case list's `overdue` filter)."""
+    return Case.status.in_(CLOCKED) & Case.clock_due.is_not(None) & (Case.clock_due < now)
+
+
+def summary(session: Session, actor: Actor, now: datetime) -> dict[str, Any]:
+    """Counts by status and kind, today's new and closed cases, overdue and red/yellow-carded open cases —
+    one pass over the cases in scope."""
+    today = local_midnight(now)
+    is_open = Case.status.in_(OPEN)
+    stmt = (
+        select(
+            Case.status,
+            func.count().label("n"),
+            _sum(Case.created_at >= today).label("new_today"),
+            _sum(Case.closed_at >= today).label("closed_today"),
+            _sum(_overdue(now)).label("overdue"),
+            _sum(is_open & (Case.alarm_level == AlarmLevel.RED.value)).label("red"),
+            _sum(is_open & (Case.alarm_level == AlarmLevel.YELLOW.value)).label("yellow"),
+        )
+        .where(in_scope(scope_of(actor)))
+        .group_by(Case.status)
+    )
+    rows = session.execute(stmt).mappings().all()
+    counts = {r["status"]: int(r["n"]) for r in rows}
+    total = {k: sum(int(r[k]) for r in rows) for k in ("new_today", "closed_today", "overdue", "red", "yellow")}
+    by_status = [
+        {"status": s.value, "label": s.label, "kind": s.kind.value, "count": counts.get(s.value, 0)} for s in CaseStatus
+    ]
+    local = now.astimezone(SHANGHAI)
+    return {
+        "as_of": now,
+        "today": local.date().isoformat(),
+        "month": local.strftime("%Y-%m"),
+        "total": sum(counts.values()),
+        "open": sum(n for st, n in counts.items() if st in OPEN),
+        "closed": sum(n for st, n in counts.items() if st not in OPEN),
+        **total,
+        "by_status": by_status,
+    }
+
+
+def overdue_cases(session: Session, actor: Actor, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """The open cases whose running deadline has passed, the latest first by how late they are."""
+    stmt = (
+        select(Case, Unit.name)
+        .outerjoin(Unit, Unit.id == Case.owner_unit_id)
+        .where(in_scope(scope_of(actor)), _overdue(now))
+        .order_by(Case.clock_due, Case.id)
+        .limit(limit)
+    )
+    out = []
+    for c, unit_name in session.execute(stmt).all():
+        assert c.clock_due is not None
+        out.append(
+            {
+                "id": c.id,
+                "tracking_code": c.tracking_code,
+                "title": c.title,
+                "status": c.status,
+                "status_label": CaseStatus(c.status).label,
+                "grid_code": c.grid_code,
+                "owner_unit_name": unit_name,
+                "due_at": c.clock_due,
+                "late_minutes": int((now - c.clock_due).total_seconds() // 60),
+                "alarm_level": c.alarm_level,
+                "escalation_level": c.escalation_level,
+            }
+        )
+    return out
+
+
+def ranking(session: Session, month: str, weights: Weights, now: datetime) -> dict[str, Any]:
+    """The month's unit metrics (三率, composite, 数字城管 rates), ranked among streets and among departments."""
+    rows = unit_metrics(session, month, weights, now)
+    streets = [r for r in rows if r["unit_kind"] == UnitKind.STREET_OFFICE.value]
+    departments = [r for r in rows if r["unit_kind"] in DEPARTMENT_KINDS]
+    return {
+        "month": month,
+        "weights": asdict(weights),
+        "streets": rank(streets),
+        "departments": rank(departments),
+    }
+
+
+def _local_day(session: Session, column: Any) -> Any:
+    """The Asia/Shanghai calendar day of a UTC timestamp column, in SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("Asia/Shanghai", column))
+    return func.date(column, "+8 hours")  # SQLite keeps naive UTC text; China has no daylight saving
+
+
+def _as_day(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def trend(session: Session, actor: Actor, now: datetime, days: int) -> dict[str, Any]:
+    """Cases reported and cases closed per day over the last `days` days (today included)."""
+    first = local_midnight(now) - timedelta(days=days - 1)
+    scope = in_scope(scope_of(actor))
+    series: dict[str, dict[str, int]] = {}
+    for name, column in (("reported", Case.created_at), ("closed", Case.closed_at)):
+        day = _local_day(session, column)
+        stmt = select(day, func.count()).where(scope, column >= first).group_by(day)
+        series[name] = {_as_day(d): int(n) for d, n in session.execute(stmt).all()}
+    labels = [(first + timedelta(days=i)).date().isoformat() for i in range(days)]
+    return {
+        "days": labels,
+        "reported": [series["reported"].get(d, 0) for d in labels],
+        "closed": [series["closed"].get(d, 0) for d in labels],
+    }
+
+
+def change_marker(session: Session, now: datetime) -> tuple[int, str]:
+    """Cheap to read (the primary key's last entry): every change to a case appends an event. The minute is
+    part of it because deadlines pass and days turn without any event."""
+    last_event = session.scalar(select(func.max(CaseEvent.id))) or 0
+    return int(last_event), now.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")

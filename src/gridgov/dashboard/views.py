@@ -1,0 +1,133 @@
+"""The dashboard page and its JSON: summary, overdue list, trend, ranking (JSON and Excel) and a live stream
+of the summary (server-sent events)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import anyio
+from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from gridgov.accounts.domain import Actor
+from gridgov.bootstrap import Container
+from gridgov.clock import SHANGHAI
+from gridgov.dashboard import queries
+from gridgov.dashboard.excel import ranking_workbook
+from gridgov.metrics.domain import Weights
+from gridgov.screens.views import screen
+from gridgov.web.deps import ContainerDep, CurrentActor
+
+router = APIRouter(tags=["大屏 dashboard"])
+
+MonthParam = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, 默认本月")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEARTBEAT_SECONDS = 15.0
+STREAM_SECONDS = 300.0  # a stream ends after this; the browser reconnects (and its sign-in is checked again)
+RETRY_MS = 2000
+
+
+@router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
+def dashboard_page(request: Request, container: ContainerDep) -> Response:
+    return screen("dashboard", request, container)
+
+
+@router.get("/api/v1/dashboard/summary", summary="大屏: 案件数 (今日新增、在办、超期、红黄牌、按状态)")
+def summary(container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+    with container.sessions() as session:
+        return queries.summary(session, actor, container.clock.now())
+
+
+@router.get("/api/v1/dashboard/overdue", summary="大屏: 超期案件 (超期最久的在前)")
+def overdue(
+    container: ContainerDep, actor: CurrentActor, limit: Annotated[int, Query(ge=1, le=200)] = 20
+) -> dict[str, Any]:
+    now = container.clock.now()
+    with container.sessions() as session:
+        return {"as_of": now, "items": queries.overdue_cases(session, actor, now, limit)}
+
+
+@router.get("/api/v1/dashboard/trend", summary="大屏: 每日上报与结案数 (近 N 天)")
+def trend(
+    container: ContainerDep, actor: CurrentActor, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> dict[str, Any]:
+    with container.sessions() as session:
+        return queries.trend(session, actor, container.clock.now(), days)
+
+
+def _ranking(container: Container, month: str | None) -> dict[str, Any]:
+    s = container.settings
+    now = container.clock.now()
+    weights = Weights(s.weight_response, s.weight_resolution, s.weight_satisfaction)
+    with container.sessions() as session:
+        return queries.ranking(session, month or now.astimezone(SHANGHAI).strftime("%Y-%m"), weights, now)
+
+
+@router.get("/api/v1/dashboard/ranking", summary="大屏: 街道与部门月度考核排名 (三率、结案率等)")
+def ranking(container: ContainerDep, actor: CurrentActor, month: MonthParam = None) -> dict[str, Any]:
+    return _ranking(container, month)
+
+
+@router.get(
+    "/api/v1/dashboard/ranking.xlsx",
+    summary="大屏: 月度考核排名导出为 Excel",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "Excel 工作簿"}},
+)
+def ranking_xlsx(container: ContainerDep, actor: CurrentActor, month: MonthParam = None) -> Response:
+    data = _ranking(container, month)
+    name = f"考核排名-{data['month']}.xlsx"
+    disposition = f"attachment; filename=\"ranking-{data['month']}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return Response(ranking_workbook(data), media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+def _event(name: str, data: Any, event_id: str) -> str:
+    body = json.dumps(jsonable_encoder(data), ensure_ascii=False, separators=(",", ":"))
+    return f"event: {name}\nid: {event_id}\ndata: {body}\n\n"
+
+
+def _marker(container: Container) -> tuple[int, str]:
+    with container.sessions() as session:
+        return queries.change_marker(session, container.clock.now())
+
+
+def _summary(container: Container, actor: Actor) -> dict[str, Any]:
+    with container.sessions() as session:
+        return queries.summary(session, actor, container.clock.now())
+
+
+@router.get(
+    "/api/v1/dashboard/stream",
+    summary="大屏: 实时推送 (server-sent events; 有变化时推送 summary 事件)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "事件流"}},
+)
+async def stream(request: Request, container: ContainerDep, actor: CurrentActor) -> StreamingResponse:
+    """Looks for a change every `dashboard_poll_seconds` and sends the fresh summary when there is one, a
+    comment line every 15 s otherwise. Ends when the client goes, or after five minutes (the browser's
+    EventSource reconnects), so a server can always shut down."""
+    poll = container.settings.dashboard_poll_seconds
+
+    async def events() -> AsyncIterator[str]:
+        started = last_sent = time.monotonic()
+        last: tuple[int, str] | None = None
+        yield f"retry: {RETRY_MS}\n\n"
+        while time.monotonic() - started < STREAM_SECONDS and not await request.is_disconnected():
+            marker = await run_in_threadpool(_marker, container)
+            if marker != last:
+                data = await run_in_threadpool(_summary, container, actor)
+                last, last_sent = marker, time.monotonic()
+                yield _event("summary", data, f"{marker[0]}-{marker[1]}")
+            elif time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
+                last_sent = time.monotonic()
+                yield ": keep-alive\n\n"
+            await anyio.sleep(poll)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
