@@ -168,3 +168,50 @@ def test_whistle_two_departments_report_and_are_rated(browsing: Any, api: Api, c
             {"c": cid},
         ).all()
     assert sorted(ratings) == sorted([(f"{clean.district}-sthj", 4, True), (f"{clean.district}-zj", 5, True)])
+
+
+def test_grid_worker_patrol_report_and_failed_verification(browsing: Any, api: Api, clean: World) -> None:
+    lat, lon = inner_point(clean, clean.grid)
+    worker = browsing.page(
+        "grid-worker", "phone", geolocation={"latitude": lat, "longitude": lon}, permissions=["geolocation"]
+    )
+    worker.goto("/worker")
+    worker.get_by_label("发现的问题 (必填)").fill("共享单车乱停放堵塞盲道")
+    worker.get_by_label("现场照片").set_input_files([png("blue")])
+    worker.get_by_role("button", name="使用我的位置").click()
+    expect(worker.locator("#where")).to_contain_text("已标出")
+    worker.get_by_role("button", name="上报").click()
+    expect(worker.locator("#patrol-result a")).to_be_visible()
+    with clean.container.engine.connect() as conn:
+        cid, source, grid = conn.execute(text("SELECT id, source, grid_code FROM cases ORDER BY id DESC")).first()
+        photos = conn.execute(text("SELECT count(*) FROM case_photos WHERE case_id = :c"), {"c": cid}).scalar()
+    assert source == "patrol" and grid == clean.grid and photos == 1
+    expect(worker.locator(f"#open-cases [data-case-id='{cid}']")).to_be_visible()
+
+    # the handled case fails verification on site: back to the handler for rework
+    api.ok("operator", cid, "register", category_code="H1802")
+    api.ok("dispatcher", cid, "dispatch", unit_code=clean.street_code)
+    api.ok("street", cid, "accept")
+    api.ok("street", cid, "handle", note="已清理")
+    worker.reload()
+    open_case(worker, "#to-verify", cid)
+    worker.locator("form[data-action='rework']").get_by_label("理由").fill("盲道上仍有车辆")
+    submit_action(worker, "rework")
+    expect(worker.locator("#verify-count")).to_have_text("0")
+    assert status_of(clean, cid) == "accepted"
+
+
+def test_sign_in_with_the_keyboard_alone(browsing: Any) -> None:
+    page = browsing.page()
+    page.goto("/login")
+    for _ in range(6):  # skip link, brand, the header's 登录 link, then the form
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "username":
+            break
+    assert page.evaluate("document.activeElement.id") == "username"
+    page.keyboard.type("dispatcher")
+    page.keyboard.press("Tab")
+    page.keyboard.type("browser-pass-2025")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/queue")
+    expect(page.locator("h1")).to_have_text("派遣队列")
