@@ -34,17 +34,19 @@ class BenchDb:
 
 
 @contextmanager
-def fresh_db(kind: str, full_city: bool = False) -> Iterator[BenchDb]:
+def fresh_db(kind: str, full_city: bool = False, url: str | None = None, keep: bool = False) -> Iterator[BenchDb]:
+    """A new database; `url` names a PostgreSQL one to (re)create, which `keep` leaves behind afterwards."""
     if kind == "sqlite":
         tmp = tempfile.mkdtemp(prefix="gridgov-bench-")
         url = f"sqlite:///{tmp}/bench.db"
         drop = None
     else:
-        name = f"gridgov_bench_{int(time.time())}_{os.getpid()}"
+        name = url.rsplit("/", 1)[1] if url else f"gridgov_bench_{int(time.time())}_{os.getpid()}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
-        drop = name
+        drop = None if keep else name
     migrate.upgrade(url)
     settings = Settings(database_url=url, log_level="WARNING", escalation_interval_seconds=0)
     from gridgov.logging import configure_logging

@@ -17,6 +17,11 @@ class Case(Base):
         Index("ix_cases_grid_code", "grid_code"),
         Index("ix_cases_owner_status", "owner_unit_id", "status"),
         Index("ix_cases_lat_lon", "lat", "lon"),
+        # dashboard: today's and the trend's counts, the overdue list and the red/yellow counts (0003)
+        Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_status_due", "status", "clock_due"),
+        Index("ix_cases_alarm_status", "alarm_level", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -146,6 +146,7 @@
     if (!state.map) {
       state.map = GG.map.make($("map"), { fit: false });
       state.points = L.layerGroup().addTo(state.map.map);
+      state.renderer = L.canvas({ padding: 0.3 });  // thousands of points: one canvas, not an SVG node each
       const user = GG.config.user || {};
       const layer = await state.map.showBoundaries(user.grid_code || GG.config.city.grid_code, true, 10);
       state.map.map.fitBounds(layer.getBounds(), { padding: [8, 8], animate: false });
@@ -157,7 +158,7 @@
     for (const f of gj.features) {
       const [lon, lat] = f.geometry.coordinates;
       const p = f.properties;
-      L.circleMarker([lat, lon], { radius: 5, weight: 1, color: "#fff", fillColor: COLORS[p.alarm_level] || COLORS.none, fillOpacity: 0.9 })
+      L.circleMarker([lat, lon], { renderer: state.renderer, radius: 5, weight: 1, color: "#fff", fillColor: COLORS[p.alarm_level] || COLORS.none, fillOpacity: 0.9 })
         .bindTooltip(p.tracking_code + " " + p.title + " · " + p.status_label)
         .addTo(state.points);
     }
