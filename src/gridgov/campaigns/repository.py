@@ -38,10 +38,11 @@ class CampaignRepository:
             select(Suggestion).where(Suggestion.campaign_id == campaign_id, Suggestion.message_id == message_id)
         ).first()
 
-    def cluster_heads(self, campaign_id: int, limit: int) -> list[tuple[int, str]]:
-        """(id, text) of the suggestions that started a cluster, newest first."""
+    def cluster_heads(self, campaign_id: int, limit: int, chars: int) -> list[tuple[int, str]]:
+        """(id, title and the first `chars` characters of the content) of the suggestions that started a
+        cluster, newest first."""
         rows = self.session.execute(
-            select(Suggestion.id, Suggestion.title, Suggestion.content)
+            select(Suggestion.id, Suggestion.title, func.substr(Suggestion.content, 1, chars))
             .where(Suggestion.campaign_id == campaign_id, Suggestion.cluster_id == Suggestion.id)
             .order_by(Suggestion.id.desc())
             .limit(limit)
