@@ -176,7 +176,7 @@ CATEGORY_FIELDS = {
 
 def test_keyword_fields_on_real_citizen_messages() -> None:
     """On real labelled messages (tipdm 2020 C), the keyword rules agree with the labelled 12345 category for
-    most messages whose category maps onto a campaign field (measured: 68%)."""
+    most messages whose category maps onto a campaign field (measured: 70%, 161 of 231)."""
     path = shared_data("tipdm2020c", "labeled_train.csv")
     with path.open(encoding="utf-8-sig") as fh:
         rows = [r for r in csv.DictReader(fh) if r.get("一级分类") in CATEGORY_FIELDS]
