@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     intake_burst: int = Field(default=10, gt=0)
     session_hours: int = Field(default=12, gt=0)
 
+    # pages: no street tiles ship with gridgov (grid boundaries are drawn on a plain background); a deployment
+    # may name its own tile server, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png" (GCJ-02 tiles: crs gcj02)
+    map_tile_url: str = ""
+    map_tile_attribution: str = ""
+    map_tile_crs: Literal["wgs84", "gcj02"] = "wgs84"
+    # dashboard: how often the live stream looks for new events (seconds)
+    dashboard_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+
     # suggestion campaigns (便民利民微改革): e-mail intake, attachment limits, duplicate clustering
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=8025, ge=1, le=65535)

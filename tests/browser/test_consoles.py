@@ -66,6 +66,29 @@ def test_hotline_closes_a_consultation_and_dispatches_a_problem(browsing: Any, c
     expect(op.locator("#call-result")).to_contain_text("已派遣")
     second = row(clean, latest_case(clean))
     assert second["status"] == "dispatched" and second["owner"]
+    expect(op.locator(".leaflet-marker-icon")).to_have_count(0)  # the next caller starts from a clean map
+
+
+def test_hotline_retry_after_a_failed_step_files_one_case(browsing: Any, clean: World) -> None:
+    op = browsing.page("operator")
+    op.goto("/hotline")
+    op.get_by_label("诉求概要 (必填)").fill("反映路口红绿灯故障")
+    op.get_by_label("地址").fill("某某路口")  # an address no grid matches
+    expect(op.locator("#address-match")).to_have_text("未匹配到网格")
+    op.get_by_role("button", name="立案并派遣").click()  # the case is filed; registering it needs a grid
+    expect(op.locator("#call-form .error")).not_to_be_empty()
+    expect(op.locator("#call-form .error")).to_contain_text("网格")
+    first = latest_case(clean)
+    assert row(clean, first)["status"] == "reported"
+    street = grid_name(clean, clean.street_code.ljust(15, "0"))
+    op.get_by_label("地址").fill(street)
+    expect(op.locator("#address-match")).to_contain_text("匹配")
+    op.get_by_label("类别编码").fill("H1802")
+    op.get_by_label("类别编码").dispatch_event("change")
+    expect(op.locator("#unit-suggest")).to_contain_text("权属单位")
+    op.get_by_role("button", name="立案并派遣").click()  # the retry continues with the same case
+    expect(op.locator("#call-result")).to_contain_text("已派遣")
+    assert latest_case(clean) == first and row(clean, first)["status"] == "dispatched"
 
 
 def test_queue_filters_colours_bulk_dispatch_review_and_merge(browsing: Any, api: Api, clean: World) -> None:
@@ -83,8 +106,12 @@ def test_queue_filters_colours_bulk_dispatch_review_and_merge(browsing: Any, api
     api.ok("operator", late, "register")
     api.ok("dispatcher", late, "dispatch", unit_code=f"{clean.district}-cg")
     odd = report("意义不明的反映")
+    red = report("护栏损坏 (红牌)")
+    api.ok("operator", red, "register")
+    api.ok("dispatcher", red, "dispatch", unit_code=f"{clean.district}-cg")
     with clean.container.engine.begin() as conn:
         conn.execute(text("UPDATE cases SET alarm_level = 'yellow' WHERE id = :c"), {"c": late})
+        conn.execute(text("UPDATE cases SET alarm_level = 'red' WHERE id = :c"), {"c": red})
         conn.execute(text("UPDATE cases SET needs_review = :t WHERE id = :c"), {"c": odd, "t": True})
 
     q = browsing.page("dispatcher")
@@ -92,6 +119,8 @@ def test_queue_filters_colours_bulk_dispatch_review_and_merge(browsing: Any, api
     expect(q.locator("#queue tbody tr")).to_have_count(5)  # the default: waiting to be registered or dispatched
     q.get_by_label("状态").select_option("open")
     expect(q.locator(f"#queue tr[data-case-id='{late}']")).to_have_class("yellow")
+    expect(q.locator(f"#queue tr[data-case-id='{red}']")).to_have_class("red")
+    expect(q.locator(f"#queue tr[data-case-id='{red}'] .tag.red")).to_have_text("红牌")
     q.get_by_role("tab", name="待人工确认分类").click()
     expect(q.locator("#queue tbody tr")).to_have_count(1)
     expect(q.locator(f"#queue tr[data-case-id='{odd}']")).to_be_visible()
@@ -171,8 +200,9 @@ def test_wrong_role_and_anonymous_visitors(browsing: Any, server: str) -> None:
     anonymous = httpx.get(f"{server}/hotline")
     assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login?next=/hotline"
     login = browsing.page()
-    login.goto("/login?next=//evil.example/")
-    assert login.locator("#login-form").get_attribute("data-next") == ""  # no open redirect
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        login.goto("/login?next=" + target)
+        assert login.locator("#login-form").get_attribute("data-next") == ""  # no open redirect
     login.get_by_label("用户名").fill("resident")
     login.get_by_label("密码").fill("wrong-password-1")
     login.get_by_role("button", name="登录").click()

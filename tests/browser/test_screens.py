@@ -61,6 +61,12 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
         photos = conn.execute(text("SELECT count(*) FROM case_photos WHERE case_id = :c"), {"c": case_id}).scalar()
     assert grid == clean.grid and source == "web" and photos == 1
 
+    # the resident sees the case but has nothing to do yet: no form the server would refuse
+    resident.goto("/my")
+    open_case(resident, "#my-cases", case_id)
+    expect(resident.locator("#my-panel")).to_contain_text("当前没有可执行的操作")
+    expect(resident.locator("#my-panel form")).to_have_count(0)
+
     # 2. the operator registers and dispatches from the queue
     operator = browsing.page("operator")
     operator.goto("/queue")
@@ -79,6 +85,8 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
     open_case(dept, "#inbox", case_id)
     browsing.shot(dept, "inbox")
     submit_action(dept, "accept")
+    expect(dept.locator("form[data-action='suspend']")).to_have_count(0)  # only a dispatcher may suspend
+    expect(dept.locator("form[data-action='request_postpone']")).to_have_count(1)
     form = dept.locator("form[data-action='handle']")
     form.get_by_label("处置说明").fill("已补装井盖并设置警示")
     form.get_by_label("现场照片").set_input_files([png("green")])
@@ -116,7 +124,8 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
     assert actions[:1] == ["report_case"] and {"register", "dispatch", "accept", "handle", "verify", "evaluate"} <= set(
         actions
     )
-    expect(page.locator("ol.timeline img")).to_have_count(1)  # the handling photo, served in scope
+    expect(page.locator("ol.timeline img")).to_have_count(1)  # the handling photo, on its event
+    expect(page.locator("#case-photos img")).to_have_count(2)  # and every photo of the case: the resident's too
     browsing.shot(page, "case")
 
 
@@ -156,18 +165,21 @@ def test_whistle_two_departments_report_and_are_rated(browsing: Any, api: Api, c
         rate = street.locator("form[data-action='rate_department']")
         rate.get_by_label("部门").select_option(dept_code)
         rate.get_by_label("评分 (1–5)").select_option(stars)
+        rate.get_by_label("评语").fill(f"评语{stars}")
         submit_action(street, "rate_department")
         expect(street.locator(f"table.tasks tr[data-unit='{dept_code}']")).to_contain_text(f"{stars} 分")
     browsing.shot(street, "inbox-whistle-rated")
     with clean.container.engine.connect() as conn:
         ratings = conn.execute(
             text(
-                "SELECT u.code, t.rating, t.responded_at IS NOT NULL FROM case_tasks t "
+                "SELECT u.code, t.rating, t.responded_at IS NOT NULL, t.rating_note FROM case_tasks t "
                 "JOIN units u ON u.id = t.unit_id WHERE t.case_id = :c AND t.role = 'whistle' ORDER BY u.code"
             ),
             {"c": cid},
         ).all()
-    assert sorted(ratings) == sorted([(f"{clean.district}-sthj", 4, True), (f"{clean.district}-zj", 5, True)])
+    assert sorted(tuple(r) for r in ratings) == sorted(
+        [(f"{clean.district}-sthj", 4, True, "评语4"), (f"{clean.district}-zj", 5, True, "评语5")]
+    )
 
 
 def test_grid_worker_patrol_report_and_failed_verification(browsing: Any, api: Api, clean: World) -> None:
@@ -182,6 +194,7 @@ def test_grid_worker_patrol_report_and_failed_verification(browsing: Any, api: A
     expect(worker.locator("#where")).to_contain_text("已标出")
     worker.get_by_role("button", name="上报").click()
     expect(worker.locator("#patrol-result a")).to_be_visible()
+    expect(worker.locator(".leaflet-marker-icon")).to_have_count(0)  # the next report starts from a clean map
     with clean.container.engine.connect() as conn:
         cid, source, grid = conn.execute(text("SELECT id, source, grid_code FROM cases ORDER BY id DESC")).first()
         photos = conn.execute(text("SELECT count(*) FROM case_photos WHERE case_id = :c"), {"c": cid}).scalar()
@@ -195,10 +208,14 @@ def test_grid_worker_patrol_report_and_failed_verification(browsing: Any, api: A
     api.ok("street", cid, "handle", note="已清理")
     worker.reload()
     open_case(worker, "#to-verify", cid)
-    worker.locator("form[data-action='rework']").get_by_label("理由").fill("盲道上仍有车辆")
+    rework = worker.locator("form[data-action='rework']")
+    rework.get_by_label("理由").fill("盲道上仍有车辆")
+    rework.get_by_label("核查照片").set_input_files([png("yellow")])
     submit_action(worker, "rework")
     expect(worker.locator("#verify-count")).to_have_text("0")
     assert status_of(clean, cid) == "accepted"
+    events = api.get("street", f"/api/v1/cases/{cid}/events").json()
+    assert events[-1]["action"] == "rework" and events[-1]["payload"]["evidence"][0].startswith("photo://")
 
 
 def test_sign_in_with_the_keyboard_alone(browsing: Any) -> None:
@@ -215,3 +232,26 @@ def test_sign_in_with_the_keyboard_alone(browsing: Any) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url("**/queue")
     expect(page.locator("h1")).to_have_text("派遣队列")
+
+
+def test_anonymous_report_and_a_second_report_start_clean(browsing: Any, clean: World) -> None:
+    lat, lon = inner_point(clean, clean.grid)
+    page = browsing.page(
+        "resident", "phone", geolocation={"latitude": lat, "longitude": lon}, permissions=["geolocation"]
+    )
+    page.goto("/report")
+    page.get_by_label("问题概述 (必填)").fill("夜间施工噪音扰民")
+    page.get_by_role("button", name="使用我的位置").click()
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+    page.get_by_label("匿名反映 (不保存姓名和电话)").check()
+    expect(page.get_by_label("照片 (可多张, JPEG/PNG/WebP)")).to_be_disabled()  # nobody could attach them later
+    expect(page.locator("#anonymous-note")).to_be_visible()
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#tracking-code")).not_to_be_empty()
+    with clean.container.engine.connect() as conn:
+        reporter = conn.execute(text("SELECT reporter_user_id, reporter_phone FROM cases")).one()
+    assert tuple(reporter) == (None, "")
+    page.get_by_role("button", name="再反映一个问题").click()
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(0)
+    expect(page.locator("#where")).to_have_text("尚未标出位置")
+    expect(page.get_by_label("照片 (可多张, JPEG/PNG/WebP)")).to_be_enabled()

@@ -236,9 +236,12 @@ def next_status(status: CaseStatus, action: Action, *, resume_to: CaseStatus | N
     return target
 
 
-def allowed_actions(status: CaseStatus) -> list[Action]:
-    """What a person may do to a case in this status (the system's own steps are left out)."""
-    return [a for (s, a) in TRANSITIONS if s is status and a in PUBLIC_ACTIONS]
+def allowed_actions(status: CaseStatus, role: Role | None = None) -> list[Action]:
+    """What a person may do to a case in this status (the system's own steps are left out); with `role`, only
+    what that role may do (scope, tasks and deadlines are checked when the action is taken)."""
+    return [
+        a for (s, a) in TRANSITIONS if s is status and a in PUBLIC_ACTIONS and (role is None or role in ACTION_ROLES[a])
+    ]
 
 
 def check_role(action: Action, role: Role) -> None:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from gridgov.audit.services import verify_case
 from gridgov.cases import queries
 from gridgov.cases.views import log_personal_data_view
+from gridgov.media.queries import photos_of_case
 from gridgov.screens.views import page_actor, render
 from gridgov.web.deps import ContainerDep, RowId
 
@@ -34,6 +35,7 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Any:
         case = queries.case_detail(session, case_id, actor, container.clock.now())
         events = queries.case_events(session, case_id, actor)
         problem = verify_case(session, case_id)
+        photos = photos_of_case(session, case_id)
     log_personal_data_view(container, actor, case)
     return render(
         request,
@@ -43,6 +45,7 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Any:
         title=f"案件 {case['tracking_code']}",
         case=case,
         events=events,
+        photos=photos,
         deadline_keys=DEADLINE_KEYS,
         chain_ok=problem is None,
         chain_problem=problem.problem if problem else "",

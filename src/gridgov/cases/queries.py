@@ -167,7 +167,7 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
         "escalated_to": _unit_ref(escalated),
         "overdue": _is_overdue(case, now),
         "suspended": status is CaseStatus.SUSPENDED,
-        "allowed_actions": [a.value for a in allowed_actions(status)],
+        "allowed_actions": [a.value for a in allowed_actions(status, actor.role)],
         "tasks": [
             {
                 **{

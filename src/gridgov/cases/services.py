@@ -882,7 +882,7 @@ def _rework(ctx: _Ctx) -> None:
     ctx.case.rework_count += 1
     ctx.case.handled_at = None
     _start_clock(ctx, _handling_clock(ctx.case), reset=False)
-    ctx.payload.update(reason=reason, rework_count=ctx.case.rework_count)
+    ctx.payload.update(reason=reason, rework_count=ctx.case.rework_count, evidence=ctx.strings("evidence"))
 
 
 def _evaluate(ctx: _Ctx) -> None:
@@ -1132,7 +1132,7 @@ def _task_feedback(ctx: _Ctx) -> None:
     ctx.move(Action.TASK_FEEDBACK)
     task.status = next_task_status(TaskStatus(task.status), "feedback").value
     task.handled_at, task.feedback, task.evidence = ctx.now, note, ctx.strings("evidence")
-    ctx.payload.update(task_id=task.id, note=note, on_time=ctx.now <= task.handle_due_at)
+    ctx.payload.update(task_id=task.id, note=note, evidence=task.evidence, on_time=ctx.now <= task.handle_due_at)
 
 
 def _cancel_task(ctx: _Ctx) -> None:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response, UploadFile
 from gridgov.cases import queries
 from gridgov.errors import NotFound
 from gridgov.media.domain import MAX_BYTES, UploadRefused
+from gridgov.media.queries import photos_of_case
 from gridgov.media.services import add_photo, photo
 from gridgov.web.deps import ContainerDep, CurrentActor, RowId
 
@@ -23,6 +24,13 @@ async def upload(case_id: RowId, file: UploadFile, container: ContainerDep, acto
     if len(data) > MAX_BYTES:
         raise UploadRefused(f"文件过大, 上限 {MAX_BYTES} 字节")
     return add_photo(container.sessions, case_id, data, actor, container.clock.now())
+
+
+@router.get("/cases/{case_id}/photos", summary="案件的全部照片 (上报、处置、核查)")
+def list_photos(case_id: RowId, container: ContainerDep, actor: CurrentActor) -> list[dict[str, Any]]:
+    with container.sessions() as session:
+        queries.case_detail(session, case_id, actor, container.clock.now())  # 404 outside the actor's scope
+        return photos_of_case(session, case_id)
 
 
 @router.get("/photos/{photo_id}", summary="查看照片 (仅限可查看该案件的用户)")

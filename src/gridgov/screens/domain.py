@@ -51,6 +51,8 @@ def screens_for(role: Role) -> list[Screen]:
 
 def safe_next(target: str | None) -> str | None:
     """Only local paths are followed after sign-in (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or not target.startswith("/") or target.startswith("//"):
         return None
+    if "\\" in target or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target):
+        return None  # browsers drop tabs and newlines: "/\t/evil.example" would become "//evil.example"
     return target

@@ -71,8 +71,11 @@ def content_security_policy(tile_url: str) -> str:
     """Pages may load only from this server (plus the deployment's own tile server, when one is set)."""
     tiles = ""
     if tile_url:
-        parts = urlsplit(tile_url.replace("{s}", "a"))
-        tiles = f" {parts.scheme}://{parts.netloc}"
+        parts = urlsplit(tile_url)
+        host = parts.netloc
+        if "{s}" in host:  # Leaflet's subdomains a/b/c: allow them all
+            host = "*." + host.split("{s}.", 1)[-1]
+        tiles = f" {parts.scheme}://{host}"
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         f"img-src 'self' data: blob:{tiles}; connect-src 'self'; font-src 'self'; "

@@ -23,13 +23,16 @@ from gridgov.cases import pages as case_pages
 from gridgov.cases import views as case_views
 from gridgov.cases.domain import CaseStatus
 from gridgov.cases.models import Case
+from gridgov.categories import views as category_views
 from gridgov.classify import views as classify_views
 from gridgov.config import Settings
+from gridgov.dashboard import views as dashboard_views
 from gridgov.grids import views as grid_views
 from gridgov.grids.models import Grid, GridVersion
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
+from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors
 from gridgov.web.deps import RateLimiter
@@ -111,6 +114,10 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(campaign_views.router)
     app.include_router(campaign_views.pages)
     app.include_router(case_pages.router)
+    app.include_router(category_views.router)
+    app.include_router(screen_views.router)
+    app.include_router(dashboard_views.router)
+    app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
     templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

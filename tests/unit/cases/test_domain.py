@@ -153,6 +153,10 @@ def test_report_case_is_never_a_transition() -> None:
 def test_allowed_actions_are_the_tables_row() -> None:
     assert set(allowed_actions(S.REPORTED)) == {A.REGISTER, A.REJECT, A.DIRECT_CLOSE, A.MERGE}
     assert allowed_actions(S.REJECTED) == []
+    assert allowed_actions(S.REPORTED, Role.RESIDENT) == []
+    assert set(allowed_actions(S.REPORTED, Role.DISPATCHER)) == {A.REGISTER, A.REJECT, A.MERGE}
+    assert A.SUSPEND not in allowed_actions(S.ACCEPTED, Role.DEPARTMENT)
+    assert A.SUSPEND in allowed_actions(S.ACCEPTED, Role.DISPATCHER)
 
 
 # -- suspend and resume -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ GG.casePanel = (() => {
     approve_postpone: "批准延期", deny_postpone: "驳回延期", suspend: "挂起", resume: "恢复", merge: "并案",
     whistle: "吹哨 (召集部门)", check_in: "部门报到", task_feedback: "部门反馈", cancel_task: "撤销召集", rate_department: "评价报到部门",
   };
+  const UNITS = { working_days: "工作日", hours: "小时", minutes: "分钟" };
   let seq = 0;
 
   function field(label, input) {
@@ -39,12 +40,15 @@ GG.casePanel = (() => {
   /* Fields each action needs; the server validates them again. */
   async function fieldsFor(action, c) {
     switch (action) {
-      case "reject": case "return": case "rework": case "suspend": case "deny_postpone":
+      case "reject": case "return": case "suspend": case "deny_postpone":
         return [field("理由", text("reason", true))];
+      case "rework":
+        return [field("理由", text("reason", true)), field("核查照片", line("photos", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true }))];
       case "direct_close": return [field("答复内容 (办结说明)", text("note", true))];
       case "register": {
         const f = [field("备注", text("note", false))];
         if (!c.category_code) f.unshift(...field("类别编码 (可选)", line("category_code", { value: c.suggested_category_code || "", maxlength: 20 })));
+        if (!c.grid_code) f.unshift(...field("网格编码 (15 位, 必填: 未能定位)", line("grid_code", { required: true, pattern: "[0-9]{15}", maxlength: 15, inputmode: "numeric" })));
         return f;
       }
       case "dispatch": {
@@ -78,7 +82,7 @@ GG.casePanel = (() => {
       case "rate_department": case "cancel_task": {
         const summoned = c.tasks.filter((t) => t.role === "whistle").map((t) => [t.unit.code, t.unit.name]);
         const f = [field("部门", select("unit_code", summoned, { required: true }))];
-        if (action === "rate_department") f.push(...field("评分 (1–5)", select("rating", [["5", "5 很好"], ["4", "4 好"], ["3", "3 一般"], ["2", "2 差"], ["1", "1 很差"]])), ...field("评语", text("comment", false, 1000)));
+        if (action === "rate_department") f.push(...field("评分 (1–5)", select("rating", [["5", "5 很好"], ["4", "4 好"], ["3", "3 一般"], ["2", "2 差"], ["1", "1 很差"]])), ...field("评语", text("note", false, 1000)));
         else f.push(...field("撤销理由", text("reason", true)));
         return f;
       }
@@ -110,19 +114,21 @@ GG.casePanel = (() => {
       h("dt", {}, "地址"), h("dd", {}, c.address || "—"),
       h("dt", {}, "反映人"), h("dd", {}, [c.reporter_name, c.reporter_phone].filter(Boolean).join(" ") || "—"),
       h("dt", {}, "承办单位"), h("dd", {}, owner),
-      h("dt", {}, "处置时限"), h("dd", {}, GG.fmtTime(c.handle_due_at)),
+      h("dt", {}, "处置时限"), h("dd", {}, GG.fmtTime(c.handle_due_at), c.postponed ? " (已延期)" : ""),
+      c.postpone_request ? [h("dt", {}, "延期申请"), h("dd", { class: "hint", id: "postpone-request" },
+        "申请延长 " + c.postpone_request.amount + " " + (UNITS[c.postpone_request.unit] || c.postpone_request.unit) + " · " + (c.postpone_request.reason || ""))] : null,
     );
   }
 
   function tasks(c) {
     if (!c.tasks.length) return null;
-    return h("table", { class: "tasks" },
+    return h("div", { class: "scroll-x" }, h("table", { class: "tasks" },
       h("thead", {}, h("tr", {}, ["单位", "角色", "状态", "报到/签收时限", "报到/签收", "评分"].map((t) => h("th", {}, t)))),
       h("tbody", {}, c.tasks.map((t) => h("tr", { dataset: { unit: t.unit.code } },
         h("td", {}, t.unit.name), h("td", {}, TASK_ROLE[t.role] || t.role), h("td", {}, TASK_STATUS[t.status] || t.status),
         h("td", {}, GG.fmtTime(t.response_due_at)),
         h("td", {}, t.responded_at ? GG.fmtTime(t.responded_at) + (t.response_late ? " (迟到)" : "") : "未报到"),
-        h("td", {}, t.rating ? t.rating + " 分" : "—")))));
+        h("td", {}, t.rating ? t.rating + " 分" : "—"))))));
   }
 
   /* The server allows an action by role and case state; a summoned department's own task narrows it further. */
@@ -131,7 +137,9 @@ GG.casePanel = (() => {
     const mine = c.tasks.filter((t) => t.unit.code === unit && (t.role === "whistle" || t.role === "assist"));
     if (action === "check_in") return mine.some((t) => t.status === "pending");
     if (action === "task_feedback") return mine.some((t) => t.status === "accepted");
-    if (action === "rate_department" || action === "cancel_task") return c.tasks.some((t) => t.role === "whistle");
+    if (action === "rate_department") return c.tasks.some((t) => t.role === "whistle" && t.status === "fed_back");
+    if (action === "cancel_task") return c.tasks.some((t) => t.role === "whistle" && (t.status === "pending" || t.status === "accepted"));
+    if (action === "approve_postpone" || action === "deny_postpone" || action === "request_postpone") return action === "request_postpone" ? !c.postpone_request : Boolean(c.postpone_request);
     return true;
   }
 
@@ -139,16 +147,17 @@ GG.casePanel = (() => {
     const c = await GG.api("GET", "/api/v1/cases/" + caseId);
     box.replaceChildren();
     box.dataset.caseId = c.id;
-    if (opts.heading !== false) box.append(h("h2", {}, c.title));
+    const heading = h(opts.heading === false ? "h3" : "h2", { tabindex: "-1", class: "panel-title" }, opts.heading === false ? "办理" : c.title);
+    box.append(heading);
     if (opts.facts !== false) box.append(h("p", {}, c.description), facts(c));
     if (c.needs_review && c.suggestions) box.append(h("p", { class: "hint" }, "分类需人工确认: " + c.suggestions.map((s) => s.code + " " + Math.round(s.confidence * 100) + "%").join("、")));
     if (c.duplicate_candidates && c.duplicate_candidates.length) box.append(h("p", { class: "hint" }, "可能重复: ", c.duplicate_candidates.map((d) => h("a", { href: "/cases/" + d.case_id, class: "dup", dataset: { caseId: d.case_id } }, d.tracking_code + " (相似度 " + Math.round(d.score * 100) + "%) "))));
     const t = tasks(c); if (t) box.append(h("h3", {}, "参与单位"), t);
     const wanted = (opts.only ? c.allowed_actions.filter((a) => opts.only.includes(a)) : c.allowed_actions).filter((a) => fits(a, c));
     if (!wanted.length) { box.append(h("p", { class: "muted" }, "当前没有可执行的操作。")); return c; }
-    box.append(h("h3", {}, "办理"));
+    if (opts.heading !== false) box.append(h("h3", {}, "办理"));
     for (const action of wanted) {
-      const form = h("form", { class: "action", dataset: { action } }, await fieldsFor(action, c),
+      const form = h("form", { class: "action", dataset: { action }, "aria-label": LABELS[action] || action }, await fieldsFor(action, c),
         h("div", { class: "actions" }, h("button", { type: "submit", class: action === "reject" || action === "rework" || action === "return" ? "secondary" : "primary" }, LABELS[action] || action)),
         h("p", { class: "error", role: "alert" }));
       form.addEventListener("submit", GG.guarded(async () => {
@@ -156,6 +165,8 @@ GG.casePanel = (() => {
         GG.toast((LABELS[action] || action) + " 成功 · " + updated.status_label);
         if (opts.onChange) await opts.onChange(updated);
         await render(box, caseId, opts);
+        const title = box.querySelector(".panel-title");
+        if (title) title.focus();
       }));
       box.append(form);
     }

@@ -4,14 +4,14 @@
 document.addEventListener("DOMContentLoaded", () => {
   const { h } = GG;
   const form = document.getElementById("call-form");
-  const state = { grid: null, key: GG.newKey() };
+  const state = { grid: null, key: GG.newKey(), made: null };
   const m = GG.map.make(document.getElementById("map"), {
     pick: true,
     onPick: async (p) => {
       const found = await GG.map.locate(p);
       document.getElementById("where").textContent = found && found.inside ? "网格: " + found.name + " (" + found.code + ")" : "该位置不在本市网格范围内";
       state.grid = found && found.inside ? found.code : state.grid;
-      suggestUnit(); duplicates(p);
+      suggestUnit(); duplicates(p).catch((e) => GG.toast(e.message, true));
     },
   });
   m.showBoundaries(GG.config.city.grid_code).catch((e) => GG.toast(e.message, true));
@@ -35,7 +35,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const title = form.title.value.trim(), description = form.description.value.trim();
     const box = document.getElementById("suggest");
     if (!title && !description) return;
-    const p = await GG.api("POST", "/api/v1/classify", { title: title || description.slice(0, 200), description });
+    let p;
+    try { p = await GG.api("POST", "/api/v1/classify", { title: title || description.slice(0, 200), description }); }
+    catch (e) { box.replaceChildren(h("p", { class: "error" }, "分类建议暂不可用: " + e.message)); return; }
     box.replaceChildren(
       h("p", { class: "muted" }, (p.source === "model" ? "模型 " + p.model_version : "关键词规则") + (p.needs_review ? " · 置信度低, 请人工确认" : "")),
       ...p.top.map((t) => h("button", { type: "button", class: "pick", dataset: { code: t.code }, onclick: () => { form.category_code.value = t.code; suggestUnit(); } },
@@ -77,11 +79,18 @@ document.addEventListener("DOMContentLoaded", () => {
     if (form.urgency.value) body.urgency = form.urgency.value;
     if (m.point) Object.assign(body, { lat: m.point.lat, lon: m.point.lon, crs: m.point.crs });
     else if (state.grid) body.grid_code = state.grid;
-    const made = await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: state.key });
-    let c;
+    // once the case exists, a retry (after fixing the grid or the unit) only repeats the steps that follow
+    const made = state.made || await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: state.key });
+    state.made = made; state.key = GG.newKey();
+    let c = await GG.api("GET", "/api/v1/cases/" + made.id);
     if (mode === "close") c = await GG.act(made.id, "direct_close", { note });
     else {
-      c = made.status === "reported" ? await GG.act(made.id, "register", note ? { note } : {}) : await GG.api("GET", "/api/v1/cases/" + made.id);
+      if (c.status === "reported") {
+        const params = note ? { note } : {};
+        if (!c.grid_code && state.grid) params.grid_code = state.grid;
+        if (!c.category_code && body.category_code) params.category_code = body.category_code;
+        c = await GG.act(made.id, "register", params);
+      }
       if (mode === "dispatch") {
         const unit = (state.unit && state.unit.code) || (c.suggested_unit && c.suggested_unit.code);
         if (!unit) throw new Error("已立案 " + made.tracking_code + ", 但没有权属单位: 请在派遣队列中派遣");
@@ -90,7 +99,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     document.getElementById("call-result").replaceChildren("已受理 ", h("a", { href: "/cases/" + c.id, id: "result-link" }, c.tracking_code), " · " + c.status_label);
     GG.toast("已受理 " + c.tracking_code + " · " + c.status_label);
-    form.reset(); state.key = GG.newKey(); state.grid = null; state.unit = null;
+    form.reset(); state.key = GG.newKey(); state.grid = null; state.unit = null; state.made = null; m.clearPoint();
+    document.getElementById("where").textContent = "点击地图标出位置 (可选)"; document.getElementById("dups").replaceChildren();
     document.getElementById("suggest").replaceChildren(h("p", { class: "muted" }, "输入诉求后显示建议类别"));
     document.getElementById("unit-suggest").textContent = ""; document.getElementById("address-match").textContent = "";
   }));

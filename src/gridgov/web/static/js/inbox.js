@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const page = await GG.api("GET", "/api/v1/cases?page_size=200&status=" + status.value);
     document.getElementById("inbox-empty").hidden = page.items.length > 0;
     list.replaceChildren(...page.items.map((c) => h("li", { dataset: { caseId: c.id, status: c.status } },
-      h("button", { type: "button", class: "link", onclick: () => open(c.id) }, c.tracking_code), " ", GG.statusTag(c), " ", GG.alarmTag(c),
+      h("button", { type: "button", class: "link", onclick: () => open(c.id).catch((e) => GG.toast(e.message, true)) }, c.tracking_code), " ", GG.statusTag(c), " ", GG.alarmTag(c),
       h("div", {}, c.title), h("div", { class: "time" }, "处置时限 " + GG.fmtTime(c.handle_due_at)))));
   }
   status.addEventListener("change", () => load().catch((e) => GG.toast(e.message, true)));

@@ -17,7 +17,7 @@ GG.map = (() => {
       const gj = await GG.api("GET", "/api/v1/grids/" + code + "/geometry?children=" + children + "&zoom=" + zoom + "&crs=" + crs);
       const layer = L.geoJSON(gj, {
         style: { color: "#b71c1c", weight: 1.2, fillColor: "#ffffff", fillOpacity: 0.35 },
-        onEachFeature: (f, l) => l.bindTooltip(f.properties.name || f.properties.code, { sticky: true }),
+        onEachFeature: (f, l) => l.bindTooltip(GG.h("span", {}, f.properties.name || f.properties.code), { sticky: true }),
       });
       boundaries.clearLayers();
       layer.addTo(boundaries);
@@ -29,6 +29,11 @@ GG.map = (() => {
       api.point = { lat, lon, crs: pointCrs };
       if (marker) marker.setLatLng([lat, lon]); else marker = L.marker([lat, lon], { keyboard: true, title: "问题位置" }).addTo(map);
       if (opts.onPick) opts.onPick(api.point);
+    };
+
+    api.clearPoint = () => {
+      api.point = null;
+      if (marker) { marker.remove(); marker = null; }
     };
 
     api.useMyLocation = () => new Promise((resolve, reject) => {

@@ -12,7 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const page = await GG.api("GET", "/api/v1/cases?page_size=100");
     document.getElementById("my-empty").hidden = page.items.length > 0;
     list.replaceChildren(...page.items.map((c) => GG.h("li", { dataset: { caseId: c.id, status: c.status } },
-      GG.h("button", { type: "button", class: "link", onclick: () => open(c.id) }, c.tracking_code), " ",
+      GG.h("button", { type: "button", class: "link", onclick: () => open(c.id).catch((e) => GG.toast(e.message, true)) }, c.tracking_code), " ",
       GG.statusTag(c), " ", c.status === "closed" ? GG.h("span", { class: "tag yellow" }, "待评价") : null,
       GG.h("div", {}, c.title), GG.h("div", { class: "time" }, "反映于 " + GG.fmtTime(c.created_at)))));
   }

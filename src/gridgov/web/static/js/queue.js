@@ -31,7 +31,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const alarm = c.overdue ? "red" : ["red", "yellow"].includes(c.alarm_level) ? c.alarm_level : "";
       return h("tr", { class: alarm, dataset: { caseId: c.id, status: c.status } },
         h("td", {}, box),
-        h("td", {}, h("button", { type: "button", class: "link", onclick: () => open(c.id) }, c.tracking_code)),
+        h("td", {}, h("button", { type: "button", class: "link", onclick: () => open(c.id).catch((e) => GG.toast(e.message, true)) }, c.tracking_code)),
         h("td", {}, c.title), h("td", {}, GG.statusTag(c)), h("td", {}, c.category_code || "—"),
         h("td", {}, c.grid_code || "—"), h("td", {}, c.owner_unit_code || "—"),
         h("td", {}, GG.fmtTime(c.handle_due_at), " ", GG.alarmTag(c)));

@@ -32,14 +32,28 @@ document.addEventListener("DOMContentLoaded", () => {
     if (form.category_code.value) body.category_code = form.category_code.value;
     if (m.point) Object.assign(body, { lat: m.point.lat, lon: m.point.lon, crs: m.point.crs });
     const made = await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: key });
-    await GG.uploadPhotos(made.id, form.photos);
+    // the case exists now: show its code whatever happens to the photos
     document.getElementById("tracking-code").textContent = made.tracking_code;
     document.getElementById("report-card").hidden = true;
     document.getElementById("receipt").hidden = false;
     document.getElementById("receipt").focus();
+    const note = document.getElementById("photo-result");
+    note.textContent = "";
+    if (!body.anonymous && form.photos.files.length) {
+      try { const refs = await GG.uploadPhotos(made.id, form.photos); note.textContent = "已上传照片 " + refs.length + " 张"; }
+      catch (e) { note.textContent = "案件已受理, 但照片上传失败: " + e.message; GG.toast(note.textContent, true); }
+    }
   }));
+  const anonymous = document.getElementById("anonymous");
+  anonymous.addEventListener("change", () => {
+    // an anonymous case is tied to no account, so nobody could attach photos to it afterwards
+    form.photos.disabled = anonymous.checked;
+    form.reporter_phone.disabled = anonymous.checked;
+    document.getElementById("anonymous-note").hidden = !anonymous.checked;
+  });
   document.getElementById("again").addEventListener("click", () => {
-    form.reset(); key = GG.newKey();
+    form.reset(); key = GG.newKey(); m.clearPoint(); where.textContent = "尚未标出位置";
+    form.photos.disabled = false; form.reporter_phone.disabled = false; document.getElementById("anonymous-note").hidden = true;
     document.getElementById("report-card").hidden = false;
     document.getElementById("receipt").hidden = true;
   });

@@ -12,7 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   function item(c) {
     return h("li", { dataset: { caseId: c.id, status: c.status } },
-      h("button", { type: "button", class: "link", onclick: () => open(c.id) }, c.tracking_code), " ", GG.statusTag(c), " ", GG.alarmTag(c), h("div", {}, c.title));
+      h("button", { type: "button", class: "link", onclick: () => open(c.id).catch((e) => GG.toast(e.message, true)) }, c.tracking_code), " ", GG.statusTag(c), " ", GG.alarmTag(c), h("div", {}, c.title));
   }
   async function open(id) {
     panel.hidden = false;
@@ -24,8 +24,11 @@ document.addEventListener("DOMContentLoaded", () => {
       GG.api("GET", "/api/v1/cases?status=handled&page_size=100"),
       GG.api("GET", "/api/v1/cases?status=reported,registered,dispatched,accepted,returned,suspended&page_size=100"),
     ]);
-    document.getElementById("verify-count").textContent = handled.total;
-    document.getElementById("to-verify").replaceChildren(...handled.items.map(item));
+    // only the grids assigned to me are mine to verify (the rest of the community's cases are for reading)
+    const mine = (GG.config.user && GG.config.user.grid_prefixes) || [];
+    const verifiable = handled.items.filter((c) => c.grid_code && mine.some((p) => c.grid_code.startsWith(p)));
+    document.getElementById("verify-count").textContent = verifiable.length;
+    document.getElementById("to-verify").replaceChildren(...verifiable.map(item));
     document.getElementById("open-cases").replaceChildren(...open.items.map(item));
   }
   document.getElementById("locate-me").addEventListener("click", GG.guarded(() => m.useMyLocation()));
@@ -38,7 +41,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const made = await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: key });
     await GG.uploadPhotos(made.id, form.photos);
     document.getElementById("patrol-result").replaceChildren("已上报 ", h("a", { href: "/cases/" + made.id }, made.tracking_code));
-    form.reset(); key = GG.newKey();
+    form.reset(); key = GG.newKey(); m.clearPoint(); document.getElementById("where").textContent = "点击地图或使用当前位置";
     await load();
   }));
   load().catch((e) => GG.toast(e.message, true));
