@@ -21,6 +21,7 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from gridgov.campaigns.services import IntakePolicy
 from gridgov.campaigns.smtp import CampaignMailHandler, controller
@@ -479,6 +480,21 @@ def test_turn_a_suggestion_into_a_case_linked_both_ways(api: Api, camp: str, cle
     assert api.get("admin", "/api/v1/cases").json()["total"] == 1
     # a case not made from a suggestion
     assert api.get("resident", f"/api/v1/campaigns/cases/{case_id}").status_code == 404
+
+
+def test_two_staff_converting_one_suggestion_get_one_case(api: Api, camp: str, clean: World) -> None:
+    sid = submit(api, "建议在农业路口增设过街天桥").json()["id"]
+    first = api.post("dispatcher", f"/api/v1/campaigns/suggestions/{sid}/case", {"grid_code": clean.grid})
+    assert first.status_code == 201, first.text
+    # as if the dispatcher's link step had not happened yet when the operator converts the same suggestion
+    with clean.container.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE campaign_suggestions SET case_id = NULL, status = 'received' WHERE id = :s"), {"s": sid}
+        )
+    second = api.post("operator", f"/api/v1/campaigns/suggestions/{sid}/case", {"grid_code": clean.grid})
+    assert second.status_code in (200, 201), second.text
+    assert second.json()["case"]["id"] == first.json()["case"]["id"]
+    assert api.get("admin", "/api/v1/cases").json()["total"] == 1
 
 
 def test_convert_without_a_place_goes_to_the_city(api: Api, camp: str) -> None:

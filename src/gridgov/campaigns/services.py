@@ -582,6 +582,7 @@ def convert_to_case(
         actor,
         now,
         f"campaign-suggestion-{suggestion_id}",
+        key_owner="campaigns",  # one key for all staff: two converting at once get one case
         locator=deps.locator,
         classifier=deps.classifier,
         policy=deps.policy,

@@ -212,13 +212,16 @@ def report_case(
     classifier: Classifier | None = None,
     policy: CasePolicy = CasePolicy(),
     enrich_later: Callable[[int], None] | None = None,
+    key_owner: str | None = None,
 ) -> Reported:
     """Record a new case (status reported). The same idempotency key gives back the same case, never a second one.
 
     The category proposal and duplicate hints are made in the same transaction, or — with `enrich_later` —
     by a worker after the commit (see enrich_cases), so that intake stays fast."""
     check_role(Action.REPORT_CASE, actor.role)
-    key = f"{actor.user_id or 0}:{idempotency_key}" if idempotency_key else None
+    # a key belongs to the user who sent it, or to `key_owner` when several users act for one thing (a
+    # suggestion turned into a case by whichever staff member gets there first)
+    key = f"{key_owner or actor.user_id or 0}:{idempotency_key}" if idempotency_key else None
     if draft.anonymous:  # 匿名反映: nothing that identifies the reporter is stored, not even on the record
         draft = replace(draft, reporter_name="", reporter_phone="")
         actor = Actor(user_id=None, role=actor.role, unit_id=None)
