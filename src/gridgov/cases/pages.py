@@ -8,10 +8,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
 from gridgov.audit.services import verify_case
+from gridgov.campaigns import queries as campaign_queries
+from gridgov.campaigns.services import READ_ROLES as CAMPAIGN_READERS
 from gridgov.cases import queries
 from gridgov.cases.views import log_personal_data_view
+from gridgov.errors import NotFound
 from gridgov.media.queries import photos_of_case
 from gridgov.screens.views import page_actor, render
 from gridgov.web.deps import ContainerDep, RowId
@@ -36,6 +40,7 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Any:
         events = queries.case_events(session, case_id, actor)
         problem = verify_case(session, case_id)
         photos = photos_of_case(session, case_id)
+        origin = campaign_origin(session, case, actor.role in CAMPAIGN_READERS)
     log_personal_data_view(container, actor, case)
     return render(
         request,
@@ -49,4 +54,19 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Any:
         deadline_keys=DEADLINE_KEYS,
         chain_ok=problem is None,
         chain_problem=problem.problem if problem else "",
+        origin=origin,
     )
+
+
+def campaign_origin(session: Session, case: dict[str, Any], staff: bool) -> dict[str, Any] | None:
+    """The suggestion a case was made from, if any: campaign staff and leaders get the staff screen, everyone else
+    the public status page (reference and status only, no personal data)."""
+    if case.get("source") != "campaign":
+        return None
+    try:
+        found = campaign_queries.suggestion_of_case(session, case["id"])
+    except NotFound:
+        return None
+    slug = found["campaign"]["slug"]
+    url = f"/campaigns-admin?c={slug}&s={found['suggestion_id']}" if staff else f"/campaigns/{slug}/s/{found['ref']}"
+    return {"ref": found["ref"], "title": found["campaign"]["title"], "url": url}
