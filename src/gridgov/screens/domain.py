@@ -25,6 +25,9 @@ SCREENS: dict[str, Screen] = {
     "dashboard": Screen(
         "/dashboard", "指挥大屏", frozenset({Role.LEADER, Role.DISPATCHER, Role.OPERATOR, Role.STREET}) | _STAFF
     ),
+    "campaigns": Screen(
+        "/campaigns-admin", "意见征集", frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER}) | _STAFF
+    ),
 }
 
 HOME: dict[Role, str] = {

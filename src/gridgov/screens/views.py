@@ -15,8 +15,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from gridgov.accounts.domain import Actor
+from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.queries import identity
+from gridgov.campaigns.domain import (
+    DEFAULT_FIELDS,
+    TRANSITIONS,
+    UNCLASSIFIED,
+    Channel,
+    SuggestionAction,
+    SuggestionStatus,
+)
 from gridgov.cases.domain import CaseStatus
 from gridgov.errors import GridgovError
 from gridgov.grids.domain import CODE_LENGTH
@@ -33,6 +41,7 @@ SOURCE_LABELS = {
     "miniprogram": "小程序",
     "patrol": "网格员巡查",
     "open311": "Open311",
+    "campaign": "意见征集",
     "other": "其他",
 }
 SATISFACTION_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
@@ -126,7 +135,7 @@ def render(
     return response
 
 
-def screen(name: str, request: Request, container: ContainerDep) -> Response:
+def screen(name: str, request: Request, container: ContainerDep, **ctx: Any) -> Response:
     """A screen for the signed-in user: sign in first, and only the roles the screen is for."""
     actor = page_actor(request, container)
     target = SCREENS[name]
@@ -134,7 +143,7 @@ def screen(name: str, request: Request, container: ContainerDep) -> Response:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     if actor.role not in target.roles:
         return render(request, container, actor, "screens/forbidden.html", title=target.title, status_code=403)
-    return render(request, container, actor, f"screens/{name}.html", title=target.title)
+    return render(request, container, actor, f"screens/{name}.html", title=target.title, **ctx)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -177,3 +186,24 @@ def inbox_page(request: Request, container: ContainerDep) -> Response:
 @router.get("/worker", response_class=HTMLResponse)
 def worker_page(request: Request, container: ContainerDep) -> Response:
     return screen("worker", request, container)
+
+
+def campaign_labels() -> dict[str, Any]:
+    """Labels and the status table for the campaigns screen, from the campaign rules (not repeated in JS)."""
+    decisions = [a for a in SuggestionAction if a is not SuggestionAction.CONVERT]
+    return {
+        "fields": list(DEFAULT_FIELDS),
+        "unclassified": UNCLASSIFIED,
+        "channels": {c.value: c.label for c in Channel},
+        "statuses": {s.value: s.label for s in SuggestionStatus},
+        "actions": {a.value: a.label for a in decisions},
+        "event_actions": {a.value: a.label for a in SuggestionAction},
+        "roles": {r.value: r.label for r in Role},
+        "allowed": {s.value: [a.value for a in decisions if (s, a) in TRANSITIONS] for s in SuggestionStatus},
+        "convertible": [s.value for s in SuggestionStatus if (s, SuggestionAction.CONVERT) in TRANSITIONS],
+    }
+
+
+@router.get("/campaigns-admin", response_class=HTMLResponse)
+def campaigns_page(request: Request, container: ContainerDep) -> Response:
+    return screen("campaigns", request, container, labels=campaign_labels())
