@@ -114,9 +114,12 @@ def test_demo_builds_cases_in_every_state_and_prints_a_token_per_role(tmp_path: 
     ):
         assert re.search(rf"^  {role}\s+ggv_\S+$", r.output, re.M), role
     assert "partial" not in r.output
+    assert "密码均为 gridgov-demo" in r.output and re.search(r"^  grid-worker\s+用户名 gw\d{15}$", r.output, re.M)
     engine = create_engine(url)
     with engine.connect() as conn:
         statuses = set(conn.execute(text("SELECT DISTINCT status FROM cases")).scalars())
+        placed = conn.execute(text("SELECT count(*), count(lat) FROM cases")).one()
+    assert placed[0] == placed[1]  # every sample case has a point, so the maps show them
     engine.dispose()
     assert statuses == {
         "reported",

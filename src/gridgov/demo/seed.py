@@ -153,12 +153,14 @@ def seed_cases(
     stages = [name for name, _ in STAGES]
     weights = [w for _, w in STAGES]
     staff: dict[int, Actor] = {}
+    shapes: dict[str, Any] = {}
     made: dict[str, int] = {}
     last_open: int | None = None
     for i in range(n):
         stage = rng.choices(stages, weights)[0]
         title, text, prefix = rng.choice(CONSULTATIONS if stage == "direct_closed" else SAMPLES)
         grid = rng.choice(grids)
+        lat, lon = _point_in(c, grid, rng, shapes)
         category = rng.choice(leaves[prefix]) if leaves[prefix] else None
         t = now - timedelta(days=rng.uniform(0.2, 40), minutes=rng.randint(0, 600))
         reporter = resident if rng.random() < 0.3 else op
@@ -169,6 +171,8 @@ def seed_cases(
             category_code=category,
             grid_code=grid,
             address="",
+            lat=lat,
+            lon=lon,
             reporter_name=rng.choice(["张伟", "王芳", "李娜", "刘洋", "陈静"]),
             reporter_phone=f"13{rng.randint(100000000, 999999999)}",
         )
@@ -185,6 +189,26 @@ def seed_cases(
         if progress and (i + 1) % 200 == 0:
             progress(i + 1)
     return made
+
+
+def _point_in(c: Container, code: str, rng: random.Random, shapes: dict[str, Any]) -> tuple[float | None, float | None]:
+    """A random WGS-84 point inside the grid (so the sample shows on the maps), or none without geometry."""
+    import shapely  # type: ignore[import-untyped]
+
+    if code not in shapes:
+        with c.sessions() as s:
+            wkb = s.scalars(select(Grid.geom_wkb).where(Grid.code == code).order_by(Grid.version_id.desc())).first()
+        shapes[code] = shapely.from_wkb(wkb) if wkb is not None else None
+    shape = shapes[code]
+    if shape is None:
+        return None, None
+    minx, miny, maxx, maxy = shape.bounds
+    for _ in range(20):
+        p = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        if shape.contains(p):
+            return round(p.y, 6), round(p.x, 6)
+    p = shape.representative_point()
+    return round(p.y, 6), round(p.x, 6)
 
 
 def _actor(c: Container, u: User) -> Actor:
