@@ -240,7 +240,7 @@ document.addEventListener("DOMContentLoaded", () => {
           const body = { address: address.value.trim(), note: caseNote.value.trim() };
           if (grid.value.trim()) body.grid_code = grid.value.trim();
           if (category.value.trim()) body.category_code = category.value.trim();
-          const made = await GG.api("POST", "/api/v1/campaigns/suggestions/" + id + "/case", body, { idempotencyKey: "campaign-suggestion-" + id });
+          const made = await GG.api("POST", "/api/v1/campaigns/suggestions/" + id + "/case", body);  // the server keys the case on the suggestion: a retry never makes a second
           await after(made, "已转为案件 " + made.case.tracking_code);
         }));
       }
