@@ -513,6 +513,8 @@ def test_near_identical_suggestions_share_a_cluster(api: Api, camp: str) -> None
     assert a["cluster_id"] == a["id"] == b["cluster_id"] == c["cluster_id"]
     assert d["cluster_id"] == d["id"]
     assert {i["id"] for i in listing(api, cluster_id=a["id"])["items"]} == {a["id"], b["id"], c["id"]}
+    sizes = {i["id"]: i["cluster_size"] for i in listing(api)["items"]}
+    assert sizes == {a["id"]: 3, b["id"]: 3, c["id"]: 3, d["id"]: 1}
 
 
 def _seed_for_report(api: Api, clean: World) -> None:

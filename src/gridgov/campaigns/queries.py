@@ -112,7 +112,16 @@ def list_suggestions(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    return {"total": total, "page": page, "page_size": page_size, "items": [_brief(s, unmasked) for s in rows]}
+    clusters = {s.cluster_id for s in rows if s.cluster_id is not None}
+    sizes = dict(
+        session.execute(
+            select(Suggestion.cluster_id, func.count())
+            .where(Suggestion.campaign_id == campaign.id, Suggestion.cluster_id.in_(clusters))
+            .group_by(Suggestion.cluster_id)
+        ).all()
+    )
+    items = [{**_brief(s, unmasked), "cluster_size": int(sizes.get(s.cluster_id, 1))} for s in rows]
+    return {"total": total, "page": page, "page_size": page_size, "items": items}
 
 
 def suggestion_detail(session: Session, suggestion_id: int, unmasked: bool) -> dict[str, Any]:

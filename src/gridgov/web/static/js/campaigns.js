@@ -99,10 +99,10 @@ document.addEventListener("DOMContentLoaded", () => {
     return slugPath() + "/suggestions?" + p;
   }
 
-  /* How many suggestions share each cluster shown (one small count per cluster on this page). */
+  /* How many suggestions share each cluster shown: the list carries it (cluster_size). */
   async function clusterSizes(items) {
     const ids = [...new Set(items.map((s) => s.cluster_id).filter(Boolean))];
-    const sizes = await Promise.all(ids.map((id) => GG.api("GET", slugPath() + "/suggestions?page_size=1&cluster_id=" + id).then((r) => r.total).catch(() => null)));
+    const sizes = ids.map((id) => (items.find((s) => s.cluster_id === id) || {}).cluster_size || null);
     return new Map(ids.map((id, i) => [id, sizes[i]]));
   }
 
