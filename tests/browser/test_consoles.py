@@ -68,6 +68,12 @@ def test_hotline_closes_a_consultation_and_dispatches_a_problem(browsing: Any, c
     assert second["status"] == "dispatched" and second["owner"]
     expect(op.locator(".leaflet-marker-icon")).to_have_count(0)  # the next caller starts from a clean map
 
+    # the next caller reports the same spot: the console shows the case just filed as a likely duplicate
+    op.get_by_label("诉求概要 (必填)").fill("楼道杂物又堆满了")
+    op.locator("#map").click()
+    expect(op.locator("#dups .hint")).to_contain_text("附近 7 天内已有 1 件")
+    expect(op.locator("#dups a.dup")).to_have_attribute("href", f"/cases/{latest_case(clean)}")
+
 
 def test_hotline_retry_after_a_failed_step_files_one_case(browsing: Any, clean: World) -> None:
     op = browsing.page("operator")
