@@ -152,11 +152,15 @@ def test_whistle_two_departments_report_and_are_rated(browsing: Any, api: Api, c
         dept.goto("/inbox")
         open_case(dept, "#inbox", cid)
         submit_action(dept, "check_in")
+        expect(dept.locator("form[data-action='handle']")).to_have_count(0)  # the street handles, not a summoned one
+        expect(dept.locator("form[data-action='whistle']")).to_have_count(0)
         dept.locator("form[data-action='task_feedback']").get_by_label("反馈说明").fill(note)
         submit_action(dept, "task_feedback")
         expect(dept.locator("form[data-action='task_feedback']")).to_have_count(0)
         if who == "dept-zj":
             browsing.shot(dept, "inbox-whistle")
+            width = dept.evaluate("document.documentElement.scrollWidth")
+            assert width <= 361, f"the inbox with a case open scrolls sideways on a phone: {width}px"
 
     street.reload()
     open_case(street, "#inbox", cid)

@@ -122,7 +122,7 @@ GG.casePanel = (() => {
 
   function tasks(c) {
     if (!c.tasks.length) return null;
-    return h("div", { class: "scroll-x" }, h("table", { class: "tasks" },
+    return h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": "参与单位" }, h("table", { class: "tasks" },
       h("thead", {}, h("tr", {}, ["单位", "角色", "状态", "报到/签收时限", "报到/签收", "评分"].map((t) => h("th", {}, t)))),
       h("tbody", {}, c.tasks.map((t) => h("tr", { dataset: { unit: t.unit.code } },
         h("td", {}, t.unit.name), h("td", {}, TASK_ROLE[t.role] || t.role), h("td", {}, TASK_STATUS[t.status] || t.status),
@@ -135,11 +135,19 @@ GG.casePanel = (() => {
   function fits(action, c) {
     const unit = GG.config.user && GG.config.user.unit ? GG.config.user.unit.code : null;
     const mine = c.tasks.filter((t) => t.unit.code === unit && (t.role === "whistle" || t.role === "assist"));
+    // the primary task's holder accepts, returns, handles and asks for more time (others would be refused)
+    const primary = c.tasks.filter((t) => t.unit.code === unit && t.role === "primary");
+    if (action === "accept" || action === "return") return primary.some((t) => t.status === "pending");
+    if (action === "handle") return primary.some((t) => t.status === "accepted");
+    if (action === "request_postpone") return primary.some((t) => t.status === "accepted") && !c.postpone_request;
     if (action === "check_in") return mine.some((t) => t.status === "pending");
     if (action === "task_feedback") return mine.some((t) => t.status === "accepted");
-    if (action === "rate_department") return c.tasks.some((t) => t.role === "whistle" && t.status === "fed_back");
-    if (action === "cancel_task") return c.tasks.some((t) => t.role === "whistle" && (t.status === "pending" || t.status === "accepted"));
-    if (action === "approve_postpone" || action === "deny_postpone" || action === "request_postpone") return action === "request_postpone" ? !c.postpone_request : Boolean(c.postpone_request);
+    // only the street that owns the case blows the whistle and rates or releases the departments
+    const owner = c.owner_unit && c.owner_unit.code === unit;
+    if (action === "whistle") return owner;
+    if (action === "rate_department") return owner && c.tasks.some((t) => t.role === "whistle" && t.status === "fed_back");
+    if (action === "cancel_task") return owner && c.tasks.some((t) => t.role === "whistle" && (t.status === "pending" || t.status === "accepted"));
+    if (action === "approve_postpone" || action === "deny_postpone") return Boolean(c.postpone_request);
     return true;
   }
 
