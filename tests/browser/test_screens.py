@@ -53,6 +53,7 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
     resident.get_by_role("button", name="提交").click()
     code = resident.locator("#tracking-code")
     expect(code).to_have_text(re.compile(r"^\S+$"))
+    expect(resident.locator("#photo-result")).to_have_text("已上传照片 1 张")  # the receipt shows before the photos
     browsing.shot(resident, "report-receipt")
     with clean.container.engine.connect() as conn:
         case_id, grid, source = conn.execute(
