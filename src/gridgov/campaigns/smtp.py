@@ -46,7 +46,8 @@ def refusal(exc: GridgovError) -> str:
         return "550 5.6.0 Empty suggestion: no subject and no text"
     if isinstance(exc, NotFound):
         return "550 5.1.1 No such campaign mailbox"
-    return f"550 5.6.0 Refused: {_ascii(exc.code)}"
+    field = exc.details.get("field")
+    return f"550 5.6.0 Refused: {_ascii(exc.code)}" + (f" in field {_ascii(str(field))}" if field else "")
 
 
 class CampaignMailHandler:
@@ -74,6 +75,16 @@ class CampaignMailHandler:
             return "451 4.3.0 Temporary failure, try again later"
         if slug is None:
             return "550 5.1.1 No such campaign mailbox here (relaying denied)"
+        if envelope.rcpt_tos:
+            # one campaign per delivery, so a message is stored whole or not at all: the sender's server
+            # delivers to the other campaign in a separate transaction
+            try:
+                first = await loop.run_in_executor(None, self.campaign_for, envelope.rcpt_tos[0])
+            except Exception:
+                log.exception("smtp_lookup_failed")
+                return "451 4.3.0 Temporary failure, try again later"
+            if first != slug:
+                return "452 4.5.3 One campaign mailbox per message; send to this address separately"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -93,14 +104,11 @@ class CampaignMailHandler:
         return f"250 2.0.0 OK suggestion {' '.join(refs)}"
 
     def _store_for(self, rcpts: list[str], raw: bytes) -> list[str]:
-        slugs: list[str] = []
-        for address in rcpts:
-            slug = self.campaign_for(address)
-            if slug and slug not in slugs:
-                slugs.append(slug)
-        if not slugs:
+        """Store for the one campaign the recipients name (handle_RCPT admits a single campaign)."""
+        slugs = {slug for slug in (self.campaign_for(address) for address in rcpts) if slug}
+        if len(slugs) != 1:
             raise NotFound("no campaign")
-        return [receive_mail(self.uow_factory(), slug, raw, self.clock.now(), self.policy).ref for slug in slugs]
+        return [receive_mail(self.uow_factory(), slugs.pop(), raw, self.clock.now(), self.policy).ref]
 
 
 def controller(handler: CampaignMailHandler, host: str, port: int, max_message_bytes: int) -> Controller:
