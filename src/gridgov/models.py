@@ -1,7 +1,7 @@
 """Imports every ORM model so that Base.metadata is complete (Alembic, tests)."""
 
 from gridgov.accounts.models import ApiToken, PiiAccess, User
-from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
+from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
@@ -29,6 +29,7 @@ __all__ = [
     "Suggestion",
     "SuggestionAttachment",
     "SuggestionEvent",
+    "SuggestionPiiAccess",
     "Unit",
     "User",
 ]

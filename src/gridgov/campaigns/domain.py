@@ -149,6 +149,17 @@ def next_status(status: SuggestionStatus, action: SuggestionAction) -> Suggestio
         ) from None
 
 
+def linked_status(status: SuggestionStatus) -> tuple[SuggestionStatus, bool]:
+    """The status once the case a conversion made is linked, and whether a decision taken between the case's
+    creation and the link step is overridden (the case exists, so the suggestion is linked whatever happened)."""
+    try:
+        return next_status(status, SuggestionAction.CONVERT), False
+    except InvalidTransition:
+        if status is SuggestionStatus.CONVERTED:
+            raise
+        return SuggestionStatus.CONVERTED, True
+
+
 # -- errors ------------------------------------------------------------------------------------------
 class OutsideWindow(GridgovError):
     code = "outside_window"
@@ -248,6 +259,35 @@ def title_and_content(title: str, content: str) -> tuple[str, str]:
     if len(title) > TITLE_MAX:
         raise ValidationFailed(f"标题不能超过 {TITLE_MAX} 字", field="title")
     return title, content
+
+
+MAIL_BODY_FILE = "邮件正文全文.txt"
+
+
+def mail_title_and_content(subject: str, body: str) -> tuple[str, str, str | None]:
+    """Title, content and (when the body is too long to store as content) the full body for a .txt file, for an
+    e-mail. Nothing is refused for length: a subject over TITLE_MAX is shortened for the title and kept whole at
+    the top of the content; a body over CONTENT_MAX is cut in the content and kept whole in the file."""
+    subject, body = clean_text(subject).replace("\n", " "), clean_text(body)
+    if not subject and not body:
+        raise EmptySuggestion("建议内容不能为空，请填写您的建议", field="content")
+    title, head = subject, ""
+    if len(subject) > TITLE_MAX:
+        title = subject[: TITLE_MAX - 1] + "…"
+        head = f"邮件主题: {subject}\n\n"
+    content = head + (body or subject)
+    full_body: str | None = None
+    if len(content) > CONTENT_MAX:
+        full_body = body
+        note = f"\n\n…… (正文过长，全文见附件「{MAIL_BODY_FILE}」)"
+        content = content[: CONTENT_MAX - len(note)] + note
+    return title_and_content(title, content) + (full_body,)
+
+
+def check_postmark(postmarked_on: date, now: datetime) -> None:
+    """A postmark cannot be later than today (Beijing time)."""
+    if postmarked_on > now.astimezone(SHANGHAI).date():
+        raise ValidationFailed("邮戳日期不能晚于今天", field="postmarked_on")
 
 
 def check_postcode(postcode: str) -> str:

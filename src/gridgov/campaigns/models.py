@@ -39,7 +39,7 @@ class Suggestion(Base):
 
     __tablename__ = "campaign_suggestions"
     __table_args__ = (
-        UniqueConstraint("campaign_id", "message_id", name="uq_campaign_suggestions_message"),
+        UniqueConstraint("campaign_id", "message_id", "mail_digest", name="uq_campaign_suggestions_message_digest"),
         Index("ix_campaign_suggestions_campaign_received", "campaign_id", "received_at"),
         Index("ix_campaign_suggestions_campaign_cluster", "campaign_id", "cluster_id"),
     )
@@ -65,6 +65,8 @@ class Suggestion(Base):
     letter_marking: Mapped[str] = mapped_column(String(100), default="")
     marking_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     message_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # sha256 of (sender, subject, body): a reused Message-ID with other content is a new suggestion
+    mail_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reply: Mapped[str] = mapped_column(Text, default="")
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, unique=True)
@@ -103,3 +105,17 @@ class SuggestionEvent(Base):
     actor_role: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SuggestionPiiAccess(Base):
+    """A view of a suggestion's unmasked personal data (submitter name, phone, e-mail, address) by staff: who,
+    which suggestion, which fields, when. The campaign counterpart of `pii_access_log` (which names a case)."""
+
+    __tablename__ = "campaign_pii_access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    suggestion_id: Mapped[int] = mapped_column(index=True)  # no foreign key, like pii_access_log.case_id
+    fields: Mapped[str] = mapped_column(String(100))
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime())

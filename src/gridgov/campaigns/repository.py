@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
@@ -33,9 +33,18 @@ class CampaignRepository:
     def campaign(self, campaign_id: int) -> Campaign | None:
         return self.session.get(Campaign, campaign_id)
 
-    def by_message_id(self, campaign_id: int, message_id: str) -> Suggestion | None:
+    def by_message_id(self, campaign_id: int, message_id: str, digest: str | None) -> Suggestion | None:
+        """The suggestion stored from this message: same Message-ID and same digest of sender, subject and body
+        (a row stored before digests were kept matches on the Message-ID alone)."""
+        same = Suggestion.mail_digest.is_(None) if digest is None else Suggestion.mail_digest == digest
         return self.session.scalars(
-            select(Suggestion).where(Suggestion.campaign_id == campaign_id, Suggestion.message_id == message_id)
+            select(Suggestion)
+            .where(
+                Suggestion.campaign_id == campaign_id,
+                Suggestion.message_id == message_id,
+                or_(same, Suggestion.mail_digest.is_(None)),
+            )
+            .order_by(Suggestion.mail_digest.is_(None), Suggestion.id)
         ).first()
 
     def cluster_heads(self, campaign_id: int, limit: int, chars: int) -> list[tuple[int, str]]:

@@ -14,6 +14,7 @@ from typing import Any
 from gridgov.accounts.domain import Actor, Role
 from gridgov.campaigns.domain import (
     DEFAULT_FIELDS,
+    MAIL_BODY_FILE,
     Channel,
     EmptySuggestion,
     LatePolicy,
@@ -24,8 +25,11 @@ from gridgov.campaigns.domain import (
     check_channel,
     check_fields,
     check_postcode,
+    check_postmark,
     check_slug,
     clean_text,
+    linked_status,
+    mail_title_and_content,
     marking_matches,
     next_status,
     sniff_scan,
@@ -100,6 +104,7 @@ class SuggestionDraft:
     postcode: str = ""
     letter_marking: str = ""
     message_id: str | None = None
+    mail_digest: str | None = None  # sha256 of (sender, subject, body): a Message-ID repeats only with these
     attachments: tuple[NewAttachment, ...] = ()
 
 
@@ -250,16 +255,12 @@ def _add(
     at: datetime,
     policy: IntakePolicy,
 ) -> Submitted:
-    """Check and store one suggestion inside an open unit of work (not committed)."""
-    try:
-        channel = Channel(draft.channel)
-    except ValueError:
-        raise ValidationFailed(f"未知渠道: {draft.channel}", field="channel") from None
-    check_channel(channel, campaign.channels)
-    title, content = title_and_content(draft.title, draft.content)
-    late = admit(at, campaign.opens_at, campaign.closes_at, LatePolicy(campaign.late_policy))
+    """Check and store one suggestion inside an open unit of work (not committed).
+
+    A message already stored (same Message-ID and same sender, subject and body) is answered with the stored
+    suggestion before anything else is checked: a resend after the window closed still gets its ref."""
     if draft.message_id:
-        existing = repo.by_message_id(campaign.id, draft.message_id)
+        existing = repo.by_message_id(campaign.id, draft.message_id, draft.mail_digest)
         if existing is not None:  # the same e-mail delivered twice: one suggestion
             return Submitted(
                 existing.id,
@@ -270,6 +271,13 @@ def _add(
                 existing.cluster_id or existing.id,
                 False,
             )
+    try:
+        channel = Channel(draft.channel)
+    except ValueError:
+        raise ValidationFailed(f"未知渠道: {draft.channel}", field="channel") from None
+    check_channel(channel, campaign.channels)
+    title, content = title_and_content(draft.title, draft.content)
+    late = admit(at, campaign.opens_at, campaign.closes_at, LatePolicy(campaign.late_policy))
     for a in draft.attachments:
         check_attachment(a.filename, a.data, policy.max_attachment_bytes)
     suggested, scores = suggest_field(f"{title}\n{content}", campaign.fields)
@@ -302,6 +310,7 @@ def _add(
         if channel is Channel.LETTER
         else None,
         message_id=draft.message_id,
+        mail_digest=draft.mail_digest if draft.message_id else None,
         created_by_id=actor.user_id,
         received_at=at,  # when it counts as received: now, a mail's Date header, a letter's postmark
         updated_at=now,
@@ -368,6 +377,8 @@ def register_letter(
     """Staff register a letter (sender, address, postcode, envelope marking) with its scan (PDF, JPEG, PNG or
     TIFF). 以邮戳为准: with a postmark date the window is checked on that date, not on the day it arrived."""
     require(actor, STAFF_ROLES)
+    if postmarked_on is not None:
+        check_postmark(postmarked_on, now)
     files: tuple[NewAttachment, ...] = ()
     if scan:
         kind = sniff_scan(scan, policy.max_attachment_bytes)
@@ -377,15 +388,27 @@ def register_letter(
     return submit(uow, slug, draft, actor, now, policy, at)
 
 
+def mail_digest(mail: ParsedMail) -> str:
+    """What makes two deliveries with one Message-ID the same message: sender, subject and body."""
+    text = "\x00".join((mail.sender_email.lower(), mail.subject, mail.body))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def mail_draft(mail: ParsedMail) -> SuggestionDraft:
+    """An e-mail as a suggestion. Length never refuses a mail: see `mail_title_and_content`."""
+    title, content, full_body = mail_title_and_content(mail.subject, mail.body)
+    files = [NewAttachment(a.filename, a.content_type, a.data) for a in mail.attachments]
+    if full_body is not None:
+        files.append(NewAttachment(MAIL_BODY_FILE, "text/plain; charset=utf-8", full_body.encode("utf-8")))
     return SuggestionDraft(
         channel=Channel.EMAIL.value,
-        title=mail.subject,
-        content=mail.body,
+        title=title,
+        content=content,
         submitter_name=mail.sender_name,
         submitter_email=mail.sender_email,
         message_id=mail.message_id,
-        attachments=tuple(NewAttachment(a.filename, a.content_type, a.data) for a in mail.attachments),
+        mail_digest=mail_digest(mail),
+        attachments=tuple(files),
     )
 
 
@@ -595,17 +618,15 @@ def convert_to_case(
             raise ValidationFailed(f"该建议已转为案件 {s.case_id}", case_id=s.case_id)
         before = s.status
         if s.case_id is None:
-            s.status = next_status(SuggestionStatus(s.status), SuggestionAction.CONVERT).value
+            # the case exists: link it even if someone decided meanwhile (no orphan case), and say so
+            status, overridden = linked_status(SuggestionStatus(s.status))
+            s.status = status.value
             s.case_id, s.updated_at = reported.id, now
-            _event(
-                repo,
-                s,
-                SuggestionAction.CONVERT.value,
-                before,
-                actor,
-                now,
-                {"case_id": reported.id, "tracking_code": reported.tracking_code},
-            )
+            payload: dict[str, Any] = {"case_id": reported.id, "tracking_code": reported.tracking_code}
+            if overridden:
+                payload["overrides"] = before
+                payload["note"] = f"转案件期间建议被改为「{SuggestionStatus(before).label}」，案件已建立，仍予关联"
+            _event(repo, s, SuggestionAction.CONVERT.value, before, actor, now, payload)
             uow.commit()
     log.info("suggestion_converted", suggestion_id=suggestion_id, case_id=reported.id)
     return {
