@@ -73,8 +73,9 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=8025, ge=1, le=65535)
     campaign_attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)  # per file (mail, form, scan)
     campaign_mail_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)  # whole message over SMTP
+    campaign_import_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)  # one .eml/mbox upload (HTTP import)
     campaign_duplicate_threshold: float = Field(default=0.6, gt=0, le=1)  # char 2/3-gram cosine
-    campaign_public_url: str | None = None  # base URL printed in QR codes (default: the request's own)
+    campaign_public_url: str | None = None  # base URL printed in QR codes (default: http://{host}:{port})
 
     # server
     host: str = "127.0.0.1"

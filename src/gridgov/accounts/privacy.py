@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.accounts.domain import Actor
 from gridgov.accounts.models import ApiToken, PiiAccess, User
+from gridgov.campaigns.models import Suggestion, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.models import Case
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.logging import get_logger
@@ -28,6 +29,22 @@ def record_view(sessions: sessionmaker[Session], actor: Actor, case_id: int, fie
         )
 
 
+def record_suggestion_view(
+    sessions: sessionmaker[Session], actor: Actor, suggestion_id: int, fields: list[str], now: datetime
+) -> None:
+    """The same record for a campaign suggestion's submitter data (campaign_pii_access_log)."""
+    with sessions() as s, s.begin():
+        s.add(
+            SuggestionPiiAccess(
+                user_id=actor.user_id,
+                role=actor.role.value,
+                suggestion_id=suggestion_id,
+                fields=",".join(fields),
+                viewed_at=now,
+            )
+        )
+
+
 def my_data(sessions: sessionmaker[Session], actor: Actor) -> dict[str, Any]:
     """All that gridgov holds about a signed-in user: the account and the cases they reported, unmasked."""
     if actor.user_id is None:
@@ -37,6 +54,9 @@ def my_data(sessions: sessionmaker[Session], actor: Actor) -> dict[str, Any]:
         if user is None:
             raise NotFound("用户不存在")
         cases = s.scalars(select(Case).where(Case.reporter_user_id == user.id).order_by(Case.id)).all()
+        suggestions = s.scalars(
+            select(Suggestion).where(Suggestion.created_by_id == user.id).order_by(Suggestion.id)
+        ).all()
         return {
             "user": {
                 "username": user.username,
@@ -60,6 +80,24 @@ def my_data(sessions: sessionmaker[Session], actor: Actor) -> dict[str, Any]:
                 }
                 for c in cases
             ],
+            "suggestions": [
+                {
+                    "id": x.id,
+                    "ref": x.ref,
+                    "channel": x.channel,
+                    "title": x.title,
+                    "content": x.content,
+                    "submitter_name": x.submitter_name,
+                    "submitter_phone": x.submitter_phone,
+                    "submitter_email": x.submitter_email,
+                    "submitter_address": x.submitter_address,
+                    "postcode": x.postcode,
+                    "status": x.status,
+                    "reply": x.reply,
+                    "received_at": x.received_at,
+                }
+                for x in suggestions
+            ],
             "purpose": "处理您反映的问题、回访与评价 (个人信息保护法第十七条告知)",
         }
 
@@ -72,8 +110,10 @@ def erase_reporter(
     phone: str | None = None,
 ) -> int:
     """Erase a reporter's identity: name and phone on every case they reported, the request fingerprints
-    that were computed from them, and (for an account) the account's names and tokens. The cases, their text
-    and their history stay. Returns the number of cases touched; each gets an event on its record."""
+    that were computed from them, the submitter's name, phone, e-mail and address on every campaign suggestion
+    they sent (by account or phone), and (for an account) the account's names and tokens. The cases and
+    suggestions, their text and their history stay. Returns the number of cases touched; each case and each
+    suggestion gets an event on its record."""
     from gridgov.cases.services import record_erasure
 
     if user_id is None and not (phone and phone.strip()):
@@ -92,6 +132,7 @@ def erase_reporter(
             case.reporter_phone = ""
             case.request_hash = None  # a hash of a phone number can be reversed by trying every number
             record_erasure(s, case, now)
+        suggestions = _erase_submitter(s, now, user_id, phone.strip() if phone else None)
         if user_id is not None:
             user = s.get(User, user_id)
             assert user is not None
@@ -103,5 +144,32 @@ def erase_reporter(
                 .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-        log.info("reporter_erased", cases=len(cases), user_id=user_id)
+        log.info("reporter_erased", cases=len(cases), suggestions=suggestions, user_id=user_id)
         return len(cases)
+
+
+def _erase_submitter(s: Session, now: datetime, user_id: int | None, phone: str | None) -> int:
+    """Blank the submitter of every campaign suggestion sent from this account or phone; the text stays."""
+    conds = []
+    if user_id is not None:
+        conds.append(Suggestion.created_by_id == user_id)
+    if phone:
+        conds.append(Suggestion.submitter_phone == phone)
+    rows = s.scalars(select(Suggestion).where(or_(*conds))).all()
+    for row in rows:
+        row.submitter_name = row.submitter_phone = row.submitter_email = row.submitter_address = ""
+        row.updated_at = now
+        s.add(
+            SuggestionEvent(
+                suggestion_id=row.id,
+                action="erase_submitter",
+                from_status=row.status,
+                to_status=row.status,
+                actor_id=None,
+                actor_role="system",
+                occurred_at=now,
+                payload={"fields": ["submitter_name", "submitter_phone", "submitter_email", "submitter_address"]},
+            )
+        )
+    s.flush()
+    return len(rows)

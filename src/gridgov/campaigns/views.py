@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile as FormFile
 
 from gridgov.accounts.domain import Actor, Role
+from gridgov.accounts.privacy import record_suggestion_view
 from gridgov.campaigns import queries, services
 from gridgov.campaigns.domain import API_CHANNELS, PUBLIC_FORM_CHANNELS, AttachmentTooLarge, Channel
 from gridgov.campaigns.excel import workbook
@@ -48,7 +49,8 @@ Staff = Annotated[Actor, Depends(require_role(*services.STAFF_ROLES))]
 Reader = Annotated[Actor, Depends(require_role(*services.READ_ROLES))]
 ANONYMOUS = Actor(user_id=None, role=Role.RESIDENT, unit_id=None, name="anonymous")
 FORM_TOKEN_SECONDS = 24 * 3600
-UNMASKED = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
+UNMASKED = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})  # see submitters' data and files in full
+PERSONAL_FIELDS = ("submitter_name", "submitter_phone", "submitter_email", "submitter_address")
 
 
 def policy(container: ContainerDep) -> services.IntakePolicy:
@@ -83,7 +85,11 @@ def list_all(container: ContainerDep, actor: Reader) -> list[dict[str, Any]]:
 @router.get("/suggestions/{suggestion_id}", summary="建议详情 (附件、处理记录、关联案件)")
 def suggestion(suggestion_id: RowId, container: ContainerDep, actor: Reader) -> dict[str, Any]:
     with container.sessions() as s:
-        return queries.suggestion_detail(s, suggestion_id, actor.role in UNMASKED)
+        detail = queries.suggestion_detail(s, suggestion_id, actor.role in UNMASKED)
+    shown = [f for f in PERSONAL_FIELDS if detail.get(f) and "*" not in str(detail[f])]
+    if shown and actor.role in UNMASKED:  # every view of unmasked personal data is recorded, as for cases
+        record_suggestion_view(container.sessions, actor, suggestion_id, shown, container.clock.now())
+    return detail
 
 
 @router.post(
@@ -128,8 +134,10 @@ def suggestion_of_case(
         return queries.suggestion_of_case(s, case_id)
 
 
-@router.get("/attachments/{attachment_id}", summary="下载附件或信件扫描件")
-def attachment(attachment_id: RowId, container: ContainerDep, actor: Reader) -> Response:
+@router.get("/attachments/{attachment_id}", summary="下载附件或信件扫描件 (仅工作人员; 领导只看脱敏信息)")
+def attachment(attachment_id: RowId, container: ContainerDep, actor: Staff) -> Response:
+    """Files carry personal data that cannot be masked (a letter's scan shows the sender's name and address),
+    so only the roles that see submitters unmasked may download them."""
     with container.sessions() as s:
         name, kind, data = queries.attachment(s, attachment_id)
     return Response(
@@ -263,9 +271,8 @@ async def import_mail(
     file: Annotated[UploadFile, File()],
     skip_bad: bool = False,
 ) -> dict[str, Any]:
-    limit = container.settings.campaign_mail_max_bytes * 20
-    data = await _read_upload(file, limit)
-    messages = read_mail_bytes(file.filename or "upload.eml", data)
+    data = await _read_upload(file, container.settings.campaign_import_max_bytes)
+    messages = await run_in_threadpool(read_mail_bytes, file.filename or "upload.eml", data)
     report = await run_in_threadpool(
         services.import_mail, container.uow(), slug, messages, actor, container.clock.now(), policy(container), skip_bad
     )
@@ -311,8 +318,11 @@ def form_token_ok(secret: str, slug: str, token: str, now: datetime) -> bool:
     return hmac.compare_digest(sig, expected) and -300 <= age <= FORM_TOKEN_SECONDS
 
 
-def public_url(request: Request, container: ContainerDep, slug: str) -> str:
-    base = container.settings.campaign_public_url or str(request.base_url)
+def public_url(container: ContainerDep, slug: str) -> str:
+    """The form's address printed in QR codes: `campaign_public_url`, else the server's own host and port.
+    Never the request's Host header, which the client chooses."""
+    s = container.settings
+    base = s.campaign_public_url or f"http://{s.host}:{s.port}"
     return f"{base.rstrip('/')}/campaigns/{slug}?via=wechat"
 
 
@@ -345,6 +355,22 @@ def _form_page(
     )
 
 
+class FormTooLarge(GridgovError):
+    code = "form_too_large"
+    status = 413
+    message = "提交内容过大"
+
+
+FORM_TEXT_BYTES = 256 * 1024  # the text fields and multipart framing, on top of one attachment
+
+
+def _refuse_oversize_form(request: Request, limit: int) -> None:
+    """Refuse by Content-Length before anything is read or spooled to disk."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise FormTooLarge(f"提交内容过大 ({int(declared)} 字节)，附件上限 {limit - FORM_TEXT_BYTES} 字节", limit=limit)
+
+
 @pages.get("/campaigns/{slug}", response_class=HTMLResponse)
 def form(slug: str, request: Request, container: ContainerDep) -> HTMLResponse:
     return _form_page(request, container, slug)
@@ -356,6 +382,7 @@ async def form_submit(slug: str, request: Request, container: ContainerDep) -> H
     typed and the reason; nothing typed is lost."""
     limit_public_intake(request, container, ANONYMOUS)
     p = policy(container)
+    _refuse_oversize_form(request, p.max_attachment_bytes + FORM_TEXT_BYTES)
     async with request.form(max_files=1, max_fields=20) as form:
         values = {k: str(form.get(k) or "") for k in ("title", "content", "field", "name", "phone", "email", "channel")}
         token, honeypot = str(form.get("form_token") or ""), str(form.get("website") or "")
@@ -409,13 +436,14 @@ def qr(slug: str, kind: str, request: Request, container: ContainerDep) -> Respo
         raise ValidationFailed("二维码格式须为 png 或 svg")
     with container.sessions() as s:
         queries.campaign_by_slug(s, slug, public_only=True)
-    code = segno.make(public_url(request, container, slug), error="m")
+    code = segno.make(public_url(container, slug), error="m")
     out = io.BytesIO()
+    headers = {"Cache-Control": "private, max-age=3600"}  # no shared cache keeps one site's code for another
     if kind == "png":
         code.save(out, kind="png", scale=10, border=4)
-        return Response(out.getvalue(), media_type="image/png", headers={"Cache-Control": "public, max-age=3600"})
+        return Response(out.getvalue(), media_type="image/png", headers=headers)
     code.save(out, kind="svg", scale=10, border=4, title="扫码提交建议")
-    return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
+    return Response(out.getvalue(), media_type="image/svg+xml", headers=headers)
 
 
 @pages.get("/campaigns/{slug}/report", response_class=HTMLResponse)
