@@ -520,7 +520,11 @@ def test_near_identical_suggestions_share_a_cluster(api: Api, camp: str) -> None
 def _seed_for_report(api: Api, clean: World) -> None:
     clean.clock.set(bj(2024, 2, 5, 9))
     ids = [submit(api, "建议增开夜间公交线路", channel="web").json()["id"] for _ in range(3)]
-    ids.append(submit(api, "学校课后托管时间太短", channel="app").json()["id"])
+    ids.append(
+        submit(
+            api, "学校课后托管时间太短", channel="app", name="赵敏", phone="13800001234", email="zm@example.cn"
+        ).json()["id"]
+    )
     clean.clock.set(bj(2024, 2, 6, 23, 59, 59))
     ids.append(submit(api, "社区医院开放预约挂号", channel="wechat").json()["id"])
     ids.append(submit(api, "今天天气不错", channel="app").json()["id"])
@@ -560,7 +564,9 @@ def test_report_counts_and_excel_export(api: Api, camp: str, clean: World) -> No
     days = [tuple(row) for row in wb["按日期"].iter_rows(min_row=2, values_only=True)]
     assert days == [("2024-02-05", 4), ("2024-02-06", 2)]
     details = list(wb["建议明细"].iter_rows(min_row=2, values_only=True))
-    assert len(details) == 6 and all("1380000" not in str(row) for row in details)
+    assert len(details) == 6
+    for secret in ("13800001234", "1380000", "zm@example.cn", "赵敏"):
+        assert all(secret not in str(row) for row in details)
     assert [row[0] for row in wb["重复建议"].iter_rows(min_row=2, values_only=True)] != []
     assert api.get("resident", f"/api/v1/campaigns/{camp}/report.xlsx").status_code == 403
 
@@ -605,3 +611,174 @@ def test_cli_create_list_and_report(api: Api, clean: World, tmp_path: Path, data
     assert openpyxl.load_workbook(out)["概况"]["B4"].value == 0
     missing = runner.invoke(main, ["campaigns", "report", "nope", *base])
     assert missing.exit_code == 2 and "征集活动不存在" in missing.output
+
+
+# -- reviewer's findings ---------------------------------------------------------------------------------------
+def deliver(port: int, raw: bytes, to: tuple[str, ...] = (MAILBOX,)) -> tuple[int, str, dict[str, Any]]:
+    """(code, text) of the DATA reply and the refused recipients."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.ehlo()
+        client.mail("liming@example.cn")
+        refused = {}
+        for address in to:
+            code, msg = client.rcpt(address)
+            if code != 250:
+                refused[address] = (code, msg.decode())
+        code, msg = client.data(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        return code, msg.decode(), refused
+
+
+def nested_mail(depth: int) -> bytes:
+    parts = "".join(f'--b{i}\r\nContent-Type: multipart/mixed; boundary="b{i + 1}"\r\n\r\n' for i in range(depth))
+    head = f'From: a@example.cn\r\nTo: {MAILBOX}\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary="b0"\r\n\r\n'
+    return (head + parts + f"--b{depth}\r\nContent-Type: text/plain\r\n\r\nhi\r\n").encode()
+
+
+def test_deeply_nested_mime_is_refused_everywhere_with_its_reason(
+    api: Api, smtp_port: int, tmp_path: Path, database_url: str
+) -> None:
+    raw = nested_mail(1000)
+    code, text_, _ = deliver(smtp_port, raw)
+    assert code == 550 and "MimeNestedTooDeep" in text_  # permanent: the sender does not retry for days
+    r = api.client.post(
+        f"/api/v1/campaigns/{SLUG}/mail",
+        headers=api._h("operator"),
+        files={"file": ("deep.eml", raw, "message/rfc822")},
+    )
+    assert r.status_code == 422, r.text
+    assert "malformed_mail" in r.text and "嵌套过深" in r.text
+    eml = tmp_path / "deep.eml"
+    eml.write_bytes(raw)
+    out = CliRunner().invoke(main, ["campaigns", "import-mail", SLUG, str(eml), "--database-url", database_url])
+    assert out.exit_code == 2 and "deep.eml" in out.output and "嵌套过深" in out.output
+    assert out.exception is None or isinstance(out.exception, SystemExit)
+    assert count(api) == 0
+
+
+def test_huge_subject_is_refused_quickly_over_smtp(api: Api, smtp_port: int) -> None:
+    subject = "\r\n ".join(" ".join(["=?utf-8?b?5L2g?="] * 50) for _ in range(1000))  # folded, 50k words
+    raw = f"From: a@example.cn\r\nTo: {MAILBOX}\r\nSubject: {subject}\r\n\r\nhi\r\n".encode()
+    code, text_, _ = deliver(smtp_port, raw)
+    assert code == 550 and "HeaderTooLong:Subject" in text_
+    assert count(api) == 0
+
+
+def test_reused_message_id_with_other_content_is_a_new_suggestion(api: Api, smtp_port: int) -> None:
+    first = chinese_mail("utf-8", "公交建议", "增开夜班公交", message_id="<reused@x>")
+    other = chinese_mail("utf-8", "教育建议", "延长课后托管", message_id="<reused@x>")
+    a, b = deliver(smtp_port, first), deliver(smtp_port, other)
+    assert a[0] == 250 and b[0] == 250 and a[1] != b[1]
+    assert {i["title"] for i in listing(api)["items"]} == {"公交建议", "教育建议"}
+    again = deliver(smtp_port, other)  # a real redelivery is still one suggestion
+    assert again[0] == 250 and again[1] == b[1]
+    assert count(api) == 2
+
+
+def test_a_stored_message_resent_after_the_window_gets_its_ref(api: Api, smtp_port: int, clean: World) -> None:
+    raw = chinese_mail("utf-8", "最后一天", "截止前发来的建议", message_id="<edge@x>")
+    code, stored, _ = deliver(smtp_port, raw)
+    assert code == 250
+    clean.clock.set(bj(2024, 3, 2, 9))  # the sender did not see our 250 and resends after the close
+    code, again, _ = deliver(smtp_port, raw)
+    assert code == 250 and again == stored
+    code, text_, _ = deliver(smtp_port, chinese_mail("utf-8", "迟到", "新的建议", message_id="<new@x>"))
+    assert code == 550 and "closed" in text_
+    assert count(api) == 1
+
+
+def test_long_mail_is_stored_whole_not_bounced(api: Api, smtp_port: int) -> None:
+    subject, body = "关于" + "公交线路" * 60, "建议增开夜班公交。" * 1500  # 242 and 13,500 characters
+    code, text_, _ = deliver(smtp_port, chinese_mail("utf-8", subject, body, message_id="<long@x>"))
+    assert code == 250, text_
+    full = detail(api, listing(api)["items"][0]["id"])
+    assert len(full["title"]) == 200 and subject in full["content"] and len(full["content"]) <= 10_000
+    [att] = full["attachments"]
+    assert att["filename"] == "邮件正文全文.txt"
+    assert api.get("operator", att["url"]).content.decode("utf-8") == body
+
+
+def test_one_delivery_for_two_campaign_mailboxes_is_split_not_half_stored(
+    api: Api, smtp_port: int, clean: World
+) -> None:
+    new_campaign(api, slug="other-2024", mail_address="other@zhengzhou.gov.cn")
+    raw = chinese_mail("utf-8", "公交建议", "增开夜班公交", message_id="<two@x>")
+    code, _, refused = deliver(smtp_port, raw, to=(MAILBOX, "other@zhengzhou.gov.cn"))
+    assert code == 250
+    assert refused["other@zhengzhou.gov.cn"][0] == 452 and "4.5.3" in refused["other@zhengzhou.gov.cn"][1]
+    assert count(api) == 1 and listing(api, "other-2024")["total"] == 0
+    assert deliver(smtp_port, raw, to=("other@zhengzhou.gov.cn",))[0] == 250  # the sender's retry
+    assert listing(api, "other-2024")["total"] == 1
+
+
+def test_files_are_for_unmasked_staff_and_their_views_are_recorded(api: Api, camp: str, clean: World) -> None:
+    with clean.container.engine.begin() as conn:
+        conn.execute(text("DELETE FROM campaign_pii_access_log"))
+    form = {"content": "建议增设过街天桥", "sender_name": "陈老师", "sender_address": "经三路12号"}
+    scan = ("letter.pdf", b"%PDF-1.7 scanned letter", "application/pdf")
+    r = api.client.post(
+        f"/api/v1/campaigns/{camp}/letters", headers=api._h("operator"), data=form, files={"scan": scan}
+    )
+    sid = r.json()["id"]
+    masked = api.get("leader", f"/api/v1/campaigns/suggestions/{sid}").json()
+    assert masked["submitter_address"] == ""
+    url = masked["attachments"][0]["url"]
+    assert api.get("leader", url).status_code == 403  # a letter's scan shows what masking hides
+    assert api.get("operator", url).status_code == 200
+    detail(api, sid)
+    with clean.container.engine.connect() as conn:
+        rows = conn.execute(text("SELECT role, suggestion_id, fields FROM campaign_pii_access_log")).all()
+    assert [tuple(row) for row in rows] == [("operator", sid, "submitter_name,submitter_address")]
+
+
+def test_convert_links_the_case_even_if_decided_meanwhile(api: Api, camp: str, clean: World) -> None:
+    from gridgov.accounts.domain import Actor, Role
+    from gridgov.campaigns import services
+
+    sid = submit(api, "建议在农业路口增设过街天桥").json()["id"]
+    c = clean.container
+    operator = Actor(user_id=clean.users["operator"], role=Role.OPERATOR, unit_id=None, name="operator")
+    calls = 0
+
+    def uow_factory() -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 3:  # between the case's creation and the link step, someone decides "not adopt"
+            services.decide(c.uow(), sid, "not_adopt", operator, c.clock.now())
+        return c.uow()
+
+    made = services.convert_to_case(
+        uow_factory, sid, services.CaseTarget(grid_code=clean.grid), operator, c.clock.now()
+    )
+    full = detail(api, sid)
+    assert full["status"] == "converted" and full["case"]["id"] == made["case"]["id"]
+    last = full["events"][-1]
+    assert last["action"] == "convert_to_case" and last["payload"]["overrides"] == "not_adopted"
+    assert api.get("admin", "/api/v1/cases").json()["total"] == 1
+
+
+def test_letters_cannot_be_postmarked_in_the_future(api: Api, camp: str) -> None:
+    r = api.client.post(
+        f"/api/v1/campaigns/{camp}/letters",
+        headers=api._h("operator"),
+        data={"content": "建议", "postmarked_on": "2024-02-11"},  # the clock says 2024-02-10
+    )
+    assert r.status_code == 422 and "邮戳日期不能晚于今天" in r.json()["error"]["message"]
+    assert count(api) == 0
+
+
+def test_qr_code_never_trusts_the_host_header(api: Api, camp: str) -> None:
+    mine = api.client.get(f"/campaigns/{camp}/qr.svg")
+    theirs = api.client.get(f"/campaigns/{camp}/qr.svg", headers={"Host": "evil.example"})
+    assert theirs.status_code == 200 and theirs.content == mine.content
+    assert "public" not in theirs.headers["cache-control"]
+
+
+def test_oversize_form_is_refused_before_it_is_read(api: Api, camp: str, clean: World) -> None:
+    limit = clean.container.settings.campaign_attachment_max_bytes
+    r = api.client.post(
+        f"/campaigns/{camp}",
+        data={"form_token": form_token(api), "content": "建议"},
+        files={"attachment": ("big.bin", b"0" * (limit + 512 * 1024), "application/octet-stream")},
+    )
+    assert r.status_code == 413 and "form_too_large" in r.text and "提交内容过大" in r.text
+    assert count(api) == 0

@@ -71,17 +71,29 @@ def test_download_and_erasure_leave_no_trace_of_name_or_phone(api: Api, clean: W
     api.ok("operator", mine, "register")
     hotline = api.post("operator", "/api/v1/cases", {**body, "source": "hotline"}).json()["id"]
     api.get("operator", f"/api/v1/cases/{mine}")  # an unmasked view, recorded
+    # campaign suggestions: one sent from the account, one anonymous with the same phone
+    today = w.clock.now().date().isoformat()
+    campaign = {"slug": "pii-2024", "title": "征集", "organiser": "改革办", "opens_on": today, "closes_on": today}
+    assert api.post("admin", "/api/v1/campaigns", campaign).status_code == 201
+    idea = {"content": "建议增开夜班公交", "name": NAME, "phone": PHONE, "email": "wxm@example.cn"}
+    own = api.post("leaving", "/api/v1/campaigns/pii-2024/suggestions", idea).json()["id"]
+    anon = api.post(None, "/api/v1/campaigns/pii-2024/suggestions", {**idea, "email": ""}).json()["id"]
 
     data = api.get("leaving", "/api/v1/me/data").json()
     assert [c["id"] for c in data["cases"]] == [mine] and data["cases"][0]["reporter_phone"] == PHONE
-    assert set(_traces(w, PHONE)) == {"cases.reporter_phone"}
+    assert [x["id"] for x in data["suggestions"]] == [own] and data["suggestions"][0]["submitter_phone"] == PHONE
+    assert set(_traces(w, PHONE)) == {"cases.reporter_phone", "campaign_suggestions.submitter_phone"}
 
     gone = api.post("leaving", "/api/v1/me/erase", {}).json()
     assert gone["erased_cases"] == 1
     assert api.get("leaving", "/api/v1/cases").status_code == 401  # the account and its tokens are gone
     r = CliRunner().invoke(main, ["pii", "erase", "--phone", PHONE, "--database-url", database_url])
     assert r.exit_code == 0 and "已删除 1" in r.output  # the hotline caller's case
-    assert _traces(w, PHONE) == [] and _traces(w, NAME) == []
+    assert _traces(w, PHONE) == [] and _traces(w, NAME) == [] and _traces(w, "wxm@example.cn") == []
+    for sid in (own, anon):
+        idea_now = api.get("operator", f"/api/v1/campaigns/suggestions/{sid}").json()
+        assert idea_now["content"] == "建议增开夜班公交" and idea_now["submitter_name"] == ""  # the text stays
+        assert idea_now["events"][-1]["action"] == "erase_submitter"
     for cid in (mine, hotline):
         case = api.get("operator", f"/api/v1/cases/{cid}").json()
         assert case["title"] == "楼道堆物" and case["reporter_phone"] == ""  # the case itself stays

@@ -13,6 +13,7 @@ from gridgov.campaigns.domain import (
     ChannelClosed,
     EmptySuggestion,
     LatePolicy,
+    MalformedMail,
     OutsideWindow,
     SuggestionAction,
     SuggestionStatus,
@@ -20,7 +21,10 @@ from gridgov.campaigns.domain import (
     admit,
     check_channel,
     check_postcode,
+    check_postmark,
     check_slug,
+    linked_status,
+    mail_title_and_content,
     marking_matches,
     next_status,
     sniff_scan,
@@ -29,6 +33,8 @@ from gridgov.campaigns.domain import (
     window_bounds,
     window_position,
 )
+from gridgov.campaigns.mail import MAX_MIME_DEPTH, decode_bytes, parse_mail
+from gridgov.campaigns.smtp import refusal
 from gridgov.clock import SHANGHAI
 from gridgov.errors import InvalidTransition, ValidationFailed
 
@@ -184,3 +190,73 @@ def test_keyword_fields_on_real_citizen_messages() -> None:
         pytest.skip("no labelled rows")
     hits = sum(1 for r in rows if suggest_field(r["留言主题"] + r["留言详情"])[0] in CATEGORY_FIELDS[r["一级分类"]])
     assert hits / len(rows) > 0.6, f"{hits}/{len(rows)}"
+
+
+# -- reviewer's findings: hostile mail, long mail, Latin-labelled GBK, the link step, postmarks ------------------
+def _nested(depth: int) -> bytes:
+    parts = "".join(f'--b{i}\r\nContent-Type: multipart/mixed; boundary="b{i + 1}"\r\n\r\n' for i in range(depth))
+    head = 'From: a@example.cn\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary="b0"\r\n\r\n'
+    return (head + parts + f"--b{depth}\r\nContent-Type: text/plain\r\n\r\n建议\r\n").encode()
+
+
+def test_a_header_of_many_encoded_words_is_refused_before_decoding() -> None:
+    import time
+
+    subject = " ".join(["=?utf-8?b?5L2g?="] * 80_000)  # 1.36 MB: 4 s in decode_header
+    raw = f"From: a@example.cn\r\nSubject: {subject}\r\n\r\nhi\r\n".encode()
+    started = time.perf_counter()
+    with pytest.raises(MalformedMail) as exc:
+        parse_mail(raw, 10**7)
+    assert time.perf_counter() - started < 0.5
+    assert "Subject" in exc.value.message and exc.value.details["defects"] == ["HeaderTooLong:Subject"]
+    assert "HeaderTooLong:Subject" in refusal(exc.value) and refusal(exc.value).startswith("550 ")
+    many = " ".join(["=?utf-8?b?5L2g?="] * 201)  # short enough in characters, too many words
+    with pytest.raises(MalformedMail):
+        parse_mail(f"From: a@example.cn\r\nSubject: {many}\r\n\r\nhi\r\n".encode(), 10**7)
+    ok = " ".join(["=?utf-8?b?5L2g?="] * 50)
+    assert parse_mail(f"From: a@example.cn\r\nSubject: {ok}\r\n\r\nhi\r\n".encode(), 10**7).subject == "你" * 50
+
+
+@pytest.mark.parametrize("depth", [MAX_MIME_DEPTH + 1, 1000])
+def test_deeply_nested_mime_is_malformed_not_a_crash(depth: int) -> None:
+    with pytest.raises(MalformedMail) as exc:
+        parse_mail(_nested(depth), 10**7)
+    assert exc.value.details["defects"] == ["MimeNestedTooDeep"]
+    assert refusal(exc.value).startswith("550 5.6.0") and "MimeNestedTooDeep" in refusal(exc.value)
+    assert parse_mail(_nested(MAX_MIME_DEPTH - 2), 10**7).body.strip() == "建议"
+
+
+def test_gbk_bytes_labelled_latin_are_read_as_chinese_latin_text_stays_latin() -> None:
+    assert decode_bytes("关于加装电梯的建议，镕基金。".encode("gbk"), "iso-8859-1") == "关于加装电梯的建议，镕基金。"
+    assert decode_bytes("公交站台".encode("gb18030"), "windows-1252") == "公交站台"
+    for text, label in [("Café Müller straße", "iso-8859-1"), ("Ça coûte très cher à Zürich", "windows-1252")]:
+        assert decode_bytes(text.encode(label), label) == text
+
+
+def test_refusals_name_the_field() -> None:
+    assert refusal(ValidationFailed("x", field="postcode")) == "550 5.6.0 Refused: validation_error in field postcode"
+
+
+def test_long_mail_is_kept_whole_title_shortened_body_in_a_file() -> None:
+    subject, body = "关于" + "公交" * 150, "建议" * 6000
+    title, content, full = mail_title_and_content(subject, body)
+    assert len(title) == 200 and title.endswith("…")
+    assert content.startswith(f"邮件主题: {subject}\n\n") and len(content) <= 10_000
+    assert full == body and "全文见附件" in content
+    assert mail_title_and_content("短标题", "正文") == ("短标题", "正文", None)
+
+
+def test_the_link_step_links_whatever_was_decided_meanwhile() -> None:
+    S = SuggestionStatus
+    assert linked_status(S.RECEIVED) == (S.CONVERTED, False)
+    assert linked_status(S.NOT_ADOPTED) == (S.CONVERTED, True)
+    with pytest.raises(InvalidTransition):
+        linked_status(S.CONVERTED)
+
+
+def test_a_postmark_cannot_be_in_the_future() -> None:
+    now = datetime(2024, 2, 10, 23, 30, tzinfo=SHANGHAI)
+    check_postmark(date(2024, 2, 10), now)
+    with pytest.raises(ValidationFailed) as exc:
+        check_postmark(date(2024, 2, 11), now)
+    assert exc.value.details["field"] == "postmarked_on" and "邮戳" in exc.value.message
