@@ -73,7 +73,9 @@ def test_a_street_sees_only_the_cases_in_its_grid(api: Api, clean: World) -> Non
     assert (other["total"], other["open"], other["closed"], other["overdue"]) == (1, 0, 1, 0)
     assert api.get("other-street", "/api/v1/dashboard/overdue").json()["items"] == []
     assert api.get("other-street", "/api/v1/dashboard/trend", days=7).json()["reported"] == [0, 0, 0, 1, 0, 0, 0]
-    assert api.get("resident", "/api/v1/dashboard/summary").json()["total"] == 1  # a resident: their own
+    for path in ("summary", "overdue", "trend", "ranking", "ranking.xlsx", "stream"):  # not a resident's screen
+        refused = api.get("resident", f"/api/v1/dashboard/{path}")
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied", path
     assert api.get(None, "/api/v1/dashboard/summary").status_code == 401
 
 
@@ -169,3 +171,38 @@ def test_stream_pushes_a_fresh_summary_when_a_case_is_created(api: Api, clean: W
     with api.client.stream("GET", "/api/v1/dashboard/stream", headers=headers) as r:
         assert next(_events(r.iter_lines()))[1]["total"] == 2
     assert api.get(None, "/api/v1/dashboard/stream").status_code == 401
+
+
+def test_the_stream_keeps_to_the_readers_scope(api: Api, clean: World) -> None:
+    w = clean
+    _city(api, w)
+    headers = {"Authorization": f"Bearer {w.tokens['other-street']}"}
+    with api.client.stream("GET", "/api/v1/dashboard/stream", headers=headers) as r:
+        name, first = next(_events(r.iter_lines()))
+    assert name == "summary" and (first["total"], first["closed"]) == (1, 1)  # not the city's 4
+
+
+def test_a_user_may_hold_only_a_few_streams(api: Api, clean: World) -> None:
+    from contextlib import ExitStack
+
+    from gridgov.dashboard.views import STREAMS_PER_USER
+
+    headers = {"Authorization": f"Bearer {clean.tokens['leader']}"}
+    readers = []  # keep each stream's reader alive: dropping it closes the stream
+    with ExitStack() as stack:
+        for _ in range(STREAMS_PER_USER):
+            r = stack.enter_context(api.client.stream("GET", "/api/v1/dashboard/stream", headers=headers))
+            assert r.status_code == 200
+            readers.append(_events(r.iter_lines()))
+            next(readers[-1])
+        with api.client.stream("GET", "/api/v1/dashboard/stream", headers=headers, timeout=10) as extra:
+            assert extra.status_code == 429
+            assert json.loads(extra.read())["error"]["code"] == "too_many_streams"
+    deadline = time.monotonic() + 10  # the server sees the clients go at its next poll, and frees their places
+    while time.monotonic() < deadline:
+        with api.client.stream("GET", "/api/v1/dashboard/stream", headers=headers) as r:
+            if r.status_code == 200:
+                break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("streams were not released after their clients left")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -20,9 +20,11 @@ from gridgov.bootstrap import Container
 from gridgov.clock import SHANGHAI
 from gridgov.dashboard import queries
 from gridgov.dashboard.excel import ranking_workbook
+from gridgov.errors import GridgovError
 from gridgov.metrics.domain import Weights
+from gridgov.screens.domain import SCREENS
 from gridgov.screens.views import screen
-from gridgov.web.deps import ContainerDep, CurrentActor
+from gridgov.web.deps import ContainerDep, require_role
 
 router = APIRouter(tags=["大屏 dashboard"])
 
@@ -31,6 +33,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEARTBEAT_SECONDS = 15.0
 STREAM_SECONDS = 300.0  # a stream ends after this; the browser reconnects (and its sign-in is checked again)
 RETRY_MS = 2000
+STREAMS_PER_USER = 4  # a wall screen and a few tabs; more is a runaway client
+
+# the dashboard's data is for the people the dashboard is for (leaders, the command centre, streets, admins)
+Reader = Annotated[Actor, Depends(require_role(*SCREENS["dashboard"].roles))]
+
+
+class TooManyStreams(GridgovError):
+    code = "too_many_streams"
+    message = "实时推送连接过多, 请关闭其他大屏页面后重试"
+    status = 429
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
@@ -39,24 +51,20 @@ def dashboard_page(request: Request, container: ContainerDep) -> Response:
 
 
 @router.get("/api/v1/dashboard/summary", summary="大屏: 案件数 (今日新增、在办、超期、红黄牌、按状态)")
-def summary(container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+def summary(container: ContainerDep, actor: Reader) -> dict[str, Any]:
     with container.sessions() as session:
         return queries.summary(session, actor, container.clock.now())
 
 
 @router.get("/api/v1/dashboard/overdue", summary="大屏: 超期案件 (超期最久的在前)")
-def overdue(
-    container: ContainerDep, actor: CurrentActor, limit: Annotated[int, Query(ge=1, le=200)] = 20
-) -> dict[str, Any]:
+def overdue(container: ContainerDep, actor: Reader, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
     now = container.clock.now()
     with container.sessions() as session:
         return {"as_of": now, "items": queries.overdue_cases(session, actor, now, limit)}
 
 
 @router.get("/api/v1/dashboard/trend", summary="大屏: 每日上报与结案数 (近 N 天)")
-def trend(
-    container: ContainerDep, actor: CurrentActor, days: Annotated[int, Query(ge=1, le=366)] = 30
-) -> dict[str, Any]:
+def trend(container: ContainerDep, actor: Reader, days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
     with container.sessions() as session:
         return queries.trend(session, actor, container.clock.now(), days)
 
@@ -70,7 +78,7 @@ def _ranking(container: Container, month: str | None) -> dict[str, Any]:
 
 
 @router.get("/api/v1/dashboard/ranking", summary="大屏: 街道与部门月度考核排名 (三率、结案率等)")
-def ranking(container: ContainerDep, actor: CurrentActor, month: MonthParam = None) -> dict[str, Any]:
+def ranking(container: ContainerDep, actor: Reader, month: MonthParam = None) -> dict[str, Any]:
     return _ranking(container, month)
 
 
@@ -80,7 +88,7 @@ def ranking(container: ContainerDep, actor: CurrentActor, month: MonthParam = No
     response_class=Response,
     responses={200: {"content": {XLSX: {}}, "description": "Excel 工作簿"}},
 )
-def ranking_xlsx(container: ContainerDep, actor: CurrentActor, month: MonthParam = None) -> Response:
+def ranking_xlsx(container: ContainerDep, actor: Reader, month: MonthParam = None) -> Response:
     data = _ranking(container, month)
     name = f"考核排名-{data['month']}.xlsx"
     disposition = f"attachment; filename=\"ranking-{data['month']}.xlsx\"; filename*=UTF-8''{quote(name)}"
@@ -92,7 +100,7 @@ def _event(name: str, data: Any, event_id: str) -> str:
     return f"event: {name}\nid: {event_id}\ndata: {body}\n\n"
 
 
-def _marker(container: Container) -> tuple[int, str]:
+def _marker(container: Container) -> tuple[int, int, str]:
     with container.sessions() as session:
         return queries.change_marker(session, container.clock.now())
 
@@ -108,22 +116,36 @@ def _summary(container: Container, actor: Actor) -> dict[str, Any]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "事件流"}},
 )
-async def stream(request: Request, container: ContainerDep, actor: CurrentActor) -> StreamingResponse:
+async def stream(request: Request, container: ContainerDep, actor: Reader) -> StreamingResponse:
     """Looks for a change every `dashboard_poll_seconds` and sends the fresh summary when there is one, a
     comment line every 15 s otherwise. Ends when the client goes, or after five minutes (the browser's
     EventSource reconnects), so a server can always shut down."""
     poll = container.settings.dashboard_poll_seconds
+    open_streams: dict[int, int] | None = getattr(request.app.state, "dashboard_streams", None)
+    if open_streams is None:  # counted per app, in the event loop (no lock needed)
+        open_streams = request.app.state.dashboard_streams = {}
+    who = actor.user_id or 0
+    if open_streams.get(who, 0) >= STREAMS_PER_USER:
+        raise TooManyStreams()
+    open_streams[who] = open_streams.get(who, 0) + 1
 
     async def events() -> AsyncIterator[str]:
+        try:
+            async for chunk in _events():
+                yield chunk
+        finally:
+            open_streams[who] = max(0, open_streams.get(who, 1) - 1)
+
+    async def _events() -> AsyncIterator[str]:
         started = last_sent = time.monotonic()
-        last: tuple[int, str] | None = None
+        last: tuple[int, int, str] | None = None
         yield f"retry: {RETRY_MS}\n\n"
         while time.monotonic() - started < STREAM_SECONDS and not await request.is_disconnected():
             marker = await run_in_threadpool(_marker, container)
             if marker != last:
                 data = await run_in_threadpool(_summary, container, actor)
                 last, last_sent = marker, time.monotonic()
-                yield _event("summary", data, f"{marker[0]}-{marker[1]}")
+                yield _event("summary", data, f"{marker[0]}-{marker[1]}-{marker[2]}")
             elif time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
                 last_sent = time.monotonic()
                 yield ": keep-alive\n\n"

@@ -159,7 +159,7 @@
       const [lon, lat] = f.geometry.coordinates;
       const p = f.properties;
       L.circleMarker([lat, lon], { renderer: state.renderer, radius: 5, weight: 1, color: "#fff", fillColor: COLORS[p.alarm_level] || COLORS.none, fillOpacity: 0.9 })
-        .bindTooltip(p.tracking_code + " " + p.title + " · " + p.status_label)
+        .bindTooltip(GG.h("span", {}, p.tracking_code + " " + p.title + " · " + p.status_label))  // text, never HTML
         .addTo(state.points);
     }
     $("map-count").textContent = "图上 " + gj.features.length + " 件" + (gj.truncated ? " (仅显示最新部分)" : "");
