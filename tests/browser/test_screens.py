@@ -260,3 +260,24 @@ def test_anonymous_report_and_a_second_report_start_clean(browsing: Any, clean: 
     expect(page.locator(".leaflet-marker-icon")).to_have_count(0)
     expect(page.locator("#where")).to_have_text("尚未标出位置")
     expect(page.get_by_label("照片 (可多张, JPEG/PNG/WebP)")).to_be_enabled()
+
+
+def test_a_resident_reports_with_the_keyboard_alone(browsing: Any, clean: World) -> None:
+    page = browsing.page("resident", "phone")
+    page.goto("/report")
+    expect(page.locator(".leaflet-interactive").first).to_be_visible()
+    page.get_by_label("问题概述 (必填)").focus()
+    page.keyboard.type("路口井盖松动")
+    page.get_by_label("地址").focus()
+    page.keyboard.press("Tab")  # the map is next: arrows pan, Enter drops the pin at the crosshair
+    assert page.evaluate("document.activeElement.classList.contains('leaflet-container')")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#where")).not_to_have_text("尚未标出位置")
+    page.get_by_label("问题概述 (必填)").focus()
+    page.keyboard.press("Enter")  # Enter in a field submits the form
+    expect(page.locator("#tracking-code")).not_to_be_empty()
+    with clean.container.engine.connect() as conn:
+        lat, lon = conn.execute(text("SELECT lat, lon FROM cases")).one()
+    assert lat is not None and lon is not None

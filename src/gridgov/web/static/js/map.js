@@ -45,7 +45,19 @@ GG.map = (() => {
       );
     });
 
-    if (opts.pick) map.on("click", (e) => api.setPoint(+e.latlng.lat.toFixed(6), +e.latlng.lng.toFixed(6)));
+    if (opts.pick) {
+      map.on("click", (e) => api.setPoint(+e.latlng.lat.toFixed(6), +e.latlng.lng.toFixed(6)));
+      // keyboard: arrow keys pan and +/- zoom (Leaflet); Enter or Space drops the pin at the crosshair (centre)
+      const box = map.getContainer();
+      box.classList.add("pickable");
+      box.setAttribute("aria-keyshortcuts", "Enter Space");
+      box.addEventListener("keydown", (e) => {
+        if (e.target !== box || (e.key !== "Enter" && e.key !== " ")) return;
+        e.preventDefault();
+        const c = map.getCenter();
+        api.setPoint(+c.lat.toFixed(6), +c.lng.toFixed(6));
+      });
+    }
     return api;
   }
 
