@@ -249,17 +249,18 @@ def test_anonymous_report_and_a_second_report_start_clean(browsing: Any, clean: 
     page.get_by_role("button", name="使用我的位置").click()
     expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
     page.get_by_label("匿名反映 (不保存姓名和电话)").check()
-    expect(page.get_by_label("照片 (可多张, JPEG/PNG/WebP)")).to_be_disabled()  # nobody could attach them later
     expect(page.locator("#anonymous-note")).to_be_visible()
+    page.get_by_label("照片 (可多张, JPEG/PNG/WebP)").set_input_files([png("purple")])
     page.get_by_role("button", name="提交").click()
     expect(page.locator("#tracking-code")).not_to_be_empty()
+    expect(page.locator("#photo-result")).to_have_text("已上传照片 1 张")  # with the report's one-off right
     with clean.container.engine.connect() as conn:
         reporter = conn.execute(text("SELECT reporter_user_id, reporter_phone FROM cases")).one()
-    assert tuple(reporter) == (None, "")
+        uploader = conn.execute(text("SELECT uploaded_by FROM case_photos")).scalar_one()
+    assert tuple(reporter) == (None, "") and uploader is None  # neither the case nor its photo names anyone
     page.get_by_role("button", name="再反映一个问题").click()
     expect(page.locator(".leaflet-marker-icon")).to_have_count(0)
     expect(page.locator("#where")).to_have_text("尚未标出位置")
-    expect(page.get_by_label("照片 (可多张, JPEG/PNG/WebP)")).to_be_enabled()
 
 
 def test_a_resident_reports_with_the_keyboard_alone(browsing: Any, clean: World) -> None:

@@ -195,3 +195,6 @@ class CaseCreated(BaseModel):
     tracking_code: str
     status: str
     created: bool
+    upload_token: str | None = Field(
+        default=None, description="匿名反映: 30 分钟内上传照片用的凭证 (请求头 X-Upload-Token)"
+    )

@@ -13,6 +13,7 @@ from gridgov.cases import queries, services
 from gridgov.cases.schemas import CaseAction, CaseCreate, CaseCreated, CasePage, CasePublic, EventPublic
 from gridgov.errors import ValidationFailed
 from gridgov.geo.crs import to_canonical
+from gridgov.media.domain import upload_token
 from gridgov.web.deps import ContainerDep, CurrentActor, PageNo, RowId, limit_public_intake
 
 router = APIRouter(prefix="/api/v1/cases", tags=["案件 cases"])
@@ -43,7 +44,11 @@ def create_case(
     if not result.created:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
-    return asdict(result)
+    answer = asdict(result)
+    if body.anonymous:  # the case keeps no account: give the reporter a short-lived right to add photos
+        issued = int(container.clock.now().timestamp())
+        answer["upload_token"] = upload_token(container.settings.secret_key, result.id, issued)
+    return answer
 
 
 @router.get("", response_model=CasePage, summary="案件列表")

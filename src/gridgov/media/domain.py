@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from gridgov.errors import ValidationFailed
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -30,3 +33,22 @@ def sniff(data: bytes) -> str:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     raise UploadRefused("只接受 JPEG、PNG、WebP 图片")
+
+
+UPLOAD_TOKEN_SECONDS = 30 * 60  # an anonymous reporter has half an hour to attach photos
+
+
+def upload_token(secret: str, case_id: int, issued_at: int) -> str:
+    """A one-case, short-lived right to attach photos, for an anonymous report: the case keeps no account, so
+    scope alone would let nobody (not even the reporter) attach a photo to it."""
+    mac = hmac.new(secret.encode(), f"photo-upload:{case_id}:{issued_at}".encode(), hashlib.sha256).hexdigest()
+    return f"{issued_at}.{mac[:40]}"
+
+
+def upload_token_valid(secret: str, case_id: int, token: str, now: int) -> bool:
+    issued, _, _ = token.partition(".")
+    if not issued.isdigit() or len(token) > 64:
+        return False
+    if not 0 <= now - int(issued) <= UPLOAD_TOKEN_SECONDS:
+        return False
+    return hmac.compare_digest(token, upload_token(secret, case_id, int(issued)))

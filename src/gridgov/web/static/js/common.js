@@ -13,6 +13,7 @@ const GG = (() => {
     const headers = { Accept: "application/json" };
     if (method !== "GET") headers["X-CSRF-Token"] = cookie("gg_csrf");
     if (opts.idempotencyKey) headers["Idempotency-Key"] = opts.idempotencyKey;
+    Object.assign(headers, opts.headers || {});
     let payload;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) { headers["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
@@ -83,12 +84,14 @@ const GG = (() => {
     return api("POST", "/api/v1/cases/" + caseId + "/actions", body);
   }
 
-  async function uploadPhotos(caseId, input) {
+  /* Upload the chosen photos; `uploadToken` is the right an anonymous report gets, since its case has no account. */
+  async function uploadPhotos(caseId, input, uploadToken) {
     const ids = [];
+    const headers = uploadToken ? { "X-Upload-Token": uploadToken } : {};
     for (const file of (input && input.files) || []) {
       const form = new FormData();
       form.append("file", file);
-      const photo = await api("POST", "/api/v1/cases/" + caseId + "/photos", form);
+      const photo = await api("POST", "/api/v1/cases/" + caseId + "/photos", form, { headers });
       ids.push(photo.ref);
     }
     return ids;

@@ -39,21 +39,20 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("receipt").focus();
     const note = document.getElementById("photo-result");
     note.textContent = "";
-    if (!body.anonymous && form.photos.files.length) {
-      try { const refs = await GG.uploadPhotos(made.id, form.photos); note.textContent = "已上传照片 " + refs.length + " 张"; }
+    if (form.photos.files.length) {
+      try { const refs = await GG.uploadPhotos(made.id, form.photos, made.upload_token); note.textContent = "已上传照片 " + refs.length + " 张"; }
       catch (e) { note.textContent = "案件已受理, 但照片上传失败: " + e.message; GG.toast(note.textContent, true); }
     }
   }));
   const anonymous = document.getElementById("anonymous");
   anonymous.addEventListener("change", () => {
-    // an anonymous case is tied to no account, so nobody could attach photos to it afterwards
-    form.photos.disabled = anonymous.checked;
+    // an anonymous case is tied to no account: photos go up with the one-off right the report returns
     form.reporter_phone.disabled = anonymous.checked;
     document.getElementById("anonymous-note").hidden = !anonymous.checked;
   });
   document.getElementById("again").addEventListener("click", () => {
     form.reset(); key = GG.newKey(); m.clearPoint(); where.textContent = "尚未标出位置";
-    form.photos.disabled = false; form.reporter_phone.disabled = false; document.getElementById("anonymous-note").hidden = true;
+    form.reporter_phone.disabled = false; document.getElementById("anonymous-note").hidden = true;
     document.getElementById("report-card").hidden = false;
     document.getElementById("receipt").hidden = true;
   });
