@@ -36,7 +36,6 @@ def test_an_anonymous_reporter_attaches_photos_with_the_reports_right(api: Api, 
     ok = _upload(server, clean, made["id"], token)
     assert ok.status_code == 201, ok.text
     other = api.post("resident", "/api/v1/cases", {"title": "另一件", "grid_code": clean.grid}).json()
-    assert "upload_token" not in other or other["upload_token"] is None  # only anonymous reports get one
     assert _upload(server, clean, other["id"], token, who="resident2").status_code == 404  # not for other cases
     with clean.container.engine.connect() as conn:
         uploaders = conn.execute(text("SELECT uploaded_by FROM case_photos")).scalars().all()

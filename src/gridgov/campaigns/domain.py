@@ -297,6 +297,25 @@ def check_postcode(postcode: str) -> str:
     return postcode
 
 
+PHONE_PATTERN = re.compile(r"^[0-9+\- ()]{5,30}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']{2,}$")
+
+
+def check_phone(phone: str) -> str:
+    """A contact number a person can dial back (digits, +, -, spaces, brackets), or nothing."""
+    phone = phone.strip()
+    if phone and not PHONE_PATTERN.match(phone):
+        raise ValidationFailed("联系电话只能包含数字、+、- 和空格", field="submitter_phone")
+    return phone
+
+
+def check_email(email: str) -> str:
+    email = email.strip()
+    if email and (len(email) > 254 or not EMAIL_PATTERN.match(email)):
+        raise ValidationFailed("电子邮箱格式不正确", field="submitter_email")
+    return email
+
+
 def check_slug(slug: str) -> str:
     if not SLUG_PATTERN.match(slug) or slug in RESERVED_SLUGS:
         raise ValidationFailed("短名须为 2–60 位小写字母、数字或连字符 (不能是保留字)", field="slug")

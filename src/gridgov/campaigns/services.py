@@ -23,7 +23,9 @@ from gridgov.campaigns.domain import (
     admit,
     check_attachment,
     check_channel,
+    check_email,
     check_fields,
+    check_phone,
     check_postcode,
     check_postmark,
     check_slug,
@@ -301,8 +303,13 @@ def _add(
         late=late,
         cluster_similarity=similarity if head is not None else None,
         submitter_name=clean_text(draft.submitter_name)[:100],
-        submitter_phone=clean_text(draft.submitter_phone)[:30],
-        submitter_email=clean_text(draft.submitter_email)[:254],
+        # what a person typed is checked; what a mail server sent is kept as it came (mail is never refused for it)
+        submitter_phone=clean_text(draft.submitter_phone)[:30]
+        if channel is Channel.EMAIL
+        else check_phone(clean_text(draft.submitter_phone)),
+        submitter_email=clean_text(draft.submitter_email)[:254]
+        if channel is Channel.EMAIL
+        else check_email(clean_text(draft.submitter_email)),
         submitter_address=clean_text(draft.submitter_address)[:300],
         postcode=check_postcode(draft.postcode),
         letter_marking=clean_text(draft.letter_marking)[:100],

@@ -196,5 +196,5 @@ class CaseCreated(BaseModel):
     status: str
     created: bool
     upload_token: str | None = Field(
-        default=None, description="匿名反映: 30 分钟内上传照片用的凭证 (请求头 X-Upload-Token)"
+        default=None, description="上报人 30 分钟内上传照片用的凭证 (请求头 X-Upload-Token), 匿名反映亦可"
     )

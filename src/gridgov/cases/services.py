@@ -714,19 +714,24 @@ def _register(ctx: _Ctx) -> None:
         case.category_source = "dispatcher"
     case.needs_review = False
     if case.category_code:  # every category a person confirms or corrects is a label for the next training
-        ctx.uow.cases.add_label(
-            CategoryLabel(
-                case_id=case.id,
-                text=join_fields([case.title, case.description]),
-                label=case.category_code,
-                predicted=case.suggested_category_code,
-                model_version=case.suggestion_model,
-                source="dispatcher",
-                actor_id=ctx.actor.user_id,
-                created_at=ctx.now,
-            )
+        _record_label(ctx)
+
+
+def _record_label(ctx: _Ctx) -> None:
+    case = ctx.case
+    ctx.uow.cases.add_label(
+        CategoryLabel(
+            case_id=case.id,
+            text=join_fields([case.title, case.description]),
+            label=case.category_code,
+            predicted=case.suggested_category_code,
+            model_version=case.suggestion_model,
+            source="dispatcher",
+            actor_id=ctx.actor.user_id,
+            created_at=ctx.now,
         )
-        ctx.payload["label"] = {"category_code": case.category_code, "predicted": case.suggested_category_code}
+    )
+    ctx.payload["label"] = {"category_code": case.category_code, "predicted": case.suggested_category_code}
 
 
 def _reject(ctx: _Ctx) -> None:
@@ -756,6 +761,14 @@ def _dispatch(ctx: _Ctx) -> None:
     next_status(before, Action.DISPATCH)  # fail fast before any lookup
     if case.grid_code is None:
         raise ValidationFailed("案件缺少所在网格，无法派遣", field="grid_code")
+    category_code = ctx.params.get("category_code")
+    if category_code and case.category_code is None:  # registered without one: the dispatcher sets it now
+        category = ctx.uow.categories.by_code(str(category_code))
+        if category is None:
+            raise ValidationFailed(f"类别不存在: {category_code}", field="category_code")
+        case.category_code, case.category_source, case.needs_review = category.code, "dispatcher", False
+        ctx.payload["category_code"] = category.code
+        _record_label(ctx)
     response, handle, cat_urgency = _limits(ctx)
     code = ctx.params.get("unit_code")
     unit = ctx.unit(str(code), "派遣单位") if code else responsible_unit(ctx.uow, case.category_code, case.grid_code)

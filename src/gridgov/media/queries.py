@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.accounts.models import User
+from gridgov.cases.models import CaseEvent
 from gridgov.media.models import CasePhoto
 
 
@@ -30,3 +31,11 @@ def photos_of_case(session: Session, case_id: int) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def reporter_of(sessions: sessionmaker[Session], case_id: int) -> int | None:
+    """The account that reported the case, as its first event records it (None for an anonymous report)."""
+    with sessions() as session:
+        return session.scalar(
+            select(CaseEvent.actor_id).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq).limit(1)
+        )

@@ -8,7 +8,7 @@ from gridgov.accounts.domain import Actor
 from gridgov.cases import queries
 from gridgov.errors import NotFound
 from gridgov.media.domain import MAX_BYTES, UploadRefused, upload_token_valid
-from gridgov.media.queries import photos_of_case
+from gridgov.media.queries import photos_of_case, reporter_of
 from gridgov.media.services import add_photo, photo
 from gridgov.web.deps import ContainerDep, CurrentActor, RowId
 
@@ -28,7 +28,8 @@ async def upload(
     now = container.clock.now()
     secret = container.settings.secret_key
     if x_upload_token and upload_token_valid(secret, case_id, x_upload_token, int(now.timestamp())):
-        actor = Actor(user_id=None, role=actor.role, unit_id=None)  # the photo must not name the reporter either
+        if reporter_of(container.sessions, case_id) != actor.user_id:  # an anonymous case: the photo names nobody
+            actor = Actor(user_id=None, role=actor.role, unit_id=None)
     else:
         with container.sessions() as session:
             queries.case_detail(session, case_id, actor, now)  # 404 outside the actor's scope

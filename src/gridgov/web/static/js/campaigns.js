@@ -17,6 +17,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const tbody = document.querySelector("#suggestions tbody");
   const panel = document.getElementById("s-panel");
   const state = { campaigns: [], campaign: null, page: 1, open: null };
+  const CASE_STATUS = { reported: "已上报", registered: "已立案", dispatched: "已派遣", accepted: "已签收", handled: "已处置", closed: "已结案", evaluated: "已评价", rejected: "不予立案", returned: "被退回", suspended: "已挂起", merged: "已并案", reopened: "已重启" };
 
   document.querySelectorAll(".writer").forEach((el) => { el.hidden = !canWrite; });
   document.querySelectorAll(".creator").forEach((el) => { el.hidden = !canCreate; });
@@ -74,7 +75,7 @@ document.addEventListener("DOMContentLoaded", () => {
       kpi("建议总数", r.total, "k-total"),
       ...r.by_status.map((s) => kpi(s.label, s.count, "k-" + s.status)),
       kpi("逾期收到", r.late, "k-late"), kpi("已答复", r.replied, "k-replied"),
-      kpi("采纳率", percent(r.adoption_rate), "k-rate"));
+      kpi("采纳率 (含采纳后转案件)", percent(r.adoption_rate), "k-rate"));
     const facts = h("dl", { class: "facts" },
       h("dt", {}, "主办"), h("dd", {}, c.organiser),
       h("dt", {}, "征集时间"), h("dd", {}, c.window, " ", h("span", { class: "tag" + (c.state === "open" ? " green" : "") }, STATE_LABELS[c.state] || c.state),
@@ -178,7 +179,7 @@ document.addEventListener("DOMContentLoaded", () => {
         s.submitter_address || s.postcode ? [h("dt", {}, "地址"), h("dd", {}, [s.submitter_address, s.postcode && "邮编 " + s.postcode].filter(Boolean).join(" "))] : null,
         s.letter_marking || s.marking_ok !== null ? [h("dt", {}, "信封字样"), h("dd", {}, s.letter_marking || "未注明", " ",
           s.marking_ok === true ? h("span", { class: "ok" }, "与要求一致") : s.marking_ok === false ? h("span", { class: "bad" }, "与要求不符") : null)] : null,
-        s.case ? [h("dt", {}, "关联案件"), h("dd", { id: "p-case" }, h("a", { href: "/cases/" + s.case.id }, s.case.tracking_code), " ", h("span", { class: "muted" }, s.case.status))] : null),
+        s.case ? [h("dt", {}, "关联案件"), h("dd", { id: "p-case" }, h("a", { href: "/cases/" + s.case.id }, s.case.tracking_code), " ", h("span", { class: "muted" }, s.case.status_label || CASE_STATUS[s.case.status] || s.case.status))] : null),
     ];
     if (s.attachments.length) {
       parts.push(h("h3", {}, "附件 (" + s.attachments.length + ")"),
@@ -251,7 +252,7 @@ document.addEventListener("DOMContentLoaded", () => {
         h("div", { class: "time" }, GG.fmtTime(e.occurred_at), " · ", L.statuses[e.from_status] || "—", " → ", L.statuses[e.to_status] || e.to_status),
         e.payload && e.payload.note ? h("div", {}, e.payload.note) : null))));
     }
-    panel.replaceChildren(...parts.flat());
+    panel.replaceChildren(...parts.flat(Infinity).filter((p) => p !== null && p !== undefined && p !== false));
     if (state.openFocus) panel.querySelector(".panel-title").focus();
   }
 
@@ -269,6 +270,7 @@ document.addEventListener("DOMContentLoaded", () => {
       fields: f.fields.value.split(/[、,，;；\s]+/).map((x) => x.trim()).filter(Boolean),
     };
     if (!body.title || !body.slug || !body.organiser) throw new Error("请填写活动标题、网址短名和主办单位");
+    if (!/^[a-z0-9][a-z0-9-]{1,59}$/.test(body.slug)) throw new Error("网址短名只能用小写字母、数字和连字符, 2–60 位, 如 bmlm-2025");
     if (!body.opens_on || !body.closes_on) throw new Error("请选择开始日期和截止日期");
     if (!body.channels.length) throw new Error("至少开通一个渠道");
     if (!body.fields.length) throw new Error("至少填写一个领域");
@@ -304,7 +306,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const r = await GG.api("POST", slugPath() + "/mail" + (skip ? "?skip_bad=true" : ""), data);
     out.replaceChildren(
       h("p", { class: "ok" }, "导入 " + r.imported.length + " 封" + (r.repeated.length ? ", 已存在 " + r.repeated.length + " 封 (未重复导入)" : "") + (r.failed.length ? ", 跳过 " + r.failed.length + " 封" : "")),
-      r.failed.length ? h("ul", { class: "list" }, r.failed.map((x) => h("li", { class: "bad" }, x.message + ": " + x.error))) : null);
+      ...(r.failed.length ? [h("ul", { class: "list" }, r.failed.map((x) => h("li", { class: "bad" }, x.message + ": " + x.error)))] : []));
     mailForm.reset();
     await refresh();
   }));

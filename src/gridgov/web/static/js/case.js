@@ -55,7 +55,9 @@ GG.casePanel = (() => {
         const units = c.suggested_unit ? [[c.suggested_unit.code, c.suggested_unit.name + " (权属建议)"]] : [];
         const input = line("unit_code", { value: c.suggested_unit ? c.suggested_unit.code : "", required: true, maxlength: 40, list: "units-" + c.id });
         const list = h("datalist", { id: "units-" + c.id }, units.map(([v, l]) => h("option", { value: v }, l)));
-        return [field("承办单位编码", input), list, field("派遣说明", text("note", false))];
+        const f = [field("承办单位编码", input), list, field("派遣说明", text("note", false))];
+        if (!c.category_code) f.unshift(...field("类别编码 (必填: 立案时未定)", line("category_code", { value: c.suggested_category_code || "", required: true, maxlength: 20 })));
+        return f;
       }
       case "handle": case "task_feedback":
         return [field(action === "handle" ? "处置说明" : "反馈说明", text("note", true)), field("现场照片", line("photos", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true }))];
@@ -80,7 +82,8 @@ GG.casePanel = (() => {
       }
       case "check_in": return [field("报到说明", text("note", false))];
       case "rate_department": case "cancel_task": {
-        const summoned = c.tasks.filter((t) => t.role === "whistle").map((t) => [t.unit.code, t.unit.name]);
+        // rate those that have fed back and are not rated yet; release those still on the way
+        const summoned = c.tasks.filter((t) => t.role === "whistle" && (action === "rate_department" ? t.status === "fed_back" && !t.rating : t.status === "pending" || t.status === "accepted")).map((t) => [t.unit.code, t.unit.name]);
         const f = [field("部门", select("unit_code", summoned, { required: true }))];
         if (action === "rate_department") f.push(...field("评分 (1–5)", select("rating", [["5", "5 很好"], ["4", "4 好"], ["3", "3 一般"], ["2", "2 差"], ["1", "1 很差"]])), ...field("评语", text("note", false, 1000)));
         else f.push(...field("撤销理由", text("reason", true)));
@@ -145,7 +148,9 @@ GG.casePanel = (() => {
     // only the street that owns the case blows the whistle and rates or releases the departments
     const owner = c.owner_unit && c.owner_unit.code === unit;
     if (action === "whistle") return owner;
-    if (action === "rate_department") return owner && c.tasks.some((t) => t.role === "whistle" && t.status === "fed_back");
+    if (action === "rate_department") return owner && c.tasks.some((t) => t.role === "whistle" && t.status === "fed_back" && !t.rating);
+    // a case cannot be closed while a summoned department has not fed back (the server says so too)
+    if (action === "verify") return !c.tasks.some((t) => t.role === "whistle" && (t.status === "pending" || t.status === "accepted"));
     if (action === "cancel_task") return owner && c.tasks.some((t) => t.role === "whistle" && (t.status === "pending" || t.status === "accepted"));
     if (action === "approve_postpone" || action === "deny_postpone") return Boolean(c.postpone_request);
     return true;
@@ -162,6 +167,7 @@ GG.casePanel = (() => {
     if (c.duplicate_candidates && c.duplicate_candidates.length) box.append(h("p", { class: "hint" }, "可能重复: ", c.duplicate_candidates.map((d) => h("a", { href: "/cases/" + d.case_id, class: "dup", dataset: { caseId: d.case_id } }, d.tracking_code + " (相似度 " + Math.round(d.score * 100) + "%) "))));
     const t = tasks(c); if (t) box.append(h("h3", {}, "参与单位"), t);
     const wanted = (opts.only ? c.allowed_actions.filter((a) => opts.only.includes(a)) : c.allowed_actions).filter((a) => fits(a, c));
+    if (c.allowed_actions.includes("verify") && !wanted.includes("verify")) box.append(h("p", { class: "hint" }, "尚有召集部门未反馈, 全部反馈后才能核查结案。"));
     if (!wanted.length) { box.append(h("p", { class: "muted" }, "当前没有可执行的操作。")); return c; }
     if (opts.heading !== false) box.append(h("h3", {}, "办理"));
     for (const action of wanted) {

@@ -40,13 +40,17 @@ document.addEventListener("DOMContentLoaded", () => {
     catch (e) { box.replaceChildren(h("p", { class: "error" }, "分类建议暂不可用: " + e.message)); return; }
     box.replaceChildren(
       h("p", { class: "muted" }, (p.source === "model" ? "模型 " + p.model_version : "关键词规则") + (p.needs_review ? " · 置信度低, 请人工确认" : "")),
-      ...p.top.map((t) => h("button", { type: "button", class: "pick", dataset: { code: t.code }, onclick: () => { form.category_code.value = t.code; suggestUnit(); } },
+      ...p.top.map((t) => h("button", { type: "button", class: "pick", dataset: { code: t.code }, onclick: () => { form.category_code.value = t.code; state.categoryByHand = true; suggestUnit(); } },
         (t.name || t.code) + " " + Math.round(t.confidence * 100) + "%")));
-    if (!form.category_code.value && !p.needs_review) { form.category_code.value = p.label; suggestUnit(); }
+    // the proposal fills the category until the operator types or picks one; a doubtful one clears it
+    if (!state.categoryByHand) {
+      form.category_code.value = p.needs_review ? "" : p.label;
+      suggestUnit();
+    }
   }, 400);
   form.title.addEventListener("input", classify);
   form.description.addEventListener("input", classify);
-  form.category_code.addEventListener("change", () => suggestUnit());
+  form.category_code.addEventListener("change", () => { state.categoryByHand = Boolean(form.category_code.value.trim()); suggestUnit(); });
 
   async function suggestUnit() {
     const out = document.getElementById("unit-suggest");
@@ -67,8 +71,16 @@ document.addEventListener("DOMContentLoaded", () => {
       near.slice(0, 5).map((c) => h("a", { href: "/cases/" + c.id, target: "_blank", class: "dup" }, (c.tracking_code || "#" + c.id) + " " + (c.title || "") + "  ")))] : []));
   }
 
+  form.addEventListener("reset", () => { // a new caller: nothing of the last call carries over
+    state.key = GG.newKey(); state.grid = null; state.unit = null; state.made = null; state.categoryByHand = false; m.clearPoint();
+    document.getElementById("where").textContent = "点击地图标出位置 (可选)"; document.getElementById("dups").replaceChildren();
+    document.getElementById("unit-suggest").textContent = ""; document.getElementById("address-match").textContent = "";
+    document.getElementById("call-result").textContent = "";
+    document.getElementById("suggest").replaceChildren(h("p", { class: "muted" }, "输入诉求后显示建议类别"));
+  });
   form.addEventListener("submit", GG.guarded(async (ev) => {
     const mode = ev.submitter ? ev.submitter.dataset.mode : "register";
+    document.getElementById("call-result").textContent = ""; // never show the last call's success beside this one
     const title = form.title.value.trim();
     if (!title) { form.title.focus(); throw new Error("请填写诉求概要"); }
     const note = form.note.value.trim();
@@ -79,6 +91,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (form.urgency.value) body.urgency = form.urgency.value;
     if (m.point) Object.assign(body, { lat: m.point.lat, lon: m.point.lon, crs: m.point.crs });
     else if (state.grid) body.grid_code = state.grid;
+    else if (!body.address && mode === "close") body.address = GG.config.city.name; // a consultation has no place
     // once the case exists, a retry (after fixing the grid or the unit) only repeats the steps that follow
     const made = state.made || await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: state.key });
     state.made = made; state.key = GG.newKey();
@@ -99,9 +112,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     document.getElementById("call-result").replaceChildren("已受理 ", h("a", { href: "/cases/" + c.id, id: "result-link" }, c.tracking_code), " · " + c.status_label);
     GG.toast("已受理 " + c.tracking_code + " · " + c.status_label);
-    form.reset(); state.key = GG.newKey(); state.grid = null; state.unit = null; state.made = null; m.clearPoint();
-    document.getElementById("where").textContent = "点击地图标出位置 (可选)"; document.getElementById("dups").replaceChildren();
-    document.getElementById("suggest").replaceChildren(h("p", { class: "muted" }, "输入诉求后显示建议类别"));
-    document.getElementById("unit-suggest").textContent = ""; document.getElementById("address-match").textContent = "";
+    const receipt = document.getElementById("call-result").cloneNode(true);
+    form.reset(); // the reset handler clears the call; the receipt of this one stays
+    document.getElementById("call-result").replaceWith(receipt);
   }));
 });

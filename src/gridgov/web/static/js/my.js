@@ -8,9 +8,14 @@ document.addEventListener("DOMContentLoaded", () => {
     await GG.casePanel.render(panel, id, { onChange: load });
     panel.scrollIntoView({ block: "nearest" });
   }
+  let shown = 1;
+  const more = GG.h("button", { type: "button", id: "my-more", hidden: true, onclick: GG.guarded(() => { shown += 1; return load(); }) }, "加载更多");
+  list.after(more);
   async function load() {
-    const page = await GG.api("GET", "/api/v1/cases?page_size=100");
+    const page = await GG.api("GET", "/api/v1/cases?page_size=" + 50 * shown);
     document.getElementById("my-empty").hidden = page.items.length > 0;
+    more.hidden = page.items.length >= page.total;
+    more.textContent = "加载更多 (共 " + page.total + " 件)";
     list.replaceChildren(...page.items.map((c) => GG.h("li", { dataset: { caseId: c.id, status: c.status } },
       GG.h("button", { type: "button", class: "link", onclick: () => open(c.id).catch((e) => GG.toast(e.message, true)) }, c.tracking_code), " ",
       GG.statusTag(c), " ", c.status === "closed" ? GG.h("span", { class: "tag yellow" }, "待评价") : null,

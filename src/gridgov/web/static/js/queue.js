@@ -20,7 +20,9 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   async function load() {
-    const data = await GG.api("GET", query());
+    let data;
+    try { data = await GG.api("GET", query()); }
+    catch (e) { tbody.replaceChildren(); document.getElementById("queue-total").textContent = e.message; throw e; }
     document.getElementById("queue-total").textContent = "共 " + data.total + " 件";
     document.getElementById("page-no").textContent = state.page + " / " + Math.max(1, Math.ceil(data.total / data.page_size));
     document.getElementById("prev").disabled = state.page <= 1;
@@ -61,16 +63,21 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("bulk-register").addEventListener("click", GG.guarded(() => bulk("立案", (id) => GG.act(id, "register"))));
   document.getElementById("bulk-dispatch").addEventListener("click", GG.guarded(() => bulk("派遣", async (id) => {
     let c = await GG.api("GET", "/api/v1/cases/" + id);
-    if (c.status === "reported") c = await GG.act(id, "register");
-    if (!c.suggested_unit) throw new Error("没有权属建议, 请指定单位");
-    await GG.act(id, "dispatch", { unit_code: c.suggested_unit.code });
+    const category = c.category_code || c.suggested_category_code;
+    if (!category) throw new Error("类别未定, 请打开案件选择类别后派遣"); // checked before anything changes
+    if (c.status === "reported") c = await GG.act(id, "register", c.category_code ? {} : { category_code: category });
+    const params = c.category_code ? {} : { category_code: category };
+    if (c.suggested_unit) params.unit_code = c.suggested_unit.code;
+    await GG.act(id, "dispatch", params); // without a proposal the 权属 matrix decides on the server
   })));
   document.getElementById("bulk-dispatch-to").addEventListener("click", GG.guarded(() => {
     const unit = document.getElementById("bulk-unit").value.trim();
     if (!unit) throw new Error("请填写派遣单位编码");
     return bulk("派遣", async (id) => {
       const c = await GG.api("GET", "/api/v1/cases/" + id);
-      if (c.status === "reported") await GG.act(id, "register");
+      const category = c.category_code || c.suggested_category_code;
+      if (!category) throw new Error("类别未定, 请打开案件选择类别后派遣");
+      if (c.status === "reported") await GG.act(id, "register", c.category_code ? {} : { category_code: category });
       await GG.act(id, "dispatch", { unit_code: unit });
     });
   }));
@@ -88,18 +95,20 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const tab of document.querySelectorAll("[role=tab]")) {
     tab.addEventListener("click", GG.guarded(async () => {
       document.querySelectorAll("[role=tab]").forEach((t) => t.setAttribute("aria-selected", String(t === tab)));
-      state.review = tab.dataset.review; state.page = 1;
-      if (state.review) form.status.value = "open";
+      state.review = tab.dataset.review; state.page = 1; clearSelection();
+      form.status.value = state.review ? "open" : "reported,registered,returned,reopened";
       await load();
     }));
   }
   form.addEventListener("change", GG.guarded(async (ev) => {
     if (ev.target === form.district) await streets();
-    state.page = 1; await load();
+    state.page = 1; clearSelection(); await load();
   }));
   form.addEventListener("submit", (ev) => ev.preventDefault());
-  document.getElementById("prev").addEventListener("click", GG.guarded(async () => { state.page -= 1; await load(); }));
-  document.getElementById("next").addEventListener("click", GG.guarded(async () => { state.page += 1; await load(); }));
+  // a selection never reaches rows out of sight: it is cleared when the page or the filters change
+  function clearSelection() { state.selected.clear(); document.getElementById("select-all").checked = false; count(); }
+  document.getElementById("prev").addEventListener("click", GG.guarded(async () => { state.page -= 1; clearSelection(); await load(); }));
+  document.getElementById("next").addEventListener("click", GG.guarded(async () => { state.page += 1; clearSelection(); await load(); }));
 
   async function streets() {
     const sel = form.street;

@@ -7,7 +7,18 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("patrol-form");
   let key = GG.newKey();
   const grid = GG.config.user && (GG.config.user.grid_code || (GG.config.user.unit && GG.config.user.unit.grid_code));
-  const m = GG.map.make(document.getElementById("map"), { pick: true, onPick: (p) => { document.getElementById("where").textContent = "已标出 " + p.lat.toFixed(5) + ", " + p.lon.toFixed(5); } });
+  const m = GG.map.make(document.getElementById("map"), {
+    pick: true,
+    onPick: async (p) => {
+      const where = document.getElementById("where");
+      where.textContent = "已标出 " + p.lat.toFixed(5) + ", " + p.lon.toFixed(5);
+      const found = await GG.map.locate(p).catch(() => null);
+      const mine = (GG.config.user && GG.config.user.grid_prefixes) || [];
+      if (!found || !found.inside) where.textContent += " · 不在本市网格范围内";
+      else if (mine.length && !mine.some((g) => found.code.startsWith(g))) where.textContent += " · " + found.name + " (不在我的网格, 将由所在网格处理)";
+      else where.textContent += " · " + found.name;
+    },
+  });
   m.showBoundaries(grid && /^\d{15}$/.test(grid) ? grid : GG.config.city.grid_code, !(grid && /^\d{15}$/.test(grid))).catch(() => null);
 
   function item(c) {
@@ -39,9 +50,14 @@ document.addEventListener("DOMContentLoaded", () => {
     if (m.point) Object.assign(body, { lat: m.point.lat, lon: m.point.lon, crs: m.point.crs });
     else if (grid && /^\d{15}$/.test(grid)) body.grid_code = grid;
     const made = await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: key });
-    await GG.uploadPhotos(made.id, form.photos);
-    document.getElementById("patrol-result").replaceChildren("已上报 ", h("a", { href: "/cases/" + made.id }, made.tracking_code));
-    form.reset(); key = GG.newKey(); m.clearPoint(); document.getElementById("where").textContent = "点击地图或使用当前位置";
+    key = GG.newKey(); // the case exists: whatever happens to the photos, the next report is a new one
+    const result = document.getElementById("patrol-result");
+    result.replaceChildren("已上报 ", h("a", { href: "/cases/" + made.id }, made.tracking_code));
+    try {
+      const refs = await GG.uploadPhotos(made.id, form.photos, made.upload_token);
+      if (refs.length) result.append(" · 照片 " + refs.length + " 张");
+    } catch (e) { result.append(" · 照片上传失败: " + e.message); GG.toast("照片上传失败: " + e.message, true); }
+    form.reset(); m.clearPoint(); document.getElementById("where").textContent = "点击地图或使用当前位置";
     await load();
   }));
   load().catch((e) => GG.toast(e.message, true));
