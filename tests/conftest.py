@@ -228,3 +228,14 @@ def inner_point(w: World, code: str) -> tuple[float, float]:
         wkb = s.execute(sql, {"c": code}).scalar_one()
     p = shapely.from_wkb(wkb).representative_point()
     return p.y, p.x
+
+
+def png_bytes(colour: str = "red", size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small real PNG for photo and scan uploads."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, "PNG")
+    return buf.getvalue()

@@ -3,21 +3,17 @@ phone and desktop size, and nothing requested from outside 127.0.0.1."""
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
-from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from conftest import Api, World, inner_point
+from conftest import Api, World, inner_point, png_bytes
 
 
 def png(colour: str = "red") -> dict[str, Any]:
-    buf = io.BytesIO()
-    Image.new("RGB", (64, 48), colour).save(buf, "PNG")
-    return {"name": "scene.png", "mimeType": "image/png", "buffer": buf.getvalue()}
+    return {"name": "scene.png", "mimeType": "image/png", "buffer": png_bytes(colour)}
 
 
 def open_case(page: Any, list_selector: str, case_id: int) -> None:

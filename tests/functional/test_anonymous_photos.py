@@ -3,27 +3,19 @@ one-case, half-hour right to upload them, and the photos name nobody either."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import httpx
-from PIL import Image
 from sqlalchemy import text
 
-from conftest import Api, World
-
-
-def _png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (32, 24), "teal").save(buf, "PNG")
-    return buf.getvalue()
+from conftest import Api, World, png_bytes
 
 
 def _upload(server: str, w: World, case_id: int, token: str | None, who: str = "resident") -> httpx.Response:
     headers = {"Authorization": f"Bearer {w.tokens[who]}"}
     if token is not None:
         headers["X-Upload-Token"] = token
-    files = {"file": ("p.png", _png(), "image/png")}
+    files = {"file": ("p.png", png_bytes("teal"), "image/png")}
     return httpx.post(f"{server}/api/v1/cases/{case_id}/photos", headers=headers, files=files)
 
 

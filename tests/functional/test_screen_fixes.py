@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import httpx
-from PIL import Image
 from sqlalchemy import text
 
-from conftest import Api, World
+from conftest import Api, World, png_bytes
 
 
 def test_a_case_registered_without_a_category_is_dispatched_with_one(api: Api, clean: World) -> None:
@@ -30,17 +27,12 @@ def test_a_reporter_attaches_photos_to_a_report_outside_their_scope(api: Api, se
     made = api.post("grid-worker", "/api/v1/cases", {"title": "巡查发现: 井盖缺失", "grid_code": clean.other_grid})
     body = made.json()
     assert body["upload_token"]
-    buf = io.BytesIO()
-    Image.new("RGB", (16, 16), "navy").save(buf, "PNG")
+    photo = png_bytes("navy")
     headers = {"Authorization": f"Bearer {clean.tokens['grid-worker']}"}
-    plain = httpx.post(
-        f"{server}/api/v1/cases/{body['id']}/photos", headers=headers, files={"file": ("a.png", buf.getvalue())}
-    )
+    plain = httpx.post(f"{server}/api/v1/cases/{body['id']}/photos", headers=headers, files={"file": ("a.png", photo)})
     assert plain.status_code == 404  # not the worker's grid
     headers["X-Upload-Token"] = body["upload_token"]
-    ok = httpx.post(
-        f"{server}/api/v1/cases/{body['id']}/photos", headers=headers, files={"file": ("a.png", buf.getvalue())}
-    )
+    ok = httpx.post(f"{server}/api/v1/cases/{body['id']}/photos", headers=headers, files={"file": ("a.png", photo)})
     assert ok.status_code == 201, ok.text
     with clean.container.engine.connect() as conn:
         uploader = conn.execute(text("SELECT uploaded_by FROM case_photos")).scalar_one()

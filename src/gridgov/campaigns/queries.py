@@ -18,6 +18,7 @@ from gridgov.campaigns.domain import (
     window_position,
 )
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
+from gridgov.cases.domain import CaseStatus
 from gridgov.cases.models import Case
 from gridgov.cases.queries import mask_name, mask_phone
 from gridgov.clock import SHANGHAI
@@ -157,7 +158,14 @@ def suggestion_detail(session: Session, suggestion_id: int, unmasked: bool) -> d
         "message_id": s.message_id,
         "reply": s.reply,
         "replied_at": s.replied_at.astimezone(SHANGHAI).isoformat() if s.replied_at else None,
-        "case": {"id": case.id, "tracking_code": case.tracking_code, "status": case.status} if case else None,
+        "case": {
+            "id": case.id,
+            "tracking_code": case.tracking_code,
+            "status": case.status,
+            "status_label": CaseStatus(case.status).label,
+        }
+        if case
+        else None,
         "attachments": [
             {
                 "id": f[0],

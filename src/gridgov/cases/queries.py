@@ -16,7 +16,10 @@ from gridgov.cases.domain import (
     Action,
     CaseStatus,
     StatusKind,
-    allowed_actions,
+    TaskRole,
+    TaskStatus,
+    TaskView,
+    actions_for,
     statuses_of_kind,
 )
 from gridgov.cases.models import Case, CaseEvent, CaseTask
@@ -167,7 +170,17 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
         "escalated_to": _unit_ref(escalated),
         "overdue": _is_overdue(case, now),
         "suspended": status is CaseStatus.SUSPENDED,
-        "allowed_actions": [a.value for a in allowed_actions(status, actor.role)],
+        "allowed_actions": [
+            a.value
+            for a in actions_for(
+                status,
+                actor.role,
+                actor.unit_id,
+                case.owner_unit_id,
+                [TaskView(t.unit_id, TaskRole(t.role), TaskStatus(t.status)) for t, _ in tasks],
+                postpone_pending=bool(case.postpone_request),
+            )
+        ],
         "tasks": [
             {
                 **{

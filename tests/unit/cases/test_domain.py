@@ -573,3 +573,28 @@ def test_next_alarm_agrees_with_due_alarm_steps_on_a_holiday_clock(cal: WorkingD
 def test_the_holiday_fixture_really_is_national_day_2025(cal: WorkingDays) -> None:
     assert not cal.is_working_day(date(2025, 10, 1))
     assert cal.is_working_day(date(2025, 10, 11))
+
+
+def test_actions_for_narrows_the_table_by_the_persons_tasks() -> None:
+    from gridgov.cases.domain import TaskRole, TaskStatus, TaskView, actions_for
+
+    street, dept, other = 1, 2, 3
+    tasks = [
+        TaskView(street, TaskRole.PRIMARY, TaskStatus.ACCEPTED),
+        TaskView(dept, TaskRole.WHISTLE, TaskStatus.PENDING),
+        TaskView(other, TaskRole.WHISTLE, TaskStatus.FED_BACK),
+    ]
+    mine = set(actions_for(S.ACCEPTED, Role.STREET, street, street, tasks, postpone_pending=False))
+    assert {A.HANDLE, A.REQUEST_POSTPONE, A.WHISTLE, A.RATE_DEPARTMENT, A.CANCEL_TASK} <= mine
+    assert not {A.CHECK_IN, A.TASK_FEEDBACK, A.ACCEPT} & mine
+    summoned = set(actions_for(S.ACCEPTED, Role.DEPARTMENT, dept, street, tasks, postpone_pending=False))
+    assert A.CHECK_IN in summoned and not {A.HANDLE, A.WHISTLE, A.REQUEST_POSTPONE, A.TASK_FEEDBACK} & summoned
+    asked = set(actions_for(S.ACCEPTED, Role.STREET, street, street, tasks, postpone_pending=True))
+    assert A.REQUEST_POSTPONE not in asked
+    judged = set(actions_for(S.ACCEPTED, Role.DISPATCHER, None, street, tasks, postpone_pending=True))
+    assert {A.APPROVE_POSTPONE, A.DENY_POSTPONE} <= judged
+    assert A.APPROVE_POSTPONE not in actions_for(S.ACCEPTED, Role.DISPATCHER, None, street, tasks, False)
+    handled = [TaskView(street, TaskRole.PRIMARY, TaskStatus.FED_BACK), tasks[1]]
+    assert A.VERIFY not in actions_for(S.HANDLED, Role.GRID_WORKER, None, street, handled, False)
+    done = [handled[0], TaskView(dept, TaskRole.WHISTLE, TaskStatus.FED_BACK)]
+    assert A.VERIFY in actions_for(S.HANDLED, Role.GRID_WORKER, None, street, done, False)

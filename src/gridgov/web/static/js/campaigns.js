@@ -17,7 +17,6 @@ document.addEventListener("DOMContentLoaded", () => {
   const tbody = document.querySelector("#suggestions tbody");
   const panel = document.getElementById("s-panel");
   const state = { campaigns: [], campaign: null, page: 1, open: null };
-  const CASE_STATUS = { reported: "已上报", registered: "已立案", dispatched: "已派遣", accepted: "已签收", handled: "已处置", closed: "已结案", evaluated: "已评价", rejected: "不予立案", returned: "被退回", suspended: "已挂起", merged: "已并案", reopened: "已重启" };
 
   document.querySelectorAll(".writer").forEach((el) => { el.hidden = !canWrite; });
   document.querySelectorAll(".creator").forEach((el) => { el.hidden = !canCreate; });
@@ -179,7 +178,7 @@ document.addEventListener("DOMContentLoaded", () => {
         s.submitter_address || s.postcode ? [h("dt", {}, "地址"), h("dd", {}, [s.submitter_address, s.postcode && "邮编 " + s.postcode].filter(Boolean).join(" "))] : null,
         s.letter_marking || s.marking_ok !== null ? [h("dt", {}, "信封字样"), h("dd", {}, s.letter_marking || "未注明", " ",
           s.marking_ok === true ? h("span", { class: "ok" }, "与要求一致") : s.marking_ok === false ? h("span", { class: "bad" }, "与要求不符") : null)] : null,
-        s.case ? [h("dt", {}, "关联案件"), h("dd", { id: "p-case" }, h("a", { href: "/cases/" + s.case.id }, s.case.tracking_code), " ", h("span", { class: "muted" }, s.case.status_label || CASE_STATUS[s.case.status] || s.case.status))] : null),
+        s.case ? [h("dt", {}, "关联案件"), h("dd", { id: "p-case" }, h("a", { href: "/cases/" + s.case.id }, s.case.tracking_code), " ", h("span", { class: "muted" }, s.case.status_label))] : null),
     ];
     if (s.attachments.length) {
       parts.push(h("h3", {}, "附件 (" + s.attachments.length + ")"),

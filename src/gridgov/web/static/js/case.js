@@ -82,8 +82,8 @@ GG.casePanel = (() => {
       }
       case "check_in": return [field("报到说明", text("note", false))];
       case "rate_department": case "cancel_task": {
-        // rate those that have fed back and are not rated yet; release those still on the way
-        const summoned = c.tasks.filter((t) => t.role === "whistle" && (action === "rate_department" ? t.status === "fed_back" && !t.rating : t.status === "pending" || t.status === "accepted")).map((t) => [t.unit.code, t.unit.name]);
+        // rate those that have fed back (a new rating replaces the last, on the record); release those on the way
+        const summoned = c.tasks.filter((t) => t.role === "whistle" && (action === "rate_department" ? t.status === "fed_back" : t.status === "pending" || t.status === "accepted")).map((t) => [t.unit.code, t.unit.name + (t.rating ? " (已评 " + t.rating + " 分)" : "")]);
         const f = [field("部门", select("unit_code", summoned, { required: true }))];
         if (action === "rate_department") f.push(...field("评分 (1–5)", select("rating", [["5", "5 很好"], ["4", "4 好"], ["3", "3 一般"], ["2", "2 差"], ["1", "1 很差"]])), ...field("评语", text("note", false, 1000)));
         else f.push(...field("撤销理由", text("reason", true)));
@@ -134,28 +134,6 @@ GG.casePanel = (() => {
         h("td", {}, t.rating ? t.rating + " 分" : "—"))))));
   }
 
-  /* The server allows an action by role and case state; a summoned department's own task narrows it further. */
-  function fits(action, c) {
-    const unit = GG.config.user && GG.config.user.unit ? GG.config.user.unit.code : null;
-    const mine = c.tasks.filter((t) => t.unit.code === unit && (t.role === "whistle" || t.role === "assist"));
-    // the primary task's holder accepts, returns, handles and asks for more time (others would be refused)
-    const primary = c.tasks.filter((t) => t.unit.code === unit && t.role === "primary");
-    if (action === "accept" || action === "return") return primary.some((t) => t.status === "pending");
-    if (action === "handle") return primary.some((t) => t.status === "accepted");
-    if (action === "request_postpone") return primary.some((t) => t.status === "accepted") && !c.postpone_request;
-    if (action === "check_in") return mine.some((t) => t.status === "pending");
-    if (action === "task_feedback") return mine.some((t) => t.status === "accepted");
-    // only the street that owns the case blows the whistle and rates or releases the departments
-    const owner = c.owner_unit && c.owner_unit.code === unit;
-    if (action === "whistle") return owner;
-    if (action === "rate_department") return owner && c.tasks.some((t) => t.role === "whistle" && t.status === "fed_back" && !t.rating);
-    // a case cannot be closed while a summoned department has not fed back (the server says so too)
-    if (action === "verify") return !c.tasks.some((t) => t.role === "whistle" && (t.status === "pending" || t.status === "accepted"));
-    if (action === "cancel_task") return owner && c.tasks.some((t) => t.role === "whistle" && (t.status === "pending" || t.status === "accepted"));
-    if (action === "approve_postpone" || action === "deny_postpone") return Boolean(c.postpone_request);
-    return true;
-  }
-
   async function render(box, caseId, opts = {}) {
     const c = await GG.api("GET", "/api/v1/cases/" + caseId);
     box.replaceChildren();
@@ -166,8 +144,11 @@ GG.casePanel = (() => {
     if (c.needs_review && c.suggestions) box.append(h("p", { class: "hint" }, "分类需人工确认: " + c.suggestions.map((s) => s.code + " " + Math.round(s.confidence * 100) + "%").join("、")));
     if (c.duplicate_candidates && c.duplicate_candidates.length) box.append(h("p", { class: "hint" }, "可能重复: ", c.duplicate_candidates.map((d) => h("a", { href: "/cases/" + d.case_id, class: "dup", dataset: { caseId: d.case_id } }, d.tracking_code + " (相似度 " + Math.round(d.score * 100) + "%) "))));
     const t = tasks(c); if (t) box.append(h("h3", {}, "参与单位"), t);
-    const wanted = (opts.only ? c.allowed_actions.filter((a) => opts.only.includes(a)) : c.allowed_actions).filter((a) => fits(a, c));
-    if (c.allowed_actions.includes("verify") && !wanted.includes("verify")) box.append(h("p", { class: "hint" }, "尚有召集部门未反馈, 全部反馈后才能核查结案。"));
+    // the server lists what this person can do now (role, state, and their unit's tasks); nothing is guessed here
+    const wanted = opts.only ? c.allowed_actions.filter((a) => opts.only.includes(a)) : c.allowed_actions;
+    if (c.status === "handled" && c.tasks.some((t) => t.role !== "primary" && (t.status === "pending" || t.status === "accepted"))) {
+      box.append(h("p", { class: "hint" }, "尚有召集或协办单位未反馈, 全部反馈后才能核查结案。"));
+    }
     if (!wanted.length) { box.append(h("p", { class: "muted" }, "当前没有可执行的操作。")); return c; }
     if (opts.heading !== false) box.append(h("h3", {}, "办理"));
     for (const action of wanted) {
