@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.accounts.repository import SqlUserRepository
+from gridgov.campaigns.repository import CampaignRepository
 from gridgov.cases.repository import SqlCaseRepository
 from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.categories = SqlCategoryRepository(self.session, self._cache)
         self.grids = SqlGridRepository(self.session, self._cache)
         self.users = SqlUserRepository(self.session)
+        self.campaigns = CampaignRepository(self.session)
         self._after_commit = []
         return self
 
