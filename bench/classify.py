@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/classify.py                       # texts from ../shared/data/tipdm2020c
     .venv/bin/python bench/classify.py --n 2000 --repeat 3
+    .venv/bin/python bench/classify.py --smoke               # 100 texts, once: checks that it runs
 
 Figures (all single-threaded: OMP/MKL/OPENBLAS threads are set to 1 before numpy loads):
   shipped model  predict_many() in batches of 256 (texts/s) and predict() one text at a time (p50/p99 ms)
@@ -27,6 +28,8 @@ from pathlib import Path  # noqa: E402
 from gridgov.classify import text as textmod  # noqa: E402
 from gridgov.classify.keywords import KeywordClassifier, read_taxonomy  # noqa: E402
 from gridgov.classify.model import load_default  # noqa: E402
+
+from _common import add_smoke, apply_smoke  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tipdm2020c"
 
@@ -57,7 +60,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--batch", type=int, default=256)
-    args = ap.parse_args()
+    add_smoke(ap)
+    args = apply_smoke(ap, ap.parse_args(), n=100, repeat=1, batch=32)
     texts, source = load_texts(args.n)
     model = load_default()
     if model is None:
@@ -86,8 +90,9 @@ def main() -> None:
             return x
 
         vec = TfidfVectorizer(analyzer=ident, lowercase=False)
-        x = vec.fit_transform(feats[:330])
-        nb = ComplementNB(alpha=0.01, norm=True).fit(x, [i % 7 for i in range(330)])
+        fit = feats[:330]  # fewer when --n is smaller
+        x = vec.fit_transform(fit)
+        nb = ComplementNB(alpha=0.01, norm=True).fit(x, [i % 7 for i in range(len(fit))])
         r2 = rate(lambda b: nb.predict(vec.transform([textmod.features(t) for t in b])), texts, args.batch, args.repeat)
         print(f"sklearn pipe  : {r2:8.0f} texts/s (same features, TfidfVectorizer+ComplementNB.predict)")
     except ImportError:
