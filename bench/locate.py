@@ -4,6 +4,7 @@ in the same run.
 
     .venv/bin/python bench/locate.py                    # 1,000,000 points, 3 repeats
     .venv/bin/python bench/locate.py --points 200000 --repeat 5
+    .venv/bin/python bench/locate.py --smoke            # a two-district test city, 20,000 points, once
 
 Figures (best of --repeat):
   generate    — time to generate the whole city (23,607 polygons), as `gridgov init` would
@@ -17,14 +18,19 @@ Figures (best of --repeat):
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import shapely
 
-from gridgov.geo.generate import generate_zhengzhou
-from gridgov.geo.locate import GridIndex
-from gridgov.grids.domain import GridLevel
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gridgov.geo.generate import GridShape, generate_city, generate_zhengzhou  # noqa: E402
+from gridgov.geo.locate import GridIndex  # noqa: E402
+from gridgov.grids.domain import GridLevel  # noqa: E402
+
+from _common import add_smoke, apply_smoke  # noqa: E402
 
 
 def best(fn: object, repeat: int) -> float:
@@ -36,16 +42,27 @@ def best(fn: object, repeat: int) -> float:
     return min(times)
 
 
+def small_city_shapes() -> list[GridShape]:
+    """The tests' two-district city (38 polygons, 20 L3 grids): what --smoke generates instead of Zhengzhou."""
+    from gridgov.reference.divisions import load_city_divisions
+    from gridgov.reference.services import small_city
+    from gridgov.reference.tree import build_tree
+
+    counts = {GridLevel.STREET: 5, GridLevel.COMMUNITY: 10, GridLevel.MICRO: 20}
+    return generate_city(build_tree(small_city(load_city_divisions()), counts=counts, include_zones=False))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--single", type=int, default=20_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
+    add_smoke(ap)
+    args = apply_smoke(ap, ap.parse_args(), points=20_000, single=2_000, repeat=1)
 
     t = time.perf_counter()
-    shapes = generate_zhengzhou()
+    shapes = small_city_shapes() if args.smoke else generate_zhengzhou()
     t_gen = time.perf_counter() - t
     l3 = [s for s in shapes if s.level == GridLevel.MICRO]
     t = time.perf_counter()
