@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,7 +10,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from gridgov.accounts.domain import Actor
+from gridgov.accounts.services import authenticate
+from gridgov.accounts.tokencache import TokenCache
+from gridgov.actor import Actor
 from gridgov.cases.services import CasePolicy
 from gridgov.classify.duplicates import DuplicateParams
 from gridgov.classify.ports import Classifier
@@ -22,39 +22,6 @@ from gridgov.db import make_engine, make_sessionmaker
 from gridgov.geo.services import GeoLocator, LocatorCache
 from gridgov.refcache import ReferenceCache
 from gridgov.uow import UnitOfWork
-
-
-class TokenCache:
-    """Remembers authenticated tokens for a few seconds, so a burst of requests costs one look-up.
-
-    A revoked token stops working within `ttl` seconds (0 disables the cache).
-    """
-
-    def __init__(self, ttl: float, size: int = 10000) -> None:
-        self.ttl, self.size = ttl, size
-        self._items: dict[str, tuple[float, Actor]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, token: str) -> Actor | None:
-        if self.ttl <= 0:
-            return None
-        with self._lock:
-            hit = self._items.get(token)
-        if hit is None or hit[0] < time.monotonic():
-            return None
-        return hit[1]
-
-    def put(self, token: str, actor: Actor) -> None:
-        if self.ttl <= 0:
-            return
-        with self._lock:
-            if len(self._items) >= self.size:
-                self._items.clear()
-            self._items[token] = (time.monotonic() + self.ttl, actor)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 @dataclass
@@ -101,6 +68,17 @@ class Container:
                 return None
             version_id = version.id
         return self.locators.get(self.sessions, version_id)
+
+    def authenticate(self, token: str) -> Actor:
+        """The token's actor, remembered for a few seconds (`tokens`). Raises Unauthenticated."""
+        actor = self.tokens.get(token)
+        if actor is None:
+            actor = authenticate(self.uow(write=False), token, self.clock.now())
+            self.tokens.put(token, actor)
+        return actor
+
+    def forget_tokens(self) -> None:
+        self.tokens.clear()
 
     def close(self) -> None:
         self.engine.dispose()

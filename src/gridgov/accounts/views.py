@@ -39,7 +39,7 @@ def sign_out(request: Request, container: ContainerDep, actor: CurrentActor, res
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         revoke_token(container.uow(), token, container.clock.now())
-        container.tokens.clear()
+        container.forget_tokens()
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     return {"status": "ok"}
@@ -53,7 +53,7 @@ def download(container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
 @router.post("/erase", summary="注销并删除本人身份信息 (案件内容与处理记录保留)")
 def erase(container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
     n = erase_reporter(container.sessions, container.clock.now(), user_id=actor.user_id)
-    container.tokens.clear()
+    container.forget_tokens()
     return {"erased_cases": n, "account": "已注销"}
 
 

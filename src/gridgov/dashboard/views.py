@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from gridgov.accounts.domain import Actor
-from gridgov.bootstrap import Container
 from gridgov.clock import SHANGHAI
 from gridgov.dashboard import queries
 from gridgov.dashboard.excel import ranking_workbook
@@ -24,7 +23,7 @@ from gridgov.errors import GridgovError
 from gridgov.metrics.domain import Weights
 from gridgov.screens.domain import SCREENS
 from gridgov.screens.views import screen
-from gridgov.web.deps import ContainerDep, require_role
+from gridgov.web.deps import ContainerDep, Runtime, require_role
 
 router = APIRouter(tags=["大屏 dashboard"])
 
@@ -69,7 +68,7 @@ def trend(container: ContainerDep, actor: Reader, days: Annotated[int, Query(ge=
         return queries.trend(session, actor, container.clock.now(), days)
 
 
-def _ranking(container: Container, month: str | None) -> dict[str, Any]:
+def _ranking(container: Runtime, month: str | None) -> dict[str, Any]:
     s = container.settings
     now = container.clock.now()
     weights = Weights(s.weight_response, s.weight_resolution, s.weight_satisfaction)
@@ -100,12 +99,12 @@ def _event(name: str, data: Any, event_id: str) -> str:
     return f"event: {name}\nid: {event_id}\ndata: {body}\n\n"
 
 
-def _marker(container: Container) -> tuple[int, int, str]:
+def _marker(container: Runtime) -> tuple[int, int, str]:
     with container.sessions() as session:
         return queries.change_marker(session, container.clock.now())
 
 
-def _summary(container: Container, actor: Actor) -> dict[str, Any]:
+def _summary(container: Runtime, actor: Actor) -> dict[str, Any]:
     with container.sessions() as session:
         return queries.summary(session, actor, container.clock.now())
 

@@ -14,11 +14,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.exc import OperationalError
 
 from gridgov.accounts.domain import Actor
-from gridgov.bootstrap import Container
 from gridgov.errors import GridgovError, Unauthenticated
 from gridgov.logging import get_logger
 from gridgov.open311 import queries, render, services
-from gridgov.web.deps import ContainerDep, actor_for_token, limit_public_intake
+from gridgov.web.deps import ContainerDep, Runtime, actor_for_token, limit_public_intake
 
 log = get_logger(__name__)
 
@@ -49,7 +48,7 @@ def _answer(ext: str, build: Callable[[render.Format], Payload], status_code: in
     return Response(body.content, status_code=status_code, media_type=body.media_type)
 
 
-def _actor(container: Container, api_key: str | None) -> Actor:
+def _actor(container: Runtime, api_key: str | None) -> Actor:
     if not api_key:
         raise services.InvalidApiKey("缺少 api_key")
     try:

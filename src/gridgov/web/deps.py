@@ -1,30 +1,66 @@
-"""Annotated dependencies: the container, the current actor, role checks."""
+"""Annotated dependencies: the runtime (the composition root, seen through a narrow protocol), the current
+actor, role checks.
+
+This module sits below every feature, so it imports only the kernel: the container itself is built in
+`gridgov.bootstrap` (above the features) and reached here as `request.app.state.container`, typed by
+`Runtime`. Members whose types belong to a feature (the unit of work, the case policy, the classifier, the
+locator) are typed `Any` here; each feature's services type their own unit-of-work protocol.
+"""
 
 from __future__ import annotations
 
 import secrets
-import threading
-import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
 
-from gridgov.accounts.domain import Actor, Role
-from gridgov.accounts.services import authenticate
-from gridgov.bootstrap import Container
+from gridgov.actor import Actor, Role
+from gridgov.clock import Clock, WorkingDays
+from gridgov.config import Settings
 from gridgov.errors import GridgovError, PermissionDenied, Unauthenticated
+from gridgov.ratelimit import RateLimiter
+
+__all__ = ["RateLimiter", "Runtime", "ContainerDep", "CurrentActor"]
 
 bearer = HTTPBearer(auto_error=False, description="`gridgov token issue NAME` 生成的访问令牌")
 
 
-def get_container(request: Request) -> Container:
-    container: Container = request.app.state.container
+class Runtime(Protocol):
+    """What the web layer needs from the composition root (`gridgov.bootstrap.Container` implements it)."""
+
+    settings: Settings
+    clock: Clock
+    calendar: WorkingDays
+    sessions: sessionmaker[Session]  # read-only queries
+    enricher: Any
+
+    def uow(self, write: bool = True) -> Any: ...  # the AbstractUnitOfWork (gridgov.uow)
+
+    @property
+    def uow_factory(self) -> Callable[[], Any]: ...
+
+    @property
+    def policy(self) -> Any: ...  # gridgov.cases.services.CasePolicy
+
+    @property
+    def classifier(self) -> Any: ...  # gridgov.classify.ports.Classifier
+
+    def locator(self) -> Any: ...  # gridgov.geo.services.GeoLocator | None
+
+    def authenticate(self, token: str) -> Actor: ...  # raises Unauthenticated
+
+    def forget_tokens(self) -> None: ...  # after a sign-out or a revocation
+
+
+def get_container(request: Request) -> Runtime:
+    container: Runtime = request.app.state.container
     return container
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+ContainerDep = Annotated[Runtime, Depends(get_container)]
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (PostgreSQL int4)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
@@ -47,13 +83,9 @@ class InsufficientScope(PermissionDenied):
     message = "该访问令牌只读，不能修改数据"
 
 
-def actor_for_token(container: Container, token: str) -> Actor:
-    """The token's actor, remembered for a few seconds (Container.tokens). Raises Unauthenticated."""
-    actor = container.tokens.get(token)
-    if actor is None:
-        actor = authenticate(container.uow(write=False), token, container.clock.now())
-        container.tokens.put(token, actor)
-    return actor
+def actor_for_token(container: Runtime, token: str) -> Actor:
+    """The token's actor (the runtime may remember it for a few seconds). Raises Unauthenticated."""
+    return container.authenticate(token)
 
 
 def get_actor(
@@ -90,28 +122,6 @@ def require_role(*roles: Role) -> Callable[[Actor], Actor]:
         return actor
 
     return check
-
-
-class RateLimiter:
-    """Token buckets in memory: `per_minute` requests a minute per key, with bursts up to `burst`."""
-
-    def __init__(self, per_minute: float, burst: int) -> None:
-        self.rate, self.burst = per_minute / 60.0, burst
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens < 1.0:
-                self._buckets[key] = (tokens, now)
-                return False
-            self._buckets[key] = (tokens - 1.0, now)
-            if len(self._buckets) > 100_000:
-                self._buckets.clear()
-            return True
 
 
 class RateLimited(GridgovError):
