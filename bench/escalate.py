@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/escalate.py                         # SQLite and PostgreSQL, 1,000,000 open cases
     .venv/bin/python bench/escalate.py --cases 100000 --backends sqlite
+    .venv/bin/python bench/escalate.py --smoke              # 2,000 cases, 0/10/100 due, one backend (see _common)
 
 The open cases are written in bulk by SQL (dispatched, owned by a street office, response clock running).
 For each batch size the due cases get a deadline in the past; we time scan_overdue() in-process and the whole
@@ -24,7 +25,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gridgov.cases.services import scan_overdue  # noqa: E402
 
-from _common import BenchDb, fresh_db  # noqa: E402
+from _common import PG_ADMIN, BenchDb, add_smoke, apply_smoke, fresh_db, smoke_backend  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -43,12 +44,14 @@ def fill(db: BenchDb, n: int) -> float:
     ts = "CAST(:t AS TIMESTAMP WITH TIME ZONE)" if dialect == "postgresql" else ":t"
     sql = f"""
         INSERT INTO cases (tracking_code, title, description, source, category_code, urgency, grid_code, address,
-            reporter_name, reporter_phone, status, owner_unit_id, created_at, updated_at, dispatched_at,
+            location_source, reporter_name, reporter_phone, category_source, needs_review, status, owner_unit_id,
+            created_at, updated_at, dispatched_at,
             clock_start, clock_due, clock_unit, response_due_at, handle_due_at, handle_unit, alarm_level,
             escalation_level, next_alarm_at, rework_count, return_count, postponed, event_count, last_event_hash,
             version)
-        SELECT 'B' || i, '基准案件', '', 'hotline', 'H1802', 'normal', :grid, '', '', '', 'dispatched', :unit,
-            {ts}, {ts}, {ts}, {ts}, {ts}, 'minutes', {ts}, {ts}, 'minutes', 'none', 0, {ts}, 0, 0, false, 0,
+        SELECT 'B' || i, '基准案件', '', 'hotline', 'H1802', 'normal', :grid, '', 'none', '', '', 'reporter', false,
+            'dispatched', :unit, {ts}, {ts}, {ts},
+            {ts}, {ts}, 'minutes', {ts}, {ts}, 'minutes', 'none', 0, {ts}, 0, 0, false, 0,
             :genesis, 1
         FROM ({series}) AS seq
     """
@@ -116,10 +119,15 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--due", default="0,1000,10000")
+    add_smoke(ap)
     args = ap.parse_args()
+    admin = PG_ADMIN
+    if args.smoke:
+        smoke_kind, admin = smoke_backend()
+        apply_smoke(ap, args, cases=2_000, due="0,10,100", backends=smoke_kind)
     lines = []
     for kind in args.backends.split(","):
-        with fresh_db(kind) as db:
+        with fresh_db(kind, admin=admin) as db:
             fill_s = fill(db, args.cases)
             lines.append(f"{kind}: wrote {args.cases:,} open cases in {fill_s:.1f} s")
             for k in (int(x) for x in args.due.split(",")):
