@@ -76,9 +76,9 @@ def fresh_db(
     from gridgov.accounts.services import add_user, issue_token
     from gridgov.bootstrap import bootstrap
     from gridgov.config import Settings
+    from gridgov.grids.divisions import load_city_divisions
     from gridgov.grids.domain import GridLevel
     from gridgov.logging import configure_logging
-    from gridgov.reference.divisions import load_city_divisions
     from gridgov.reference.services import initialise, small_city
 
     if kind == "sqlite":

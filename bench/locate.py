@@ -44,9 +44,9 @@ def best(fn: object, repeat: int) -> float:
 
 def small_city_shapes() -> list[GridShape]:
     """The tests' two-district city (38 polygons, 20 L3 grids): what --smoke generates instead of Zhengzhou."""
-    from gridgov.reference.divisions import load_city_divisions
+    from gridgov.grids.divisions import load_city_divisions
+    from gridgov.grids.tree import build_tree
     from gridgov.reference.services import small_city
-    from gridgov.reference.tree import build_tree
 
     counts = {GridLevel.STREET: 5, GridLevel.COMMUNITY: 10, GridLevel.MICRO: 20}
     return generate_city(build_tree(small_city(load_city_divisions()), counts=counts, include_zones=False))

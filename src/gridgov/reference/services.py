@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.errors import ValidationFailed
+from gridgov.grids.divisions import CityDivisions, Division, load_city_divisions, village_kind
 from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import GridVersion
+from gridgov.grids.tree import ZHENGZHOU_COUNTS, GridNode, build_tree
 from gridgov.logging import get_logger
 from gridgov.reference import loader
-from gridgov.reference.divisions import CityDivisions, Division, load_city_divisions, village_kind
-from gridgov.reference.tree import ZHENGZHOU_COUNTS, GridNode, build_tree
 
 log = get_logger(__name__)
 

@@ -27,7 +27,7 @@ from gridgov.categories import views as category_views
 from gridgov.classify import views as classify_views
 from gridgov.config import Settings
 from gridgov.dashboard import views as dashboard_views
-from gridgov.grids import views as grid_views
+from gridgov.geo import views as grid_views
 from gridgov.grids.models import Grid, GridVersion
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views

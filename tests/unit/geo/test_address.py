@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from gridgov.geo.address import AddressParser
+from gridgov.grids.divisions import load_city_divisions
 from gridgov.grids.domain import GridLevel
-from gridgov.reference.divisions import load_city_divisions
-from gridgov.reference.tree import build_tree
+from gridgov.grids.tree import build_tree
 
 
 @pytest.fixture(scope="module")

