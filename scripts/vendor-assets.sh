@@ -14,9 +14,11 @@ fetch() {  # name version sha256
 }
 fetch leaflet 1.9.4 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
 fetch echarts 6.1.0 681aff88cc1038c3fa941a3a53d1b177a52250b05335efc607d6105ae13be481
-rm -rf "$DEST" && mkdir -p "$DEST/leaflet/images" "$DEST/echarts"
+fetch htmx.org 2.0.11 165a2655073e9e6e55e307a7c74e8ebcdb76afb7701f9c16cfd106a13add408e
+rm -rf "$DEST" && mkdir -p "$DEST/leaflet/images" "$DEST/echarts" "$DEST/htmx"
 cp "$WORK/leaflet/package/dist/leaflet.js" "$WORK/leaflet/package/dist/leaflet.css" "$WORK/leaflet/package/LICENSE" "$DEST/leaflet/"
 cp "$WORK/leaflet/package/dist/images/"*.png "$DEST/leaflet/images/"
 cp "$WORK/echarts/package/dist/echarts.min.js" "$WORK/echarts/package/LICENSE" "$WORK/echarts/package/NOTICE" "$DEST/echarts/"
-printf 'leaflet 1.9.4 (BSD-2-Clause)\necharts 6.1.0 (Apache-2.0)\n' > "$DEST/VERSIONS"
+cp "$WORK/htmx.org/package/dist/htmx.min.js" "$WORK/htmx.org/package/LICENSE" "$DEST/htmx/"
+printf 'leaflet 1.9.4 (BSD-2-Clause)\necharts 6.1.0 (Apache-2.0)\nhtmx.org 2.0.11 (0BSD)\n' > "$DEST/VERSIONS"
 echo "vendored into $DEST"
