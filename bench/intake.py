@@ -3,6 +3,7 @@ next to the rate at which the same database commits the same rows without HTTP, 
 
     .venv/bin/python bench/intake.py                 # SQLite and PostgreSQL, 2,000 cases each
     .venv/bin/python bench/intake.py --backends sqlite --cases 500
+    .venv/bin/python bench/intake.py --smoke         # 50 cases, 4 clients, one backend (see _common)
 
 Three figures per backend:
   raw      — the same two rows per case (the case and its first hash-chained event), one transaction each,
@@ -24,10 +25,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import httpx
 from sqlalchemy import insert, text
@@ -38,7 +41,7 @@ from gridgov.audit.domain import GENESIS  # noqa: E402
 from gridgov.cases.models import Case, CaseEvent  # noqa: E402
 from gridgov.cases.services import CaseDraft, report_case  # noqa: E402
 
-from _common import BenchDb, fresh_db, percentile  # noqa: E402
+from _common import PG_ADMIN, BenchDb, add_smoke, apply_smoke, fresh_db, percentile, smoke_backend  # noqa: E402
 
 BODY = {
     "title": "楼道里堆满杂物",
@@ -126,27 +129,44 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_healthy(server: subprocess.Popen[bytes], base: str, log: IO[bytes]) -> None:
+    """Until the server answers /healthz; a server that exits or never answers stops the benchmark."""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"the server exited ({server.returncode}):\n{log.read().decode()[-3000:]}")
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not answer /healthz within 60 s")
+
+
 def http_rate(db: BenchDb, n: int, concurrency: int) -> tuple[float, float, float, float]:
+    with tempfile.TemporaryFile() as log:  # the server's stderr, shown if it fails
+        return _http_rate(db, n, concurrency, log)
+
+
+def _http_rate(db: BenchDb, n: int, concurrency: int, log: IO[bytes]) -> tuple[float, float, float, float]:
     port = _port()
     env = {**os.environ, "GRIDGOV_DATABASE_URL": db.url, "GRIDGOV_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port), "--no-scheduler"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        _wait_healthy(server, base, log)
         latencies: list[float] = []
         lock = threading.Lock()
         counter = iter(range(n))
         headers = {"Authorization": f"Bearer {db.token}"}
+        errors: list[BaseException] = []
 
         def worker() -> None:
             # a plain keep-alive http.client connection: the client should cost the 2 shared CPUs little
@@ -172,6 +192,8 @@ def http_rate(db: BenchDb, n: int, concurrency: int) -> tuple[float, float, floa
                         raise RuntimeError(text.decode())
                     with lock:
                         latencies.append(dt)
+            except BaseException as exc:  # a failed request stops the benchmark, not only this thread
+                errors.append(exc)
             finally:
                 conn.close()
 
@@ -182,6 +204,8 @@ def http_rate(db: BenchDb, n: int, concurrency: int) -> tuple[float, float, floa
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
+        if errors:
+            raise RuntimeError(f"{len(errors)} of {concurrency} clients failed") from errors[0]
         # the server classifies and looks for duplicates after each commit: wait until that is done too
         waited = 0.0
         while waited < 120:
@@ -210,10 +234,15 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--cases", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=8)
+    add_smoke(ap)
     args = ap.parse_args()
+    admin = PG_ADMIN
+    if args.smoke:
+        smoke_kind, admin = smoke_backend()
+        apply_smoke(ap, args, cases=50, concurrency=4, backends=smoke_kind)
     rows = []
     for kind in args.backends.split(","):
-        with fresh_db(kind) as db:
+        with fresh_db(kind, admin=admin) as db:
             raw = raw_rate(db, args.cases)
             svc = service_rate(db, args.cases)
             rate, p50, p99, enriched = http_rate(db, args.cases, args.concurrency)
