@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from gridgov.audit.services import verify_case
 from gridgov.campaigns import queries as campaign_queries
 from gridgov.campaigns.services import READ_ROLES as CAMPAIGN_READERS
 from gridgov.cases import queries
+from gridgov.cases.audit import verify_case
 from gridgov.cases.views import log_personal_data_view
 from gridgov.errors import NotFound
 from gridgov.media.queries import photos_of_case

@@ -1,4 +1,5 @@
-"""`gridgov audit verify`: walk every case's chain of events and report the first break."""
+"""Verifying the cases' event chains (`gridgov audit verify`, the case page): walk each case's chain of events
+with the pure primitives in gridgov.audit.domain and report the first break."""
 
 from __future__ import annotations
 
