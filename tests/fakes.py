@@ -1,0 +1,817 @@
+"""Deterministic in-memory fakes of the unit of work and of every port outside the process.
+
+Services are tested on these in milliseconds (tests/unit), in the style of cosmicpython's
+``tests/unit/test_handlers.py``: no database, no network, no ``mock.patch``.
+
+- :class:`FakeDatabase` holds the committed rows (ORM instances, never attached to a session) and hands out
+  ids like a database sequence. :class:`FakeUnitOfWork` is one transaction over it, with the interface of
+  :class:`gridgov.uow.UnitOfWork`: ``with uow:``, ``commit()``, ``rollback()``, ``after_commit(hook)`` and the
+  repositories ``cases, units, categories, grids, users, campaigns``.
+- On enter the unit of work copies the committed rows into a working copy; ``commit()`` writes the rows it
+  changed back (row by row, so two units of work on one database interleave like two sessions) and
+  ``rollback()`` or leaving the block without a commit throws the working copy away. A case changed in a
+  commit gets ``version + 1`` (the Sql ``version_id_col``); a case changed meanwhile by another unit of work
+  makes the commit raise ``Conflict`` (the Sql ``StaleDataError``).
+- :class:`FakeLocator`, :class:`FakeClassifier`, :func:`fixed_clock` and :func:`fixed_calendar` are the
+  outside ports. :func:`seed_world` builds a tiny city in a :class:`FakeDatabase`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from types import TracebackType
+from typing import Any, TypeVar
+
+from sqlalchemy import UniqueConstraint, inspect
+
+from factories import make_category, make_grid, make_grid_version, make_rule, make_unit, make_user
+from gridgov.accounts.domain import Actor, Role
+from gridgov.accounts.models import ApiToken, User
+from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
+from gridgov.cases.domain import StatusKind, statuses_of_kind
+from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.repository import ALARM_COLUMNS, WRITTEN, AlarmRow, PoolCase
+from gridgov.categories.models import Category
+from gridgov.classify.models import CategoryLabel
+from gridgov.classify.ports import Prediction, Source
+from gridgov.clock import SHANGHAI, FixedClock, WorkingDays
+from gridgov.db import Base
+from gridgov.errors import Conflict, DuplicateKey
+from gridgov.geo.address import AddressMatch, AddressParser
+from gridgov.geo.fixed import FixedAreaLookup
+from gridgov.geo.ports import LocateResult
+from gridgov.grids.domain import GridLevel
+from gridgov.grids.models import Grid, GridVersion
+from gridgov.units.domain import RuleTarget, UnitKind
+from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
+
+__all__ = [
+    "START",
+    "FakeCampaignRepository",
+    "FakeCaseRepository",
+    "FakeCategoryRepository",
+    "FakeClassifier",
+    "FakeDatabase",
+    "FakeGridRepository",
+    "FakeLocator",
+    "FakeUnitOfWork",
+    "FakeUnitRepository",
+    "FakeUserRepository",
+    "FixedClock",
+    "TinyWorld",
+    "fixed_calendar",
+    "fixed_clock",
+    "seed_world",
+]
+
+R = TypeVar("R", bound=Base)
+
+START = datetime(2025, 9, 26, 9, 0, tzinfo=SHANGHAI)  # a Friday before the 2025 National Day holiday
+
+TABLES: tuple[type[Base], ...] = (
+    Unit,
+    ResponsibilityRule,
+    GridAssignment,
+    Category,
+    GridVersion,
+    Grid,
+    User,
+    ApiToken,
+    Case,
+    CaseTask,
+    CaseEvent,
+    CategoryLabel,
+    Campaign,
+    Suggestion,
+    SuggestionAttachment,
+    SuggestionEvent,
+)
+
+_OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
+
+
+# -- rows ------------------------------------------------------------------------------------------
+def _columns(model: type[Base]) -> list[str]:
+    return [a.key for a in inspect(model).column_attrs]
+
+
+def _utc(value: Any) -> Any:
+    """What a UTCDateTime column gives back: aware datetimes in UTC."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
+
+
+def clone(row: R) -> R:
+    """A fresh, session-less copy of an ORM row (JSON values deep-copied, datetimes in UTC as read back)."""
+    model = type(row)
+    new = model()
+    for key in _columns(model):
+        setattr(new, key, _utc(copy.deepcopy(getattr(row, key))))
+    return new
+
+
+def values(row: Base) -> tuple[Any, ...]:
+    return tuple(getattr(row, key) for key in _columns(type(row)))
+
+
+def apply_defaults(row: Base) -> None:
+    """Fill the column defaults a database INSERT would (ORM defaults apply at flush, not at construction)."""
+    table = row.__table__  # type: ignore[attr-defined]
+    for key in _columns(type(row)):
+        column = table.c[key]
+        if getattr(row, key) is not None or column.default is None:
+            continue
+        default = column.default
+        if default.is_scalar:
+            setattr(row, key, copy.deepcopy(default.arg))
+        elif default.is_callable:
+            setattr(row, key, default.arg(None))
+
+
+def _unique_groups(model: type[Base]) -> list[tuple[str, ...]]:
+    table = model.__table__  # type: ignore[attr-defined]
+    return [tuple(c.name for c in u.columns) for u in table.constraints if isinstance(u, UniqueConstraint)]
+
+
+_UNIQUE = {model: _unique_groups(model) for model in TABLES}
+
+
+# -- the database ------------------------------------------------------------------------------------
+class FakeDatabase:
+    """The committed state: one dict of rows per table, and a sequence per table that never goes back."""
+
+    def __init__(self) -> None:
+        self.tables: dict[type[Base], dict[int, Base]] = {model: {} for model in TABLES}
+        self._sequences: dict[type[Base], int] = {model: 0 for model in TABLES}
+        self.commits = 0
+
+    def next_id(self, model: type[Base]) -> int:
+        self._sequences[model] += 1
+        return self._sequences[model]
+
+    def snapshot(self) -> dict[type[Base], dict[int, Base]]:
+        return {model: {i: clone(r) for i, r in rows.items()} for model, rows in self.tables.items()}
+
+    # assertions and seeding read the committed rows through these
+    def all(self, model: type[R]) -> list[R]:
+        return [r for _, r in sorted(self.tables[model].items())]  # type: ignore[misc]
+
+    def get(self, model: type[R], row_id: int) -> R | None:
+        return self.tables[model].get(row_id)  # type: ignore[return-value]
+
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+    @property
+    def uow_factory(self) -> Callable[[], FakeUnitOfWork]:
+        return self.uow
+
+
+class _Rows:
+    """The working copy of one transaction, with the helpers the repositories share."""
+
+    def __init__(self, db: FakeDatabase, tables: dict[type[Base], dict[int, Base]]) -> None:
+        self.db = db
+        self.tables = tables
+
+    def of(self, model: type[R]) -> list[R]:
+        return [r for _, r in sorted(self.tables[model].items())]  # type: ignore[misc]
+
+    def get(self, model: type[R], row_id: int | None) -> R | None:
+        if row_id is None:
+            return None
+        return self.tables[model].get(row_id)  # type: ignore[return-value]
+
+    def where(self, model: type[R], **equal: Any) -> list[R]:
+        return [r for r in self.of(model) if all(getattr(r, k) == v for k, v in equal.items())]
+
+    def first(self, model: type[R], **equal: Any) -> R | None:
+        found = self.where(model, **equal)
+        return found[0] if found else None
+
+    def insert(self, row: Base) -> None:
+        """Like a flush of a new row: defaults filled, unique keys checked, an id from the sequence."""
+        model = type(row)
+        apply_defaults(row)
+        for group in _UNIQUE[model]:
+            key = tuple(getattr(row, c) for c in group)
+            if any(v is None for v in key):
+                continue  # NULLs never collide
+            if any(tuple(getattr(o, c) for c in group) == key for o in self.tables[model].values() if o is not row):
+                raise DuplicateKey()
+        if getattr(row, "id", None) is None:
+            row.id = self.db.next_id(model)  # type: ignore[attr-defined]
+        self.tables[model][row.id] = row  # type: ignore[attr-defined]
+
+
+# -- repositories --------------------------------------------------------------------------------------
+class FakeCaseRepository:
+    """gridgov.cases.repository.CaseRepository over the working copy."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def add(self, case: Case, first_event: CaseEvent) -> None:
+        if case.version is None:
+            case.version = 1
+        self.rows.insert(case)
+        first_event.case_id = case.id
+        self.rows.insert(first_event)
+
+    def get(self, case_id: int) -> Case | None:
+        return self.rows.get(Case, case_id)
+
+    def many(self, case_ids: Sequence[int]) -> Sequence[Case]:
+        wanted = set(case_ids)
+        return [c for c in self.rows.of(Case) if c.id in wanted]
+
+    def by_idempotency_key(self, key: str) -> Case | None:
+        return self.rows.first(Case, idempotency_key=key)
+
+    def tasks(self, case_id: int) -> Sequence[CaseTask]:
+        return self.rows.where(CaseTask, case_id=case_id)
+
+    def add_task(self, task: CaseTask) -> None:
+        self.rows.insert(task)
+
+    def add_event(self, event: CaseEvent) -> None:
+        self.rows.insert(event)
+
+    def children(self, case_id: int) -> Sequence[Case]:
+        return self.rows.where(Case, parent_case_id=case_id)
+
+    def events(self, case_id: int) -> Sequence[CaseEvent]:
+        """Not in the protocol: the case's record, in order, for assertions."""
+        return sorted(self.rows.where(CaseEvent, case_id=case_id), key=lambda e: e.seq)
+
+    @staticmethod
+    def _alarm_row(case: Case) -> AlarmRow:
+        return AlarmRow(*(getattr(case, c) for c in ALARM_COLUMNS))
+
+    def due_alarm_rows(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> list[AlarmRow]:
+        due = [
+            c
+            for c in self.rows.of(Case)
+            if c.next_alarm_at is not None and c.next_alarm_at <= now and c.status in _OPEN
+            if after is None or (c.next_alarm_at, c.id) > after
+        ]
+        due.sort(key=lambda c: (c.next_alarm_at, c.id))
+        return [self._alarm_row(c) for c in due[:limit]]
+
+    def alarm_row(self, case_id: int) -> AlarmRow | None:
+        case = self.get(case_id)
+        return self._alarm_row(case) if case is not None else None
+
+    def save_alarm_rows(self, rows: Sequence[AlarmRow]) -> None:
+        """Each row written only if the case still has the version it was read at; else Conflict."""
+        cases = [self.get(r.id) for r in rows]
+        if any(c is None or c.version != r.version for c, r in zip(cases, rows, strict=True)):
+            raise Conflict()
+        for case, row in zip(cases, rows, strict=True):
+            assert case is not None
+            for column in WRITTEN:
+                setattr(case, column, getattr(row, column))
+            case.version = row.version + 1
+
+    def insert_event_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        for row in rows:
+            self.rows.insert(CaseEvent(**row))
+
+    def duplicate_pool(
+        self, since: datetime, box: tuple[float, float, float, float] | None, street_prefix: str | None, limit: int
+    ) -> list[PoolCase]:
+        """Open cases (merged ones left out) since `since`, inside the lon/lat box or else in the same street."""
+        if box is None and street_prefix is None:
+            return []
+        pool = [c for c in self.rows.of(Case) if c.created_at >= since and c.status in _OPEN and c.status != "merged"]
+        if box is not None:
+            min_lon, min_lat, max_lon, max_lat = box
+            pool = [
+                c
+                for c in pool
+                if c.lat is not None
+                and c.lon is not None
+                and min_lat <= c.lat <= max_lat
+                and min_lon <= c.lon <= max_lon
+            ]
+        else:
+            assert street_prefix is not None
+            lo, hi = street_prefix.ljust(15, "0"), street_prefix.ljust(15, "9")
+            pool = [c for c in pool if c.grid_code is not None and lo <= c.grid_code <= hi]
+        pool.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+        return [
+            PoolCase(c.id, c.tracking_code, c.title, c.description, c.created_at, c.lat, c.lon, c.grid_code)
+            for c in pool[:limit]
+        ]
+
+    def add_label(self, label: CategoryLabel) -> None:
+        self.rows.insert(label)
+
+    def labels(self) -> Sequence[CategoryLabel]:
+        """Not in the protocol: the training labels recorded, for assertions."""
+        return self.rows.of(CategoryLabel)
+
+    def not_enriched(self, before: datetime, limit: int) -> list[int]:
+        return [c.id for c in self.rows.of(Case) if c.enriched_at is None and c.created_at <= before][:limit]
+
+
+class FakeUnitRepository:
+    """gridgov.units.repository.UnitRepository."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def get(self, unit_id: int) -> Unit | None:
+        return self.rows.get(Unit, unit_id)
+
+    def by_code(self, code: str) -> Unit | None:
+        return self.rows.first(Unit, code=code)
+
+    def by_area(self, grid_code: str, kind: str) -> Unit | None:
+        return self.rows.first(Unit, grid_code=grid_code, kind=kind)
+
+    def rules_for(self, category_prefixes: Sequence[str], grid_prefixes: Sequence[str]) -> Sequence[ResponsibilityRule]:
+        cats, grids = set(category_prefixes), set(grid_prefixes)
+        return [r for r in self.rows.of(ResponsibilityRule) if r.category_code in cats and r.grid_prefix in grids]
+
+    def assigned_grid_codes(self, user_id: int) -> Sequence[str]:
+        return [a.grid_code for a in self.rows.where(GridAssignment, user_id=user_id)]
+
+
+class FakeCategoryRepository:
+    """gridgov.categories.repository.CategoryRepository."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def by_code(self, code: str) -> Category | None:
+        return self.rows.first(Category, code=code)
+
+
+class FakeGridRepository:
+    """gridgov.grids.repository.GridRepository."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def active_version(self) -> GridVersion | None:
+        return self.rows.first(GridVersion, active=True)
+
+    def by_code(self, code: str, version_id: int) -> Grid | None:
+        return self.rows.first(Grid, version_id=version_id, code=code)
+
+
+class FakeUserRepository:
+    """gridgov.accounts.repository.UserRepository."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def get(self, user_id: int) -> User | None:
+        return self.rows.get(User, user_id)
+
+    def by_username(self, username: str) -> User | None:
+        return self.rows.first(User, username=username)
+
+    def add(self, user: User) -> None:
+        self.rows.insert(user)
+
+    def add_token(self, token: ApiToken) -> None:
+        self.rows.insert(token)
+
+    def token_by_hash(self, digest: str) -> ApiToken | None:
+        return self.rows.first(ApiToken, token_hash=digest)
+
+
+class FakeCampaignRepository:
+    """The public methods of gridgov.campaigns.repository.CampaignRepository (it has no Protocol yet)."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def by_slug(self, slug: str) -> Campaign | None:
+        return self.rows.first(Campaign, slug=slug)
+
+    def by_mail_address(self, address: str) -> Campaign | None:
+        wanted = address.strip().lower()
+        return next((c for c in self.rows.of(Campaign) if (c.mail_address or "").lower() == wanted), None)
+
+    def add_campaign(self, campaign: Campaign) -> None:
+        self.rows.insert(campaign)
+
+    def suggestion(self, suggestion_id: int, *, lock: bool = False) -> Suggestion | None:
+        return self.rows.get(Suggestion, suggestion_id)
+
+    def campaign(self, campaign_id: int) -> Campaign | None:
+        return self.rows.get(Campaign, campaign_id)
+
+    def by_message_id(self, campaign_id: int, message_id: str, digest: str | None) -> Suggestion | None:
+        """Same Message-ID and same digest; a row stored before digests were kept matches on the Message-ID alone
+        (rows with a digest first)."""
+        found = [
+            s
+            for s in self.rows.where(Suggestion, campaign_id=campaign_id, message_id=message_id)
+            if s.mail_digest is None or (digest is not None and s.mail_digest == digest)
+        ]
+        found.sort(key=lambda s: (s.mail_digest is None, s.id))
+        return found[0] if found else None
+
+    def cluster_heads(self, campaign_id: int, limit: int, chars: int) -> list[tuple[int, str]]:
+        heads = [s for s in self.rows.where(Suggestion, campaign_id=campaign_id) if s.cluster_id == s.id]
+        heads.sort(key=lambda s: s.id, reverse=True)
+        return [(s.id, f"{s.title}\n{s.content[:chars]}") for s in heads[:limit]]
+
+    def add_suggestion(self, suggestion: Suggestion, attachments: list[SuggestionAttachment]) -> None:
+        self.rows.insert(suggestion)
+        for a in attachments:
+            a.suggestion_id = suggestion.id
+            self.rows.insert(a)
+
+    def add_event(self, event: SuggestionEvent) -> None:
+        self.rows.insert(event)
+
+
+# -- the unit of work ------------------------------------------------------------------------------------
+class FakeUnitOfWork:
+    """`with uow: ...; uow.commit()` over a :class:`FakeDatabase`; what is not committed is thrown away."""
+
+    cases: FakeCaseRepository
+    units: FakeUnitRepository
+    categories: FakeCategoryRepository
+    grids: FakeGridRepository
+    users: FakeUserRepository
+    campaigns: FakeCampaignRepository
+
+    def __init__(self, db: FakeDatabase | None = None, *, write: bool = True) -> None:
+        self.db = db if db is not None else FakeDatabase()
+        self.write = write
+        self.committed = 0  # commits made through this unit of work (truthy once one was)
+        self.rolled_back = 0
+        self.entered = 0
+        self._after_commit: list[Callable[[], None]] = []
+        self._base: dict[type[Base], dict[int, Base]] = {}
+        self._working: dict[type[Base], dict[int, Base]] = {}
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.entered += 1
+        self._after_commit = []
+        self._begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._begin()  # like session.rollback(): the working copy is discarded
+
+    def _begin(self) -> None:
+        self._base = self.db.snapshot()
+        self._working = {model: {i: clone(r) for i, r in rows.items()} for model, rows in self._base.items()}
+        self._bind()
+
+    def _bind(self) -> None:
+        rows = _Rows(self.db, self._working)
+        self.cases = FakeCaseRepository(rows)
+        self.units = FakeUnitRepository(rows)
+        self.categories = FakeCategoryRepository(rows)
+        self.grids = FakeGridRepository(rows)
+        self.users = FakeUserRepository(rows)
+        self.campaigns = FakeCampaignRepository(rows)
+
+    def _changes(self) -> Iterator[tuple[type[Base], int, Base]]:
+        for model, rows in self._working.items():
+            base = self._base[model]
+            for row_id, row in rows.items():
+                old = base.get(row_id)
+                if old is None or values(old) != values(row):
+                    yield model, row_id, row
+
+    def commit(self) -> None:
+        changes = list(self._changes())
+        for model, row_id, row in changes:
+            if model is not Case:
+                continue
+            old = self._base[Case].get(row_id)
+            current = self.db.tables[Case].get(row_id)
+            if old is not None and current is not None and current.version != old.version:  # type: ignore[attr-defined]
+                raise Conflict()  # another unit of work changed the case first (the Sql StaleDataError)
+            if old is not None and row.version == old.version:  # type: ignore[attr-defined]
+                row.version += 1  # type: ignore[attr-defined]
+        for model, row_id, row in changes:
+            self.db.tables[model][row_id] = clone(row)
+        self.db.commits += 1
+        self.committed += 1
+        # the working objects stay in use (expire_on_commit=False); later changes are measured from here
+        self._base = {model: {i: clone(r) for i, r in rows.items()} for model, rows in self._working.items()}
+        hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:
+            hook()
+
+    def rollback(self) -> None:
+        self.rolled_back += 1
+        self._begin()
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        self._after_commit.append(hook)
+
+
+# -- outside ports ---------------------------------------------------------------------------------------
+class FakeLocator:
+    """The case intake's Locator: point → L3 grid from a fixed rectangle table (gridgov.geo.fixed), address text →
+    division from a fixed list of names (the real AddressParser over them). Calls are recorded."""
+
+    def __init__(
+        self,
+        table: Iterable[tuple[str, tuple[float, float, float, float]]] | None = None,
+        names: Iterable[tuple[str, str, int]] = (),
+    ) -> None:
+        self.lookup = FixedAreaLookup() if table is None else FixedAreaLookup(table)
+        self.parser = AddressParser(list(names))
+        self.addresses: list[str] = []
+
+    @property
+    def calls(self) -> list[tuple[float, float, str]]:
+        return self.lookup.calls
+
+    def locate(self, lat: float, lon: float, crs: str = "wgs84") -> LocateResult:
+        return self.lookup.locate(lat, lon, crs)
+
+    def parse_address(self, text: str) -> AddressMatch:
+        self.addresses.append(text)
+        return self.parser.parse(text)
+
+
+class FakeClassifier:
+    """gridgov.classify.ports.Classifier with fixed answers: the first key found in the text names the label,
+    else `label`. Each answer has `confidence`, `others` fill the rest of the top 3. Texts are recorded."""
+
+    def __init__(
+        self,
+        label: str = "H1802",
+        confidence: float = 0.9,
+        rules: Mapping[str, str] | None = None,
+        others: Sequence[str] = ("H1901", "E0102", "C0101"),
+        source: Source = "model",
+        model_version: str = "fake-1",
+    ) -> None:
+        self.label, self.confidence, self.rules = label, confidence, dict(rules or {})
+        self.others, self.source, self.model_version = tuple(others), source, model_version
+        self.texts: list[str] = []
+
+    def predict(self, text: str) -> Prediction:
+        self.texts.append(text)
+        label = next((lab for key, lab in self.rules.items() if key in text), self.label)
+        rest = [o for o in self.others if o != label][:2]
+        share = round((1.0 - self.confidence) / max(len(rest), 1), 4)
+        top = ((label, self.confidence), *((o, share) for o in rest))
+        return Prediction(label, self.confidence, self.model_version, self.source, top)
+
+    def predict_many(self, texts: Iterable[str]) -> list[Prediction]:
+        return [self.predict(t) for t in texts]
+
+
+def fixed_clock(at: datetime = START) -> FixedClock:
+    """gridgov.clock.FixedClock (set/advance by hand) at a Friday 09:00 before the National Day holiday."""
+    return FixedClock(at)
+
+
+NATIONAL_DAY_2025 = tuple(date(2025, 10, d) for d in range(1, 9))
+MAKEUP_DAYS_2025 = (date(2025, 9, 28), date(2025, 10, 11))  # 调休: Sunday 28 Sep and Saturday 11 Oct are worked
+
+
+def fixed_calendar(
+    holidays: Iterable[date] = NATIONAL_DAY_2025, workdays: Iterable[date] = MAKEUP_DAYS_2025
+) -> WorkingDays:
+    """A working-day calendar with fixed holidays (2025 National Day by default), independent of chinesecalendar."""
+    return WorkingDays(holidays=holidays, workdays=workdays)
+
+
+# -- a tiny world ----------------------------------------------------------------------------------------
+CITY = "4101"
+DISTRICT = "410102"
+STREET = "410102001"
+COMMUNITY = "410102001001"
+MICRO = "410102001001001"  # the first cell of gridgov.geo.fixed.DEFAULT_TABLE
+OTHER_MICRO = "410102001001002"
+INSIDE = (34.755, 113.625)  # (lat, lon) inside MICRO's rectangle in the default FakeLocator table
+LOCATOR_TABLE = (
+    (MICRO, (113.600, 34.740, 113.650, 34.770)),
+    (OTHER_MICRO, (113.650, 34.740, 113.700, 34.770)),
+)
+GRID_NAMES: tuple[tuple[str, str, int], ...] = (
+    (DISTRICT.ljust(15, "0"), "中原区", GridLevel.DISTRICT),
+    (STREET.ljust(15, "0"), "林山寨街道", GridLevel.STREET),
+    (COMMUNITY.ljust(15, "0"), "建设路社区", GridLevel.COMMUNITY),
+)
+
+
+@dataclass
+class TinyWorld:
+    """A city 城运中心, a district, a street office, a community, two departments, a category of each kind, grids of
+    every level, the responsibility rules and a user per role, committed in `db`. Look rows up by the names below."""
+
+    db: FakeDatabase
+    units: dict[str, Unit] = field(default_factory=dict)  # city, district, street, community, city-cg, district-cg
+    users: dict[str, User] = field(default_factory=dict)  # admin, operator, dispatcher, street, community, dept, …
+    categories: dict[str, Category] = field(default_factory=dict)  # service, event, component
+    grid_version_id: int = 0
+    micro: str = MICRO
+    other_micro: str = OTHER_MICRO
+    inside: tuple[float, float] = INSIDE
+
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.db)
+
+    @property
+    def uow_factory(self) -> Callable[[], FakeUnitOfWork]:
+        return self.uow
+
+    def locator(self) -> FakeLocator:
+        return FakeLocator(LOCATOR_TABLE, GRID_NAMES)
+
+    def actor(self, name: str) -> Actor:
+        """The Actor a user acts as (gridgov.accounts.services.actor_of, without a unit of work)."""
+        user = self.users[name]
+        unit = self.db.get(Unit, user.unit_id) if user.unit_id is not None else None
+        return Actor(
+            user_id=user.id,
+            role=Role(user.role),
+            unit_id=user.unit_id,
+            name=user.display_name,
+            unit_grid=unit.grid_code if unit is not None else None,
+        )
+
+
+def seed_world(db: FakeDatabase | None = None, now: datetime = START) -> TinyWorld:
+    """Build the tiny world of :class:`TinyWorld` (committed) and return it."""
+    db = db if db is not None else FakeDatabase()
+    world = TinyWorld(db)
+    uow = FakeUnitOfWork(db)
+    with uow:
+        rows = uow.cases.rows
+
+        def unit(key: str, **kw: Any) -> Unit:
+            row = make_unit(**kw)
+            rows.insert(row)
+            world.units[key] = row
+            return row
+
+        city = unit(
+            "city", code=CITY, name="郑州市城市运行管理中心(12345)", kind=UnitKind.CITY, grid_code=CITY.ljust(15, "0")
+        )
+        unit(
+            "city-cg",
+            code=f"{CITY}-cg",
+            name="郑州市城市管理局",
+            kind=UnitKind.CITY_DEPARTMENT,
+            parent_id=city.id,
+            department_key="cg",
+        )
+        district = unit(
+            "district",
+            code=DISTRICT,
+            name="中原区城市运行管理中心",
+            kind=UnitKind.DISTRICT,
+            parent_id=city.id,
+            grid_code=DISTRICT.ljust(15, "0"),
+        )
+        unit(
+            "district-cg",
+            code=f"{DISTRICT}-cg",
+            name="中原区城市管理局",
+            kind=UnitKind.DISTRICT_BUREAU,
+            parent_id=district.id,
+            department_key="cg",
+        )
+        street = unit(
+            "street",
+            code=STREET,
+            name="林山寨街道办事处",
+            kind=UnitKind.STREET_OFFICE,
+            parent_id=district.id,
+            grid_code=STREET.ljust(15, "0"),
+        )
+        unit(
+            "community",
+            code=COMMUNITY,
+            name="建设路社区居委会",
+            kind=UnitKind.COMMUNITY,
+            parent_id=street.id,
+            grid_code=COMMUNITY.ljust(15, "0"),
+        )
+
+        for key, cat in {
+            # 12345 service: the street handles it, 1 working day to accept, 7 to handle
+            "service": make_category(
+                code="H1802",
+                parent_code="H18",
+                name="楼道堆物",
+                kind="service",
+                response_limit=1,
+                response_unit="working_days",
+                handle_limit=7,
+                handle_unit="working_days",
+                department_key="street",
+            ),
+            # 数字城管 event: the district's 城管 bureau, 2 hours to accept, 4 to handle
+            "event": make_category(
+                code="E0102",
+                parent_code="E01",
+                name="暴露垃圾",
+                kind="event",
+                taxonomy="dcg",
+                response_limit=2,
+                response_unit="hours",
+                handle_limit=4,
+                handle_unit="hours",
+                department_key="cg",
+            ),
+            # 数字城管 component, urgent by default
+            "component": make_category(
+                code="C0101",
+                parent_code="C01",
+                name="上水井盖",
+                kind="component",
+                taxonomy="dcg",
+                urgency="urgent",
+                response_limit=1,
+                response_unit="hours",
+                handle_limit=24,
+                handle_unit="hours",
+                department_key="cg",
+            ),
+            # a consultation answered on the phone
+            "consultation": make_category(
+                code="H1901",
+                parent_code="H19",
+                name="政策法规咨询",
+                kind="service",
+                response_limit=1,
+                response_unit="working_days",
+                handle_limit=3,
+                handle_unit="working_days",
+                department_key="zwfw",
+            ),
+        }.items():
+            rows.insert(cat)
+            world.categories[key] = cat
+
+        # 权属: 楼道堆物 → the grid's street office; 数字城管 E and C → the district's bureau of 城管; else the street
+        rows.insert(make_rule(category_code="H1802", grid_prefix=CITY, target=RuleTarget.STREET))
+        for root in ("E01", "C01"):
+            rows.insert(
+                make_rule(
+                    category_code=root,
+                    grid_prefix=CITY,
+                    target=RuleTarget.DISTRICT_BUREAU,
+                    unit_id=world.units["city-cg"].id,
+                )
+            )
+        rows.insert(make_rule(category_code="", grid_prefix=CITY, target=RuleTarget.STREET))
+
+        version = make_grid_version(created_at=now, activated_at=now)
+        rows.insert(version)
+        world.grid_version_id = version.id
+        for code, name, level, parent in (
+            (CITY.ljust(15, "0"), "郑州市", GridLevel.CITY, None),
+            (DISTRICT.ljust(15, "0"), "中原区", GridLevel.DISTRICT, CITY.ljust(15, "0")),
+            (STREET.ljust(15, "0"), "林山寨街道", GridLevel.STREET, DISTRICT.ljust(15, "0")),
+            (COMMUNITY.ljust(15, "0"), "建设路社区", GridLevel.COMMUNITY, STREET.ljust(15, "0")),
+            (MICRO, "建设路社区第1网格", GridLevel.MICRO, COMMUNITY.ljust(15, "0")),
+            (OTHER_MICRO, "建设路社区第2网格", GridLevel.MICRO, COMMUNITY.ljust(15, "0")),
+        ):
+            rows.insert(make_grid(version_id=version.id, code=code, name=name, level=level, parent_code=parent))
+
+        for name, role, key in (
+            ("admin", Role.ADMIN, None),
+            ("operator", Role.OPERATOR, "city"),
+            ("dispatcher", Role.DISPATCHER, "city"),
+            ("street", Role.STREET, "street"),
+            ("community", Role.COMMUNITY, "community"),
+            ("dept", Role.DEPARTMENT, "district-cg"),
+            ("city-dept", Role.DEPARTMENT, "city-cg"),
+            ("resident", Role.RESIDENT, None),
+            ("resident2", Role.RESIDENT, None),
+            ("grid-worker", Role.GRID_WORKER, "community"),
+        ):
+            user = make_user(username=name, role=role, unit_id=world.units[key].id if key else None, created_at=now)
+            rows.insert(user)
+            world.users[name] = user
+        rows.insert(GridAssignment(user_id=world.users["grid-worker"].id, grid_code=MICRO))
+        uow.commit()
+    # the world's handles point at the committed rows, read-only for tests
+    for mapping, model in ((world.units, Unit), (world.users, User), (world.categories, Category)):
+        for key, row in mapping.items():
+            mapping[key] = db.get(model, row.id)  # type: ignore[attr-defined]
+    return world
+
+
+def advance(clock: FixedClock, **delta: float) -> datetime:
+    """clock.advance(timedelta(**delta)), shorter in tests."""
+    return clock.advance(timedelta(**delta))
