@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from gridgov.accounts.domain import Actor, Role
-from gridgov.cli import _opened, db_option, friendly
+from gridgov.clikit import db_option, friendly, opened
 
 CLI_ACTOR = Actor(user_id=None, role=Role.ADMIN, unit_id=None, name="cli")
 
@@ -88,7 +88,7 @@ def create(
         public=not private,
         **extra,  # type: ignore[arg-type]
     )
-    with _opened(database_url) as c:
+    with opened(database_url) as c:
         made = create_campaign(c.uow(), draft, CLI_ACTOR, c.clock.now())
     click.echo(f"已创建征集活动 {made['slug']} (id={made['id']})")
 
@@ -98,7 +98,7 @@ def create(
 def list_campaigns(database_url: str | None) -> None:
     from gridgov.campaigns.queries import list_campaigns as rows
 
-    with _opened(database_url) as c, c.sessions() as s:
+    with opened(database_url) as c, c.sessions() as s:
         for r in rows(s, c.clock.now()):
             click.echo(f"{r['slug']}\t{r['title']}\t{r['window']}\t{r['state']}\t{r['suggestions']} 条")
 
@@ -115,7 +115,7 @@ def import_mail(slug: str, files: tuple[Path, ...], skip_bad: bool, database_url
     from gridgov.campaigns.services import import_mail as run
 
     messages = [m for path in files for m in read_mail_file(path)]
-    with _opened(database_url) as c:
+    with opened(database_url) as c:
         s = c.settings
         policy = IntakePolicy(s.campaign_attachment_max_bytes, s.campaign_duplicate_threshold)
         report = run(c.uow(), slug, messages, CLI_ACTOR, c.clock.now(), policy, skip_bad)
@@ -138,7 +138,7 @@ def smtp(host: str | None, port: int | None, database_url: str | None) -> None:
     from gridgov.campaigns.services import IntakePolicy
     from gridgov.campaigns.smtp import CampaignMailHandler, controller
 
-    with _opened(database_url) as c:
+    with opened(database_url) as c:
         s = c.settings
         handler = CampaignMailHandler(
             c.uow, c.sessions, c.clock, IntakePolicy(s.campaign_attachment_max_bytes, s.campaign_duplicate_threshold)
@@ -165,7 +165,7 @@ def report(slug: str, xlsx: Path | None, database_url: str | None) -> None:
     from gridgov.campaigns.queries import campaign_by_slug, export_rows
     from gridgov.campaigns.queries import report as build
 
-    with _opened(database_url) as c, c.sessions() as s:
+    with opened(database_url) as c, c.sessions() as s:
         campaign = campaign_by_slug(s, slug)
         data = build(s, campaign, c.clock.now())
         if xlsx is not None:

@@ -1,0 +1,112 @@
+"""`gridgov user …`, `gridgov token …`, `gridgov pii erase` and `grid assign`: accounts, access tokens,
+personal data and the grids a grid worker answers for (`gridgov.cli` puts the last under the `grid` group).
+
+Services are imported inside each command, so `gridgov --help` does not load the database layer."""
+
+from __future__ import annotations
+
+import click
+
+from gridgov.clikit import db_option, friendly, opened
+
+
+@click.group(help="用户")
+def user() -> None:
+    pass
+
+
+@user.command("add", help="新增用户")
+@click.argument("name")
+@click.option(
+    "--role", required=True, help="resident|grid_worker|community|street|department|operator|dispatcher|leader|admin"
+)
+@click.option("--unit", "unit_code", default=None, help="所属单位编码")
+@click.option("--display-name", default="")
+@db_option
+@friendly
+def user_add(name: str, role: str, unit_code: str | None, display_name: str, database_url: str | None) -> None:
+    from gridgov.accounts.services import add_user
+
+    with opened(database_url) as c:
+        uid = add_user(c.uow(), name, role, unit_code, c.clock.now(), display_name)
+    click.echo(f"已创建用户 {name} (id {uid})")
+
+
+@user.command("passwd", help="设置登录密码 (argon2id 存储; 至少 10 位)")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@db_option
+@friendly
+def user_passwd(name: str, password: str, database_url: str | None) -> None:
+    from gridgov.accounts.services import set_password
+
+    with opened(database_url) as c:
+        set_password(c.uow(), name, password)
+    click.echo(f"已设置 {name} 的密码")
+
+
+@click.group(help="访问令牌")
+def token() -> None:
+    pass
+
+
+@token.command("issue", help="为用户签发令牌 (只显示一次)")
+@click.argument("name")
+@click.option("--scopes", default="read write", show_default=True, help="read 和/或 write; 只读令牌不能修改数据")
+@db_option
+@friendly
+def token_issue(name: str, scopes: str, database_url: str | None) -> None:
+    from gridgov.accounts.services import issue_token
+
+    with opened(database_url) as c:
+        click.echo(issue_token(c.uow(), name, c.clock.now(), scopes=scopes))
+
+
+@token.command("revoke", help="吊销令牌")
+@click.argument("value")
+@db_option
+@friendly
+def token_revoke(value: str, database_url: str | None) -> None:
+    from gridgov.accounts.services import revoke_token
+
+    with opened(database_url) as c:
+        revoke_token(c.uow(), value, c.clock.now())
+    click.echo("令牌已吊销")
+
+
+@click.group(help="个人信息 (个人信息保护法)")
+def pii() -> None:
+    pass
+
+
+@pii.command("erase", help="删除反映人的身份信息 (按账号或电话); 案件内容和处理记录保留")
+@click.option("--user", "username", default=None, help="用户名")
+@click.option("--phone", default=None, help="电话号码 (热线来电人)")
+@db_option
+@friendly
+def pii_erase(username: str | None, phone: str | None, database_url: str | None) -> None:
+    from gridgov.accounts.privacy import erase_reporter
+
+    with opened(database_url) as c:
+        user_id = None
+        if username:
+            with c.uow(write=False) as uow:
+                found = uow.users.by_username(username)
+                if found is None:
+                    raise click.UsageError(f"用户不存在: {username}")
+                user_id = found.id
+        n = erase_reporter(c.sessions, c.clock.now(), user_id=user_id, phone=phone)
+    click.echo(f"已删除 {n} 个案件上的反映人姓名与电话")
+
+
+@click.command("assign", help="为网格员分配网格")
+@click.argument("username")
+@click.argument("grid_code")
+@db_option
+@friendly
+def grid_assign(username: str, grid_code: str, database_url: str | None) -> None:
+    from gridgov.accounts.admin import assign_grid
+
+    with opened(database_url) as c:
+        assign_grid(c.sessions, username, grid_code)
+    click.echo(f"已将网格 {grid_code} 分配给 {username}")

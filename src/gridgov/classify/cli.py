@@ -1,0 +1,133 @@
+"""`gridgov model train|cv|eval` (the category model) and `gridgov topics` (hot topics by text clusters).
+
+Services are imported inside each command, so `gridgov --help` does not load numpy or the database layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gridgov.clikit import F, db_option, friendly, opened, parse_now, wiring
+
+
+@click.group(help="分类模型: 训练、交叉验证、评估")
+def model() -> None:
+    pass
+
+
+def _table_options(f: F) -> F:
+    f = click.option("--label-column", required=True, help="标签列")(f)
+    f = click.option("--text-columns", required=True, help="文本列, 逗号分隔, 如 留言主题,留言详情")(f)
+    f = click.option("--xlsx", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)(f)
+    f = click.option("--csv", "csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)(f)
+    return f
+
+
+def _rows(csv_path: Path | None, xlsx: Path | None, text_columns: str, label_column: str) -> Any:
+    from gridgov.classify.train import read_table
+
+    path = csv_path or xlsx
+    if path is None or (csv_path and xlsx):
+        raise click.UsageError("请给出 --csv 或 --xlsx 之一")
+    return read_table(path, [c.strip() for c in text_columns.split(",") if c.strip()], label_column)
+
+
+@model.command("train", help="用本市历史工单训练模型 (CSV/Excel); 可加入派遣员确认和纠正的标签")
+@_table_options
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("var/models/model.json.gz"),
+    show_default=True,
+)
+@click.option("--include-corrections", is_flag=True, help="加入数据库中派遣员确认/纠正的类别 (需 --database-url)")
+@click.option("--name", default="city", show_default=True)
+@db_option
+@friendly
+def model_train(
+    csv_path: Path | None,
+    xlsx: Path | None,
+    text_columns: str,
+    label_column: str,
+    output: Path,
+    include_corrections: bool,
+    name: str,
+    database_url: str | None,
+) -> None:
+    from gridgov.classify.train import Row, train
+
+    rows = list(_rows(csv_path, xlsx, text_columns, label_column))
+    extra = 0
+    if include_corrections:
+        from gridgov.classify.queries import labels
+
+        with opened(database_url) as c, c.sessions() as s:
+            pairs = labels(s)
+        rows += [Row(text, label) for text, label in pairs]
+        extra = len(pairs)
+    trained = train(
+        rows, name=name, metadata={"source_file": (csv_path or xlsx or Path("")).name, "corrections": extra}
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    trained.save(output)
+    click.echo(f"模型已保存 {output} (版本 {trained.version}, {len(rows)} 条样本, 其中纠正标签 {extra} 条)")
+    click.echo(f"启用: GRIDGOV_MODEL_PATH={output}")
+
+
+@model.command("cv", help="k 折交叉验证: 宏平均 F1、各类 F1、混淆矩阵")
+@_table_options
+@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--seeds", default="0", show_default=True, help="逗号分隔的随机种子")
+@friendly
+def model_cv(
+    csv_path: Path | None, xlsx: Path | None, text_columns: str, label_column: str, folds: int, seeds: str
+) -> None:
+    from gridgov.classify.train import cross_validate
+
+    rows = _rows(csv_path, xlsx, text_columns, label_column)
+    scores = []
+    for seed in (int(s) for s in seeds.split(",")):
+        report = cross_validate(rows, folds, seed)
+        scores.append(report.macro_f1)
+        click.echo(report.to_text() + "\n")
+    if len(scores) > 1:
+        click.echo(f"mean macro-F1 over {len(scores)} seeds: {sum(scores) / len(scores):.4f}")
+
+
+@model.command("eval", help="用已训练模型评估一个标注文件")
+@_table_options
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="模型文件 (默认: 随软件发布的模型)",
+)
+@friendly
+def model_eval(
+    csv_path: Path | None, xlsx: Path | None, text_columns: str, label_column: str, model_path: Path | None
+) -> None:
+    from gridgov.classify.train import evaluate
+
+    rows = _rows(csv_path, xlsx, text_columns, label_column)
+    click.echo(evaluate(wiring().load_classifier(str(model_path) if model_path else None), rows).to_text())
+
+
+@click.command(help="热点问题 (每月一题): 近 N 天案件按文本聚类排名")
+@click.option("--days", type=int, default=30, show_default=True)
+@click.option("--top", type=int, default=10, show_default=True)
+@click.option("--now", "now_text", default=None, help="以此时刻为当前时间 (ISO 8601, 带时区)")
+@db_option
+@friendly
+def topics(days: int, top: int, now_text: str | None, database_url: str | None) -> None:
+    from gridgov.classify.queries import recent_topics
+
+    with opened(database_url) as c, c.sessions() as s:
+        found = recent_topics(s, parse_now(now_text) or c.clock.now(), days, top)
+    for t in found:
+        places = "、".join(p["name"] for p in t["places"][:3]) or "-"
+        click.echo(f"{t['rank']}. {t['titles'][0]}  ({t['count']} 件, {places}, {t['first']:%m-%d}~{t['last']:%m-%d})")
+        for title in t["titles"][1:]:
+            click.echo(f"     · {title}")
