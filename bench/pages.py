@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pages.py                      # 1,000,000 cases (several minutes to load)
     .venv/bin/python bench/pages.py --cases 50000 --runs 5
+    .venv/bin/python bench/pages.py --smoke              # 2,000 cases, 2 runs (browser: 1), SQLite (see _common)
 
 A fresh database (GRIDGOV_BENCH_PAGES_URL or --database-url, default gridgov_bench_pages) is migrated and given
 the small reference city; the cases are written in bulk by SQL with a realistic mix of statuses (38 % open,
@@ -24,10 +25,12 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,7 +42,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gridgov.accounts.services import add_user, login, set_password  # noqa: E402
 
-from _common import BenchDb, fresh_db, percentile  # noqa: E402
+from _common import PG_ADMIN, BenchDb, add_smoke, apply_smoke, fresh_db, percentile, smoke_backend  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/gridgov_bench_pages"
 CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
@@ -70,10 +73,43 @@ def _grids(db: BenchDb) -> list[tuple[int, str, int, int, float, float]]:
     return out
 
 
+class Sql:
+    """The few pieces of the fill that PostgreSQL and SQLite spell differently (SQLite keeps datetimes as the
+    text SQLAlchemy writes, 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, so its arithmetic must write that format)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.pg = dialect == "postgresql"
+
+    def add(self, expr: str, count: str, unit: str) -> str:
+        """expr + count units (unit: minute, hour or day; count an SQL expression, may be negative)."""
+        if self.pg:
+            return f"{expr} + ({count}) * interval '1 {unit}'"
+        return f"strftime('%Y-%m-%d %H:%M:%S.000000', {expr}, ({count}) || ' {unit}s')"
+
+    def least(self, a: str, b: str) -> str:
+        return f"LEAST({a}, {b})" if self.pg else f"MIN({a}, {b})"
+
+    def series(self, n: str) -> str:
+        """Rows i = 1..n."""
+        if self.pg:
+            return f"SELECT i FROM generate_series(1, {n}) AS i"
+        return f"WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) SELECT i FROM s"
+
+    def hash64(self) -> str:
+        """64 hex characters for an event's hash."""
+        return "md5(tracking_code) || md5(title)" if self.pg else "lower(hex(randomblob(32)))"
+
+    def stamp(self, dt: datetime) -> object:
+        """A datetime as a bound parameter of a text() query."""
+        return dt if self.pg else dt.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 def fill(db: BenchDb, n: int, now: datetime) -> dict[str, float]:
     """n cases, their tasks and events, written by SQL; returns seconds per step."""
     grids = _grids(db)
     took: dict[str, float] = {}
+    q = Sql(db.container.engine.dialect.name)
+    add = q.add
     with db.container.engine.begin() as conn:
         conn.execute(
             text("""CREATE TEMP TABLE bench_grids (idx int PRIMARY KEY, code text, street int, dept int,
@@ -96,31 +132,31 @@ def fill(db: BenchDb, n: int, now: datetime) -> dict[str, float]:
                 CASE WHEN i % 3 = 0 THEN 'A0101' ELSE 'H1802' END, 'normal', g.code, '',
                 g.lat + ((i % 97) - 48) * 0.0001, g.lon + ((i % 89) - 44) * 0.0001, 'point', '', '', 'reporter',
                 i % 50 = 0, st, CASE WHEN st IN {WORKED} THEN CASE WHEN i % 3 = 0 THEN g.dept ELSE g.street END END,
-                created, created, created + interval '30 minutes',
-                CASE WHEN st IN {WORKED} THEN created + interval '1 hour' END,
-                CASE WHEN st IN ('handled','closed','evaluated') THEN created + interval '1 day' END,
-                CASE WHEN st IN ('closed','evaluated') THEN LEAST(created + interval '2 days', :now)
-                     WHEN st = 'rejected' THEN created + interval '1 hour' END,
-                CASE WHEN st IN ('dispatched','accepted') THEN created + interval '1 hour' END,
+                created, created, {add("created", "30", "minute")},
+                CASE WHEN st IN {WORKED} THEN {add("created", "1", "hour")} END,
+                CASE WHEN st IN ('handled','closed','evaluated') THEN {add("created", "1", "day")} END,
+                CASE WHEN st IN ('closed','evaluated') THEN {q.least(add("created", "2", "day"), ":now")}
+                     WHEN st = 'rejected' THEN {add("created", "1", "hour")} END,
+                CASE WHEN st IN ('dispatched','accepted') THEN {add("created", "1", "hour")} END,
                 CASE WHEN st IN ('dispatched','accepted') THEN due END, 'working_days',
-                CASE WHEN st IN {WORKED} THEN created + interval '1 day' END,
-                CASE WHEN st IN {WORKED} THEN created + interval '5 days' END,
+                CASE WHEN st IN {WORKED} THEN {add("created", "1", "day")} END,
+                CASE WHEN st IN {WORKED} THEN {add("created", "5", "day")} END,
                 CASE WHEN st NOT IN ('dispatched','accepted') THEN 'none' WHEN due < :now THEN 'red'
-                     WHEN due < :now + interval '1 day' THEN 'yellow' ELSE 'none' END,
+                     WHEN due < {add(":now", "1", "day")} THEN 'yellow' ELSE 'none' END,
                 CASE WHEN st IN ('dispatched','accepted') AND due < :now THEN 1 ELSE 0 END,
                 0, 0, false,
                 CASE WHEN st = 'evaluated' THEN i % 10 < 9 END,
                 CASE WHEN st = 'evaluated' THEN CASE WHEN i % 10 < 8 THEN 'satisfied'
                      WHEN i % 10 = 8 THEN 'basically_satisfied' ELSE 'unsatisfied' END END,
-                CASE WHEN st = 'evaluated' THEN LEAST(created + interval '3 days', :now) END,
+                CASE WHEN st = 'evaluated' THEN {q.least(add("created", "3", "day"), ":now")} END,
                 1, :genesis, 1
             FROM (SELECT i, {MIX} AS st,
-                         :now - ((i::bigint * 7919) % (120 * 1440)) * interval '1 minute' AS created,
-                         :now + (((i / 100) % 20) - 3) * interval '1 day' AS due
-                  FROM (SELECT i, i % 100 AS m FROM generate_series(1, :n) AS i) AS s) AS c
+                         {add(":now", "-((CAST(i AS BIGINT) * 7919) % (120 * 1440))", "minute")} AS created,
+                         {add(":now", "((i / 100) % 20) - 3", "day")} AS due
+                  FROM (SELECT i, i % 100 AS m FROM ({q.series(":n")}) AS seq) AS s) AS c
             JOIN bench_grids g ON g.idx = c.i % :grids
             """),
-            {"n": n, "now": now, "grids": len(grids), "genesis": "0" * 64},
+            {"n": n, "now": q.stamp(now), "grids": len(grids), "genesis": "0" * 64},
         )
         took["cases"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -133,7 +169,7 @@ def fill(db: BenchDb, n: int, now: datetime) -> dict[str, float]:
                 CASE status WHEN 'dispatched' THEN 'pending' WHEN 'accepted' THEN 'accepted'
                             WHEN 'suspended' THEN 'accepted' ELSE 'fed_back' END,
                 dispatched_at, response_due_at, handle_due_at,
-                CASE WHEN status <> 'dispatched' THEN dispatched_at + interval '2 hours' END,
+                CASE WHEN status <> 'dispatched' THEN {add("dispatched_at", "2", "hour")} END,
                 CASE WHEN status <> 'dispatched' THEN id % 20 = 0 END,
                 handled_at, '', '[]', '', CASE WHEN id % 25 = 0 THEN 1 ELSE 0 END, id % 40 = 0,
                 CASE WHEN status IN ('closed','evaluated') THEN closed_at END, resolved, satisfaction, ''
@@ -143,19 +179,24 @@ def fill(db: BenchDb, n: int, now: datetime) -> dict[str, float]:
         took["tasks"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         conn.execute(
-            text("""
+            text(f"""
             INSERT INTO case_events (case_id, seq, event_type, tag, action, from_status, to_status, actor_id,
                 actor_role, unit_id, occurred_at, payload, prev_hash, hash)
             SELECT id, 1, 'CaseReported', 'case:created', 'report_case', NULL, 'reported', NULL, 'operator', NULL,
-                created_at, '{}', :genesis, md5(tracking_code) || md5(title)
+                created_at, '{{}}', :genesis, {q.hash64()}
             FROM cases ORDER BY id
             """),
             {"genesis": "0" * 64},
         )
         took["events"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with db.container.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    if q.pg:
+        with db.container.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:  # the engine opens a transaction on every connection, and VACUUM must run outside one
+        with closing(sqlite3.connect(db.url.split("///", 1)[1], isolation_level=None)) as lite:
+            lite.execute("VACUUM")
+            lite.execute("ANALYZE")
     took["vacuum"] = time.perf_counter() - t0
     return took
 
@@ -258,7 +299,6 @@ def server_calls(base: str, tokens: dict[str, str], month: str, runs: int) -> li
 
 
 def baseline(url: str, runs: int) -> list[tuple[str, list[float]]]:
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
     queries = [
         ("SQL: newest 50 cases (ORDER BY id DESC LIMIT 50)", "SELECT * FROM cases ORDER BY id DESC LIMIT 50"),
         ("SQL: SELECT count(*) FROM cases", "SELECT count(*) FROM cases"),
@@ -269,7 +309,12 @@ def baseline(url: str, runs: int) -> list[tuple[str, list[float]]]:
         ("SQL: count(*) GROUP BY status", "SELECT status, count(*) FROM cases GROUP BY status"),
     ]
     rows = []
-    with psycopg.connect(plain) as conn:
+    if url.startswith("sqlite"):
+        with closing(sqlite3.connect(url.split("///", 1)[1])) as lite:
+            for label, sql in queries:
+                rows.append((label, timed(lambda sql=sql: lite.execute(sql).fetchall(), runs)))  # type: ignore[misc]
+        return rows
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         for label, sql in queries:
             rows.append((label, timed(lambda sql=sql: conn.execute(sql).fetchall(), runs)))  # type: ignore[misc]
     return rows
@@ -341,10 +386,17 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20, help="timed runs per call (browser: a quarter, at least 3)")
     ap.add_argument("--full-city", action="store_true", help="the whole Zhengzhou reference city (slower to load)")
     ap.add_argument("--keep", action="store_true", help="leave the database behind")
+    add_smoke(ap)
     args = ap.parse_args()
+    kind, admin, url = "postgresql", PG_ADMIN, args.database_url
+    if args.smoke:  # a throw-away database: SQLite, or beside GRIDGOV_TEST_DATABASE_URL on its PostgreSQL server
+        kind, admin = smoke_backend()
+        url, args.keep = None, False
+        apply_smoke(ap, args, cases=2_000, runs=2)
+    browser_runs = 1 if args.smoke else max(3, args.runs // 4)
     now = datetime.now(UTC).replace(microsecond=0)
     month = (now + timedelta(hours=8)).strftime("%Y-%m")
-    with fresh_db("postgresql", full_city=args.full_city, url=args.database_url, keep=args.keep) as db:
+    with fresh_db(kind, full_city=args.full_city, url=url, keep=args.keep, admin=admin) as db:
         took = fill(db, args.cases, now)
         with db.container.sessions() as s:
             counts = {t: int(s.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in TABLES}
@@ -352,12 +404,13 @@ def main() -> None:
         proc, base = start_server(db)
         try:
             server = server_calls(base, tokens, month, args.runs)
-            pages = browser(base, tokens, max(3, args.runs // 4))
+            pages = browser(base, tokens, browser_runs)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
         floor = baseline(db.url, args.runs)
-    print(f"page benchmark: PostgreSQL, {os.cpu_count()} CPUs, {args.runs} runs per call")
+    backend = "PostgreSQL" if kind == "postgresql" else "SQLite"
+    print(f"page benchmark: {backend}, {os.cpu_count()} CPUs, {args.runs} runs per call (browser: {browser_runs})")
     print(
         f"loaded {counts['cases']:,} cases ({took['cases']:.1f} s), "
         f"{counts['case_tasks']:,} tasks ({took['tasks']:.1f} s), "
