@@ -211,7 +211,7 @@ SERVE = """
 import sys, uvicorn
 from gridgov.config import Settings
 from gridgov.logging import configure_logging
-from gridgov.web.app import create_app
+from gridgov.app import create_app
 settings = Settings(database_url=sys.argv[1], log_level="WARNING", enrich_async=False)
 configure_logging(settings)
 uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")

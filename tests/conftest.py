@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 from sqlalchemy import text
 
 from gridgov import migrate
@@ -161,15 +162,67 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(world: World, settings: Settings) -> Iterator[str]:
-    """A real uvicorn server on loopback, sharing the test's container (and its fixed clock)."""
-    from gridgov.web.app import create_app
+def _create_app(settings: Settings, container: Container) -> Any:
+    try:  # the app factory is moving from gridgov.web.app to gridgov.app
+        from gridgov.app import create_app  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from gridgov.web.app import create_app
+    return create_app(settings, container=container)
 
+
+class InProcessTransport(httpx.BaseTransport):
+    """httpx's ASGI transport (async only) driven from synchronous tests through an anyio portal: requests go to
+    the app in this process, with no socket and no server thread. The whole response is read before it returns,
+    so endless streams (SSE) need the live server."""
+
+    def __init__(self, app: Any, portal: BlockingPortal) -> None:
+        self._inner = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("127.0.0.1", 50000))
+        self._portal = portal
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+
+        async def send() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+            inner = httpx.Request(request.method, request.url, headers=request.headers, content=body)
+            response = await self._inner.handle_async_request(inner)
+            raw = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
+            await response.aclose()
+            return response.status_code, response.headers.raw, raw
+
+        status, headers, raw = self._portal.call(send)
+        return httpx.Response(status, headers=headers, content=raw, request=request)
+
+
+@pytest.fixture(scope="session")
+def app(world: World, settings: Settings) -> Iterator[Any]:
+    """The FastAPI app on the test's container, its lifespan run once; `world.app` is this app."""
+    application = _create_app(settings, world.container)
+    world.app = application
+    with (
+        start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(application.router.lifespan_context(application)),
+    ):
+        application.state.test_portal = portal
+        yield application
+
+
+@pytest.fixture(scope="session")
+def client(app: Any) -> Iterator[httpx.Client]:
+    """An httpx client that calls the app in process (functional tests that need no socket)."""
+    transport = InProcessTransport(app, app.state.test_portal)
+    with httpx.Client(transport=transport, base_url="http://testserver", timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def live_server(world: World, settings: Settings) -> Iterator[str]:
+    """A real uvicorn server on loopback, sharing the test's container (and its fixed clock), for what needs a
+    socket: schemathesis, the browser, races between concurrent requests, SSE, clients from PyPI."""
     port = _free_port()
-    app = create_app(settings, container=world.container)
-    world.app = app
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    application = _create_app(settings, world.container)
+    if world.app is None:
+        world.app = application
+    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -183,12 +236,23 @@ def server(world: World, settings: Settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-class Api:
-    """Small HTTP helper: requests as a named demo user."""
+@pytest.fixture(scope="session")
+def server(live_server: str) -> str:
+    """The live server's base URL (the name the browser tier and the page tests use)."""
+    return live_server
 
-    def __init__(self, base: str, tokens: dict[str, str]) -> None:
-        self.client = httpx.Client(base_url=base, timeout=30)
+
+class Api:
+    """Small HTTP helper: requests as a named demo user, in process (an httpx.Client) or to a live base URL."""
+
+    def __init__(self, base: str | httpx.Client, tokens: dict[str, str]) -> None:
+        self.owned = isinstance(base, str)
+        self.client = httpx.Client(base_url=base, timeout=30) if isinstance(base, str) else base
         self.tokens = tokens
+
+    def close(self) -> None:
+        if self.owned:
+            self.client.close()
 
     def _h(self, who: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
         h = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
@@ -211,10 +275,20 @@ class Api:
 
 
 @pytest.fixture
-def api(server: str, clean: World) -> Iterator[Api]:
-    a = Api(server, clean.tokens)
+def api(client: httpx.Client, clean: World) -> Iterator[Api]:
+    """The API in process: every functional test that does not need a socket."""
+    a = Api(client, clean.tokens)
+    client.cookies.clear()
     yield a
-    a.client.close()
+    a.close()
+
+
+@pytest.fixture
+def live_api(live_server: str, clean: World) -> Iterator[Api]:
+    """The API over a real socket (concurrent requests, streams)."""
+    a = Api(live_server, clean.tokens)
+    yield a
+    a.close()
 
 
 def inner_point(w: World, code: str) -> tuple[float, float]:

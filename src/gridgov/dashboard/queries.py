@@ -15,6 +15,7 @@ from gridgov.cases.domain import AlarmLevel, CaseStatus, StatusKind
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.queries import CLOCKED, in_scope
 from gridgov.clock import SHANGHAI
+from gridgov.grids.models import Grid, GridVersion
 from gridgov.metrics.domain import Weights, rank
 from gridgov.metrics.queries import unit_metrics
 from gridgov.units.domain import UnitKind
@@ -189,3 +190,23 @@ def change_marker(session: Session, now: datetime) -> tuple[int, int, str]:
     last_event = int(session.scalar(select(func.max(CaseEvent.id))) or 0)
     recent = int(session.scalar(select(func.count()).where(CaseEvent.id > last_event - RECENT_EVENTS)) or 0)
     return last_event, recent, now.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+
+def home_counts(session: Session) -> dict[str, Any]:
+    """The front page, for the whole city: cases per status (each status with its label) and the grids per level
+    of the active grid version."""
+    counts = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+    version = session.scalars(select(GridVersion).where(GridVersion.active.is_(True))).first()
+    levels = dict(
+        session.execute(
+            select(Grid.level, func.count())
+            .where(Grid.version_id == (version.id if version else -1))
+            .group_by(Grid.level)
+        ).all()
+    )
+    return {
+        "statuses": [(s.value, s.label, counts.get(s.value, 0)) for s in CaseStatus],
+        "total": sum(counts.values()),
+        "levels": levels,
+        "version": version.name if version else None,
+    }

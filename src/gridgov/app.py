@@ -1,4 +1,6 @@
-"""create_app(settings): routers, pages, error handlers and the deadline scheduler."""
+"""The web entry point: `create_app(settings)` composes the app from each feature's routers and pages, the
+error handlers and the offline API docs, and starts and stops the background threads of `gridgov.worker`
+with the app's lifespan. It holds no SQL of its own beyond the health check."""
 
 from __future__ import annotations
 
@@ -13,29 +15,28 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from gridgov import __version__
 from gridgov.accounts import views as account_views
 from gridgov.bootstrap import Container, bootstrap
 from gridgov.campaigns import views as campaign_views
 from gridgov.cases import pages as case_pages
+from gridgov.cases import topics_views
 from gridgov.cases import views as case_views
-from gridgov.cases.domain import CaseStatus
-from gridgov.cases.models import Case
 from gridgov.categories import views as category_views
 from gridgov.classify import views as classify_views
 from gridgov.config import Settings
 from gridgov.dashboard import views as dashboard_views
+from gridgov.dashboard.queries import home_counts
 from gridgov.geo import views as grid_views
-from gridgov.grids.models import Grid, GridVersion
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
+from gridgov.ratelimit import RateLimiter
 from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors
-from gridgov.web.deps import RateLimiter
 from gridgov.worker import DeadlineScheduler, Enricher
 
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(unit_views.router)
     app.include_router(open311_views.router)
     app.include_router(classify_views.router)
+    app.include_router(topics_views.router)
     app.include_router(account_views.router)
     app.include_router(account_views.auth_router)
     app.include_router(media_views.router)
@@ -123,27 +125,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request) -> Any:
         with box.sessions() as session:
-            counts = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
-            version = session.scalars(select(GridVersion).where(GridVersion.active.is_(True))).first()
-            levels = dict(
-                session.execute(
-                    select(Grid.level, func.count())
-                    .where(Grid.version_id == (version.id if version else -1))
-                    .group_by(Grid.level)
-                ).all()
-            )
-        statuses = [(s.value, s.label, counts.get(s.value, 0)) for s in CaseStatus]
-        return templates.TemplateResponse(
-            request,
-            "index.html",
-            {
-                "statuses": statuses,
-                "total": sum(counts.values()),
-                "levels": levels,
-                "version": version.name if version else None,
-                "city": settings.city_name,
-            },
-        )
+            counts = home_counts(session)
+        return templates.TemplateResponse(request, "index.html", {**counts, "city": settings.city_name})
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:  # browsers ask for it on every page that names none (Swagger UI, files)
