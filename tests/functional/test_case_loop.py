@@ -141,7 +141,8 @@ def test_wrong_role_is_403_and_unknown_action_is_422(api: Api, clean: World) -> 
     assert api.get("dispatcher", f"/api/v1/cases/{case_id}").json()["status"] == "reported"
 
 
-def test_concurrent_actions_exactly_one_wins_the_other_gets_conflict(api: Api, clean: World) -> None:
+def test_concurrent_actions_exactly_one_wins_the_other_gets_conflict(live_api: Api, clean: World) -> None:
+    api = live_api  # a race needs two requests in flight at once: a real socket
     case_id = report(api, clean)
     version = api.get("operator", f"/api/v1/cases/{case_id}").json()["version"]
     results: list[int] = []
@@ -181,7 +182,8 @@ def test_same_idempotency_key_twice_gives_one_case(api: Api, clean: World) -> No
     assert api.get("dispatcher", "/api/v1/cases").json()["total"] == 1
 
 
-def test_concurrent_same_idempotency_key_gives_one_case(api: Api, clean: World) -> None:
+def test_concurrent_same_idempotency_key_gives_one_case(live_api: Api, clean: World) -> None:
+    api = live_api  # a race needs two requests in flight at once: a real socket
     body = {"title": "井盖缺失", "grid_code": clean.grid, "category_code": "C0102"}
     ids: list[int] = []
     barrier = threading.Barrier(4)

@@ -153,7 +153,8 @@ def _events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
             name, data = "", ""
 
 
-def test_stream_pushes_a_fresh_summary_when_a_case_is_created(api: Api, clean: World) -> None:
+def test_stream_pushes_a_fresh_summary_when_a_case_is_created(live_api: Api, clean: World) -> None:
+    api = live_api  # an endless event stream needs a real socket
     w = clean
     _report(api, "operator", w.grid)
     headers = {"Authorization": f"Bearer {w.tokens['leader']}"}
@@ -173,7 +174,8 @@ def test_stream_pushes_a_fresh_summary_when_a_case_is_created(api: Api, clean: W
     assert api.get(None, "/api/v1/dashboard/stream").status_code == 401
 
 
-def test_the_stream_keeps_to_the_readers_scope(api: Api, clean: World) -> None:
+def test_the_stream_keeps_to_the_readers_scope(live_api: Api, clean: World) -> None:
+    api = live_api  # an endless event stream needs a real socket
     w = clean
     _city(api, w)
     headers = {"Authorization": f"Bearer {w.tokens['other-street']}"}
@@ -182,7 +184,8 @@ def test_the_stream_keeps_to_the_readers_scope(api: Api, clean: World) -> None:
     assert name == "summary" and (first["total"], first["closed"]) == (1, 1)  # not the city's 4
 
 
-def test_a_user_may_hold_only_a_few_streams(api: Api, clean: World) -> None:
+def test_a_user_may_hold_only_a_few_streams(live_api: Api, clean: World) -> None:
+    api = live_api  # an endless event stream needs a real socket
     from contextlib import ExitStack
 
     from gridgov.dashboard.views import STREAMS_PER_USER
