@@ -1,4 +1,5 @@
-"""`gridgov escalate` (the deadline scan) and `audit verify` (the events' hash chain).
+"""`gridgov escalate` (the deadline scan), `audit verify` (the events' hash chain) and `gridgov topics` (hot
+topics over recent cases).
 
 Services are imported inside each command, so `gridgov --help` does not load the database layer."""
 
@@ -70,3 +71,21 @@ def audit_verify(database_url: str | None) -> None:
         where = f"事件 id={p.event_id}" if p.event_id is not None else "链尾"
         click.echo(f"篡改: 案件 {p.case_id} 第 {p.seq} 个事件 ({where}): {p.problem}", err=True)
     sys.exit(1)
+
+
+@click.command(help="热点问题 (每月一题): 近 N 天案件按文本聚类排名")
+@click.option("--days", type=int, default=30, show_default=True)
+@click.option("--top", type=int, default=10, show_default=True)
+@click.option("--now", "now_text", default=None, help="以此时刻为当前时间 (ISO 8601, 带时区)")
+@db_option
+@friendly
+def topics(days: int, top: int, now_text: str | None, database_url: str | None) -> None:
+    from gridgov.cases.topics import recent_topics
+
+    with opened(database_url) as c, c.sessions() as s:
+        found = recent_topics(s, parse_now(now_text) or c.clock.now(), days, top)
+    for t in found:
+        places = "、".join(p["name"] for p in t["places"][:3]) or "-"
+        click.echo(f"{t['rank']}. {t['titles'][0]}  ({t['count']} 件, {places}, {t['first']:%m-%d}~{t['last']:%m-%d})")
+        for title in t["titles"][1:]:
+            click.echo(f"     · {title}")

@@ -1,4 +1,4 @@
-"""`gridgov model train|cv|eval` (the category model) and `gridgov topics` (hot topics by text clusters).
+"""`gridgov model train|cv|eval`: the category model (`gridgov topics`, over cases, lives in cases.cli).
 
 Services are imported inside each command, so `gridgov --help` does not load numpy or the database layer."""
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from gridgov.clikit import F, db_option, friendly, opened, parse_now, wiring
+from gridgov.clikit import F, db_option, friendly, opened, wiring
 
 
 @click.group(help="分类模型: 训练、交叉验证、评估")
@@ -113,21 +113,3 @@ def model_eval(
 
     rows = _rows(csv_path, xlsx, text_columns, label_column)
     click.echo(evaluate(wiring().load_classifier(str(model_path) if model_path else None), rows).to_text())
-
-
-@click.command(help="热点问题 (每月一题): 近 N 天案件按文本聚类排名")
-@click.option("--days", type=int, default=30, show_default=True)
-@click.option("--top", type=int, default=10, show_default=True)
-@click.option("--now", "now_text", default=None, help="以此时刻为当前时间 (ISO 8601, 带时区)")
-@db_option
-@friendly
-def topics(days: int, top: int, now_text: str | None, database_url: str | None) -> None:
-    from gridgov.classify.queries import recent_topics
-
-    with opened(database_url) as c, c.sessions() as s:
-        found = recent_topics(s, parse_now(now_text) or c.clock.now(), days, top)
-    for t in found:
-        places = "、".join(p["name"] for p in t["places"][:3]) or "-"
-        click.echo(f"{t['rank']}. {t['titles'][0]}  ({t['count']} 件, {places}, {t['first']:%m-%d}~{t['last']:%m-%d})")
-        for title in t["titles"][1:]:
-            click.echo(f"     · {title}")

@@ -1,14 +1,14 @@
+"""POST /api/v1/classify: the suggested category for a text (hot topics over cases live in cases.topics_views)."""
+
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import Field
 from sqlalchemy import select
 
-from gridgov.accounts.domain import scope_of
 from gridgov.categories.models import Category
-from gridgov.classify.queries import recent_topics
 from gridgov.classify.text import join_fields
 from gridgov.web.deps import ContainerDep, CurrentActor
 from gridgov.web.validation import CleanText
@@ -36,14 +36,3 @@ def classify(body: ClassifyRequest, container: ContainerDep, actor: CurrentActor
         "needs_review": p.source != "model" or p.confidence < container.settings.classify_threshold,
         "top": [{"code": c, "name": names.get(c), "confidence": round(v, 4)} for c, v in p.top[:3]],
     }
-
-
-@router.get("/topics", summary="热点问题 (每月一题): 近 N 天案件按文本聚类排名")
-def topics(
-    container: ContainerDep,
-    actor: CurrentActor,
-    days: Annotated[int, Query(ge=1, le=366)] = 30,
-    top: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> dict[str, Any]:
-    with container.sessions() as s:
-        return {"days": days, "topics": recent_topics(s, container.clock.now(), days, top, scope_of(actor))}
