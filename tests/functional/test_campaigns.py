@@ -231,7 +231,7 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp_port(camp: str, clean: World) -> Iterator[int]:
     c = clean.container
-    handler = CampaignMailHandler(c.uow, c.sessions, c.clock, IntakePolicy(SMTP_ATTACHMENT_LIMIT, 0.6))
+    handler = CampaignMailHandler(c.uow, c.clock, IntakePolicy(SMTP_ATTACHMENT_LIMIT, 0.6))
     port = _free_port()
     server = controller(handler, "127.0.0.1", port, 1024 * 1024)
     server.start()

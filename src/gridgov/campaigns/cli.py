@@ -140,9 +140,8 @@ def smtp(host: str | None, port: int | None, database_url: str | None) -> None:
 
     with opened(database_url) as c:
         s = c.settings
-        handler = CampaignMailHandler(
-            c.uow, c.sessions, c.clock, IntakePolicy(s.campaign_attachment_max_bytes, s.campaign_duplicate_threshold)
-        )
+        policy = IntakePolicy(s.campaign_attachment_max_bytes, s.campaign_duplicate_threshold)
+        handler = CampaignMailHandler(c.uow, c.clock, policy, read_uow_factory=lambda: c.uow(write=False))
         server = controller(handler, host or s.smtp_host, port or s.smtp_port, s.campaign_mail_max_bytes)
         server.start()
         click.echo(f"SMTP 收件服务已启动: {host or s.smtp_host}:{port or s.smtp_port} (Ctrl-C 停止)")

@@ -10,12 +10,9 @@ from functools import partial
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.campaigns.domain import AttachmentTooLarge, ChannelClosed, EmptySuggestion, MalformedMail, OutsideWindow
-from gridgov.campaigns.models import Campaign
-from gridgov.campaigns.services import DEFAULT_POLICY, IntakePolicy, receive_mail
+from gridgov.campaigns.services import DEFAULT_POLICY, IntakePolicy, mailbox_campaign, receive_mail
 from gridgov.clock import Clock
 from gridgov.errors import GridgovError, NotFound
 from gridgov.logging import get_logger
@@ -51,18 +48,22 @@ def refusal(exc: GridgovError) -> str:
 
 
 class CampaignMailHandler:
+    """Each message is stored through `uow_factory`; the mailbox look-ups during RCPT go through
+    `read_uow_factory` when given (a read-only unit of work: on SQLite it does not queue behind writers)."""
+
     def __init__(
         self,
         uow_factory: Callable[[], UnitOfWork],
-        sessions: sessionmaker[Session],
         clock: Clock,
         policy: IntakePolicy = DEFAULT_POLICY,
+        *,
+        read_uow_factory: Callable[[], UnitOfWork] | None = None,
     ) -> None:
-        self.uow_factory, self.sessions, self.clock, self.policy = uow_factory, sessions, clock, policy
+        self.uow_factory, self.clock, self.policy = uow_factory, clock, policy
+        self.read_uow_factory = read_uow_factory or uow_factory
 
     def campaign_for(self, address: str) -> str | None:
-        with self.sessions() as s:
-            return s.scalar(select(Campaign.slug).where(func.lower(Campaign.mail_address) == address.strip().lower()))
+        return mailbox_campaign(self.read_uow_factory(), address)
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]

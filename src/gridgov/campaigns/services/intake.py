@@ -1,24 +1,21 @@
-"""Use cases of suggestion campaigns. Each one owns its transaction: `with uow: ...; uow.commit()`."""
+"""Intake: opening a campaign, and every way a suggestion arrives (web, app and WeChat forms, letters
+registered by staff, saved mail imported, mail delivered over SMTP). Each use case owns its transaction."""
 
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from functools import lru_cache
 from typing import Any
 
-from gridgov.accounts.domain import Actor, Role
+from gridgov.actor import Actor, Role
 from gridgov.campaigns.domain import (
     DEFAULT_FIELDS,
     MAIL_BODY_FILE,
     Channel,
-    EmptySuggestion,
     LatePolicy,
-    SuggestionAction,
     SuggestionStatus,
     admit,
     check_attachment,
@@ -30,32 +27,24 @@ from gridgov.campaigns.domain import (
     check_postmark,
     check_slug,
     clean_text,
-    linked_status,
     mail_title_and_content,
     marking_matches,
-    next_status,
     sniff_scan,
     suggest_field,
     title_and_content,
     window_bounds,
 )
 from gridgov.campaigns.mail import ParsedMail, parse_mail
-from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
+from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment
 from gridgov.campaigns.repository import CampaignRepository
-from gridgov.cases.services import CaseDraft, CasePolicy, Locator, Reported, report_case
-from gridgov.classify.duplicates import shingles
-from gridgov.classify.ports import Classifier
+from gridgov.campaigns.services.clustering import CLUSTER_CANDIDATES, CLUSTER_TEXT_CHARS, cluster_text, nearest_cluster
+from gridgov.campaigns.services.common import STAFF_ROLES, campaign_of, record_event, require
 from gridgov.clock import SHANGHAI
-from gridgov.errors import DuplicateKey, GridgovError, NotFound, PermissionDenied, ValidationFailed
+from gridgov.errors import DuplicateKey, GridgovError, NotFound, ValidationFailed
 from gridgov.logging import get_logger
 from gridgov.uow import UnitOfWork
 
 log = get_logger(__name__)
-
-STAFF_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})  # run campaigns, register, decide
-READ_ROLES = STAFF_ROLES | {Role.LEADER}  # reports and lists
-CLUSTER_CANDIDATES = 5000  # cluster heads compared with each newcomer
-CLUSTER_TEXT_CHARS = 300  # characters of the content compared (with the title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +110,6 @@ class Submitted:
     created: bool
 
 
-def require(actor: Actor, roles: frozenset[Role]) -> None:
-    if actor.role not in roles:
-        raise PermissionDenied()
-
-
-# -- campaigns ---------------------------------------------------------------------------------------
 def create_campaign(uow: UnitOfWork, draft: CampaignDraft, actor: Actor, now: datetime) -> dict[str, Any]:
     require(actor, frozenset({Role.ADMIN, Role.OPERATOR}) | {Role.SYSTEM})
     slug = check_slug(draft.slug)
@@ -152,7 +135,7 @@ def create_campaign(uow: UnitOfWork, draft: CampaignDraft, actor: Actor, now: da
     if mail is not None and ("@" not in mail or len(mail) > 254 or any(ch.isspace() for ch in mail)):
         raise ValidationFailed("邮箱地址不合法", field="mail_address")
     with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.campaigns
         if repo.by_slug(slug) is not None:
             raise DuplicateKey(f"短名已被使用: {slug}", field="slug")
         if mail is not None and repo.by_mail_address(mail) is not None:
@@ -181,71 +164,9 @@ def create_campaign(uow: UnitOfWork, draft: CampaignDraft, actor: Actor, now: da
         return {"id": campaign.id, "slug": slug}
 
 
-def _campaign(repo: CampaignRepository, slug: str) -> Campaign:
-    campaign = repo.by_slug(slug)
-    if campaign is None:
-        raise NotFound(f"征集活动不存在: {slug}")
-    return campaign
-
-
-# -- intake ------------------------------------------------------------------------------------------
 def _ref(now: datetime) -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return f"ZJ{now.astimezone(SHANGHAI):%Y%m%d}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
-
-
-@lru_cache(maxsize=20_000)
-def _vector(text: str) -> tuple[dict[str, int], frozenset[str], float]:
-    bag = shingles(text)
-    return dict(bag), frozenset(bag), math.sqrt(sum(v * v for v in bag.values()))
-
-
-def cluster_text(title: str, content: str) -> str:
-    """What is compared for near-duplicates: the title and the start of the content."""
-    return f"{title}\n{content[:CLUSTER_TEXT_CHARS]}"
-
-
-def nearest_cluster(text: str, heads: Sequence[tuple[int, str]], threshold: float) -> tuple[int | None, float]:
-    """The cluster head most like `text` with cosine ≥ threshold over character 2/3-grams, or (None, best).
-
-    Heads sharing too few distinct n-grams to reach the threshold are skipped before the cosine is computed
-    (a set intersection in C), which keeps a newcomer against thousands of heads in milliseconds."""
-    mine, mine_keys, mine_norm = _vector(text)
-    best_id, best = None, 0.0
-    if not mine_norm:
-        return None, 0.0
-    for head_id, head_text in heads:
-        theirs, their_keys, their_norm = _vector(head_text)
-        if not their_norm or len(mine_keys & their_keys) < threshold * threshold * min(len(mine_keys), len(their_keys)):
-            continue
-        small, large = (mine, theirs) if len(mine) <= len(theirs) else (theirs, mine)
-        score = sum(v * large.get(k, 0) for k, v in small.items()) / (mine_norm * their_norm)
-        if score > best:
-            best_id, best = head_id, score
-    return (best_id, round(best, 4)) if best >= threshold and best_id is not None else (None, round(best, 4))
-
-
-def _event(
-    repo: CampaignRepository,
-    s: Suggestion,
-    action: str,
-    before: str | None,
-    actor: Actor,
-    now: datetime,
-    payload: dict[str, Any],
-) -> None:
-    repo.add_event(
-        SuggestionEvent(
-            suggestion_id=s.id,
-            action=action,
-            from_status=before,
-            to_status=s.status,
-            actor_id=actor.user_id,
-            actor_role=actor.role.value,
-            occurred_at=now,
-            payload=payload,
-        )
-    )
 
 
 def _add(
@@ -336,7 +257,7 @@ def _add(
     ]
     repo.add_suggestion(s, rows)
     s.cluster_id = head if head is not None else s.id
-    _event(
+    record_event(
         repo,
         s,
         "receive",
@@ -359,8 +280,8 @@ def submit(
 ) -> Submitted:
     """Record one suggestion. `at` is when it counts as received for the window (default `now`)."""
     with uow:
-        repo = CampaignRepository(uow.session)
-        campaign = _campaign(repo, slug)
+        repo = uow.campaigns
+        campaign = campaign_of(repo, slug)
         if not campaign.public and actor.role not in STAFF_ROLES | {Role.SYSTEM}:
             raise NotFound(f"征集活动不存在: {slug}")
         result = _add(repo, campaign, draft, actor, now, at or now, policy)
@@ -453,8 +374,8 @@ def import_mail(
     require(actor, STAFF_ROLES)
     report = ImportReport()
     with uow:
-        repo = CampaignRepository(uow.session)
-        campaign = _campaign(repo, slug)
+        repo = uow.campaigns
+        campaign = campaign_of(repo, slug)
         for label, raw in messages:
             try:
                 mail = parse_mail(raw, policy.max_attachment_bytes)
@@ -476,168 +397,8 @@ def import_mail(
     return report
 
 
-# -- review, reply, field ------------------------------------------------------------------------------
-def _suggestion(repo: CampaignRepository, suggestion_id: int) -> Suggestion:
-    s = repo.suggestion(suggestion_id, lock=True)
-    if s is None:
-        raise NotFound(f"建议不存在: {suggestion_id}")
-    return s
-
-
-def decide(
-    uow: UnitOfWork,
-    suggestion_id: int,
-    action: str,
-    actor: Actor,
-    now: datetime,
-    reply: str | None = None,
-    note: str = "",
-) -> None:
-    """Move a suggestion through the table (review, adopt, partly adopt, not adopt, reconsider); a reply given
-    with the decision is published with it."""
-    require(actor, STAFF_ROLES)
-    try:
-        act = SuggestionAction(action)
-    except ValueError:
-        raise ValidationFailed(f"未知操作: {action}", field="action") from None
-    if act is SuggestionAction.CONVERT:
-        raise ValidationFailed("转为案件请使用 /case 接口", field="action")
+def mailbox_campaign(uow: UnitOfWork, address: str) -> str | None:
+    """The slug of the campaign whose mailbox is `address` (letter case ignored), or None."""
     with uow:
-        repo = CampaignRepository(uow.session)
-        s = _suggestion(repo, suggestion_id)
-        before = s.status
-        s.status = next_status(SuggestionStatus(s.status), act).value
-        if reply is not None and reply.strip():
-            s.reply, s.replied_at = clean_text(reply), now
-        s.updated_at = now
-        _event(repo, s, act.value, before, actor, now, {"note": clean_text(note), "reply": bool(reply)})
-        uow.commit()
-
-
-def set_reply(uow: UnitOfWork, suggestion_id: int, reply: str, actor: Actor, now: datetime) -> None:
-    """The public reply (答复), shown on the suggestion's public page."""
-    require(actor, STAFF_ROLES)
-    text = clean_text(reply)
-    if not text:
-        raise EmptySuggestion("答复内容不能为空", field="reply")
-    with uow:
-        repo = CampaignRepository(uow.session)
-        s = _suggestion(repo, suggestion_id)
-        s.reply, s.replied_at, s.updated_at = text, now, now
-        _event(repo, s, "reply", s.status, actor, now, {"chars": len(text)})
-        uow.commit()
-
-
-def set_field(uow: UnitOfWork, suggestion_id: int, field_name: str, actor: Actor, now: datetime) -> None:
-    require(actor, STAFF_ROLES)
-    with uow:
-        repo = CampaignRepository(uow.session)
-        s = _suggestion(repo, suggestion_id)
-        campaign = repo.campaign(s.campaign_id)
-        if campaign is None or field_name not in campaign.fields:
-            raise ValidationFailed(f"本次征集没有该领域: {field_name}", field="field")
-        before = s.field
-        s.field, s.field_source, s.updated_at = field_name, "staff", now
-        _event(repo, s, "set_field", s.status, actor, now, {"from": before, "to": field_name})
-        uow.commit()
-
-
-# -- turning a suggestion into a case -------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class CaseTarget:
-    """Where the case goes; without a grid, address or point it is placed at the city (dispatcher decides)."""
-
-    grid_code: str | None = None
-    address: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    crs: str = "wgs84"
-    category_code: str | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class CaseServices:
-    locator: Locator | None = None
-    classifier: Classifier | None = None
-    policy: CasePolicy = CasePolicy()
-    enrich_later: Callable[[int], None] | None = None
-    city_name: str = "郑州市"
-
-
-def convert_to_case(
-    uow_factory: Callable[[], UnitOfWork],
-    suggestion_id: int,
-    target: CaseTarget,
-    actor: Actor,
-    now: datetime,
-    deps: CaseServices | None = None,
-) -> dict[str, Any]:
-    """One action: open a case of the case loop (source "campaign") and link both ways — the suggestion keeps
-    the case id and its status becomes "converted"; the case's description names the suggestion, and
-    `GET /api/v1/campaigns/cases/{case_id}` finds the suggestion from the case.
-
-    The case is reported with the idempotency key `campaign-suggestion-{id}`, so a retry after a failure
-    between the two steps gives back the same case, never a second one."""
-    require(actor, STAFF_ROLES)
-    deps = deps or CaseServices()
-    with uow_factory() as uow:
-        repo = CampaignRepository(uow.session)
-        s = _suggestion(repo, suggestion_id)
-        next_status(SuggestionStatus(s.status), SuggestionAction.CONVERT)  # refuse early, before any case exists
-        campaign = repo.campaign(s.campaign_id)
-        title = s.title
-        description = (
-            f"{s.content}\n\n—— 来源: {campaign.title if campaign else '征集活动'} · 建议编号 {s.ref}"
-            f" · 领域 {s.field or '未分类'}"
-        )
-        reporter = (s.submitter_name, s.submitter_phone)
-    has_place = target.grid_code or target.address.strip() or target.lat is not None
-    draft = CaseDraft(
-        title=title,
-        description=description + (f"\n{clean_text(target.note)}" if target.note.strip() else ""),
-        source="campaign",
-        category_code=target.category_code,
-        grid_code=target.grid_code,
-        address=target.address if has_place else deps.city_name,
-        lat=target.lat,
-        lon=target.lon,
-        crs=target.crs,
-        reporter_name=reporter[0],
-        reporter_phone=reporter[1],
-    )
-    reported: Reported = report_case(
-        uow_factory(),
-        draft,
-        actor,
-        now,
-        f"campaign-suggestion-{suggestion_id}",
-        key_owner="campaigns",  # one key for all staff: two converting at once get one case
-        locator=deps.locator,
-        classifier=deps.classifier,
-        policy=deps.policy,
-        enrich_later=deps.enrich_later,
-    )
-    with uow_factory() as uow:
-        repo = CampaignRepository(uow.session)
-        s = _suggestion(repo, suggestion_id)
-        if s.case_id is not None and s.case_id != reported.id:
-            raise ValidationFailed(f"该建议已转为案件 {s.case_id}", case_id=s.case_id)
-        before = s.status
-        if s.case_id is None:
-            # the case exists: link it even if someone decided meanwhile (no orphan case), and say so
-            status, overridden = linked_status(SuggestionStatus(s.status))
-            s.status = status.value
-            s.case_id, s.updated_at = reported.id, now
-            payload: dict[str, Any] = {"case_id": reported.id, "tracking_code": reported.tracking_code}
-            if overridden:
-                payload["overrides"] = before
-                payload["note"] = f"转案件期间建议被改为「{SuggestionStatus(before).label}」，案件已建立，仍予关联"
-            _event(repo, s, SuggestionAction.CONVERT.value, before, actor, now, payload)
-            uow.commit()
-    log.info("suggestion_converted", suggestion_id=suggestion_id, case_id=reported.id)
-    return {
-        "suggestion_id": suggestion_id,
-        "status": SuggestionStatus.CONVERTED.value,
-        "case": {"id": reported.id, "tracking_code": reported.tracking_code, "status": reported.status},
-    }
+        campaign = uow.campaigns.by_mail_address(address)
+        return campaign.slug if campaign is not None else None
