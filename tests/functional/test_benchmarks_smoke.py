@@ -1,0 +1,154 @@
+"""Every bench/ script, run in its smoke mode (`--smoke`: tiny sizes, the same code paths), exits cleanly and
+prints its figures, so a benchmark that rots fails here rather than on the day someone wants its numbers.
+
+Each script runs as a subprocess with this interpreter. Its database is SQLite, or a throw-away database on
+the PostgreSQL server that GRIDGOV_TEST_DATABASE_URL names (bench/_common.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NUM = r"(\d[\d,]*(?:\.\d+)?)"  # one captured figure: 1,234 or 12.5
+TIMEOUT_S = 240  # a smoke run takes seconds; this only stops a hung one on a loaded machine
+CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
+
+
+def run_smoke(script: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--smoke"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+    assert done.returncode == 0, f"bench/{script} --smoke exited {done.returncode}:\n{done.stderr[-5000:]}"
+    return done.stdout.splitlines()
+
+
+def figures(lines: list[str], pattern: str) -> list[float]:
+    """The figures of the one printed line that matches `pattern` in full."""
+    hits = [m for m in map(re.compile(pattern).fullmatch, lines) if m]
+    assert len(hits) == 1, f"expected one line matching {pattern!r} in:\n" + "\n".join(lines)
+    return [float(g.replace(",", "")) for g in hits[0].groups()]
+
+
+def smoke_backend() -> str:
+    url = os.environ.get("GRIDGOV_TEST_DATABASE_URL", "")
+    return "postgresql" if url.startswith(("postgresql", "postgres:")) else "sqlite"
+
+
+def test_classify_prints_rates_and_latency() -> None:
+    lines = run_smoke("classify.py")
+    texts, features = figures(lines, rf"texts: {NUM} from .*; model \S+, {NUM} features")
+    assert texts == 100 and features > 0
+    rate, p50, p99 = figures(
+        lines, rf"shipped model :\s+{NUM} texts/s \(batch \d+\); predict\(\) p50 {NUM} ms, p99 {NUM} ms"
+    )
+    assert rate > 0 and 0 < p50 <= p99
+    assert figures(lines, rf"  of which features\(\):\s+{NUM} texts/s")[0] > 0
+    assert figures(lines, rf"sklearn pipe  :\s+{NUM} texts/s \(same features, .*\)")[0] > 0
+    assert figures(lines, rf"keywords      :\s+{NUM} texts/s \(fallback rule classifier, {NUM} keywords\)")[0] > 0
+
+
+def test_locate_prints_rates_next_to_the_bare_query() -> None:
+    lines = run_smoke("locate.py")
+    polygons, l3, points, inside = figures(
+        lines, rf"grids: {NUM} polygons, {NUM} L3; points: {NUM} uniform in the city bbox \({NUM}% inside\)"
+    )
+    assert polygons > l3 > 0 and points == 20_000 and 0 < inside < 100
+    assert figures(lines, rf"generate \(all levels\)\s+{NUM} s")[0] > 0
+    figures(lines, rf"GridIndex build\s+{NUM} s")
+    for label in (r"bare STRtree query", r"bare query \+ points\(\)", r"GridIndex\.locate_many"):
+        rate, seconds = figures(lines, rf"{label}\s+{NUM} points/s\s+\({NUM} s\)")
+        assert rate > 0
+    assert all(r > 0 for r in figures(lines, rf"  ratio to bare query\s+{NUM}\s+\(to bare \+ points\(\): {NUM}\)"))
+    p50, p99, calls, per_s = figures(
+        lines, rf"GridIndex\.locate \(single\)  p50 {NUM} µs   p99 {NUM} µs   \({NUM} calls, {NUM} calls/s\)"
+    )
+    assert 0 < p50 <= p99 and calls == 2_000 and per_s > 0
+
+
+def test_escalate_escalates_exactly_the_due_cases_once() -> None:
+    lines = run_smoke("escalate.py")
+    assert figures(lines, rf"escalation benchmark, {NUM} CPUs")[0] >= 1
+    kind = smoke_backend()
+    assert figures(lines, rf"{kind}: wrote {NUM} open cases in {NUM} s")[0] == 2_000
+    for due in (0, 10, 100):
+        _, floor, scan, escalated, rerun, more, wall = figures(
+            lines,
+            rf"  due\s+({due}): bare SELECT\s+{NUM} ms \| scan\s+{NUM} ms \({NUM} escalated\) \| "
+            rf"rerun\s+{NUM} ms \({NUM} more\) \| CLI --dry-run wall\s+{NUM} s",
+        )
+        assert escalated == due and more == 0
+        assert floor >= 0 and scan > 0 and rerun >= 0 and wall > 0
+
+
+def test_intake_prints_its_table() -> None:
+    lines = run_smoke("intake.py")
+    clients = figures(lines, rf"intake benchmark: {NUM} cases per measurement, {NUM} concurrent HTTP clients, .*")
+    assert clients == [50, 4]
+    header = next(i for i, line in enumerate(lines) if line.startswith("backend"))
+    columns = re.split(r"\s{2,}", lines[header].strip())
+    assert columns == [
+        "backend",
+        "raw rows/s",
+        "service/s",
+        "HTTP cases/s",
+        "p50 ms",
+        "p99 ms",
+        "HTTP/raw",
+        "enriched/s",
+    ]
+    rows = [line.split() for line in lines[header + 1 :] if line.strip()]
+    assert [row[0] for row in rows] == [smoke_backend()]
+    cells = dict(zip(columns, rows[0], strict=True))
+    for column in columns[1:]:
+        assert re.fullmatch(r"\d+(\.\d+)?%?", cells[column]), f"{column}: {cells[column]!r}"
+    for column in ("raw rows/s", "service/s", "HTTP cases/s", "enriched/s"):
+        assert float(cells[column]) > 0, f"{column} is 0: {lines}"
+    assert 0 < float(cells["p50 ms"]) <= float(cells["p99 ms"])
+
+
+def table(lines: list[str], title: str) -> dict[str, tuple[float, float]]:
+    """label → (p50 ms, p95 ms) of the rows printed under `title`, up to the next blank line."""
+    start = lines.index(title)
+    assert re.fullmatch(r"\s+p50 ms\s+p95 ms( {2}≤ 1 s)?", lines[start + 1]), lines[start + 1]
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.strip():
+            break
+        m = re.fullmatch(rf"(.+?)\s+{NUM}\s+{NUM}(?:  (?:yes|NO))?", line)
+        assert m, f"not a row of figures: {line!r}"
+        p50, p95 = float(m[2].replace(",", "")), float(m[3].replace(",", ""))
+        assert 0 <= p50 <= p95, line  # a bare SQL query can print 0.0 ms
+        rows[m[1]] = (p50, p95)
+    return rows
+
+
+def test_pages_prints_server_browser_and_baseline_tables() -> None:
+    lines = run_smoke("pages.py")
+    backend = "PostgreSQL" if smoke_backend() == "postgresql" else "SQLite"
+    _, runs, browser_runs = figures(
+        lines, rf"page benchmark: {backend}, {NUM} CPUs, {NUM} runs per call \(browser: {NUM}\)"
+    )
+    assert (runs, browser_runs) == (2, 1)
+    cases, _, tasks, _, events, _, _ = figures(
+        lines,
+        rf"loaded {NUM} cases \({NUM} s\), {NUM} tasks \({NUM} s\), {NUM} events \({NUM} s\); VACUUM ANALYZE {NUM} s",
+    )
+    assert cases == events == 2_000 and 0 < tasks < cases
+
+    server = table(lines, "(a) server: HTML shell and first data calls (HTTP, signed-in session)")
+    assert len(server) == 9 and {"GET /queue (HTML)", "GET /dashboard (HTML)"} <= set(server)
+    browser = table(lines, "(b) browser: navigation start → rendered (performance.now())")
+    if Path(CHROMIUM).exists():
+        assert len(browser) == 3 and all(label.startswith("browser: ") for label in browser)
+    else:  # the script says why the browser part is missing
+        assert f"{CHROMIUM} not found: browser timings skipped" in lines and not browser
+    floor = table(lines, "baseline: bare SQL on the same database")
+    assert len(floor) == 4 and all(label.startswith("SQL: ") for label in floor)
