@@ -13,7 +13,7 @@ from gridgov.cases import queries, services
 from gridgov.cases.schemas import CaseAction, CaseCreate, CaseCreated, CasePage, CasePublic, EventPublic
 from gridgov.errors import ValidationFailed
 from gridgov.geo.crs import to_canonical
-from gridgov.media.domain import upload_token
+from gridgov.signing import upload_token
 from gridgov.web.deps import ContainerDep, CurrentActor, PageNo, RowId, limit_public_intake
 
 router = APIRouter(prefix="/api/v1/cases", tags=["案件 cases"])

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Header, Response, UploadFile
 from gridgov.accounts.domain import Actor
 from gridgov.cases import queries
 from gridgov.errors import NotFound
-from gridgov.media.domain import MAX_BYTES, UploadRefused, upload_token_valid
+from gridgov.media.domain import MAX_BYTES, UploadRefused
 from gridgov.media.queries import photos_of_case, reporter_of
 from gridgov.media.services import add_photo, photo
+from gridgov.signing import upload_token_valid
 from gridgov.web.deps import ContainerDep, CurrentActor, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["照片 photos"])

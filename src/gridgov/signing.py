@@ -1,0 +1,28 @@
+"""Signed, short-lived rights (kernel): HMAC tokens that grant one narrow thing to whoever holds them.
+
+`upload_token` is the right to attach photos to one case for half an hour; the case feature issues it with the
+report, the media feature checks it on upload. Pure: the secret and the time are passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+UPLOAD_TOKEN_SECONDS = 30 * 60  # an anonymous reporter has half an hour to attach photos
+
+
+def upload_token(secret: str, case_id: int, issued_at: int) -> str:
+    """A one-case, short-lived right to attach photos, for an anonymous report: the case keeps no account, so
+    scope alone would let nobody (not even the reporter) attach a photo to it."""
+    mac = hmac.new(secret.encode(), f"photo-upload:{case_id}:{issued_at}".encode(), hashlib.sha256).hexdigest()
+    return f"{issued_at}.{mac[:40]}"
+
+
+def upload_token_valid(secret: str, case_id: int, token: str, now: int) -> bool:
+    issued, _, _ = token.partition(".")
+    if not issued.isdigit() or len(token) > 64:
+        return False
+    if not 0 <= now - int(issued) <= UPLOAD_TOKEN_SECONDS:
+        return False
+    return hmac.compare_digest(token, upload_token(secret, case_id, int(issued)))
