@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from gridgov.accounts.domain import Actor, Role
+from gridgov.actor import Actor, Role
 from gridgov.clikit import db_option, friendly, opened
 
 CLI_ACTOR = Actor(user_id=None, role=Role.ADMIN, unit_id=None, name="cli")
