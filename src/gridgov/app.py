@@ -33,6 +33,7 @@ from gridgov.geo import views as grid_views
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
+from gridgov.privacy import views as privacy_views
 from gridgov.ratelimit import RateLimiter
 from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
@@ -110,7 +111,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(open311_views.router)
     app.include_router(classify_views.router)
     app.include_router(topics_views.router)
-    app.include_router(account_views.router)
+    app.include_router(privacy_views.router)
     app.include_router(account_views.auth_router)
     app.include_router(media_views.router)
     app.include_router(campaign_views.router)

@@ -20,6 +20,7 @@ from gridgov.config import Settings
 from gridgov.demo import cli as demo_cli
 from gridgov.geo import cli as geo_cli
 from gridgov.logging import configure_logging
+from gridgov.privacy import cli as privacy_cli
 from gridgov.reference import cli as reference_cli
 from gridgov.units import cli as units_cli
 
@@ -109,7 +110,7 @@ main.add_command(cases_cli.topics)
 main.add_command(classify_cli.model)
 main.add_command(accounts_cli.user)
 main.add_command(accounts_cli.token)
-main.add_command(accounts_cli.pii)
+main.add_command(privacy_cli.pii)
 main.add_command(units_cli.rules)
 main.add_command(campaigns_cli.campaigns)
 categories.add_command(units_cli.categories_import)

@@ -1,3 +1,6 @@
+"""Sign-in routes: log in and out with a session cookie, and who the current user is (the personal-data
+routes under /api/v1/me live in gridgov.privacy.views)."""
+
 from __future__ import annotations
 
 import secrets
@@ -6,13 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from gridgov.accounts.privacy import erase_reporter, my_data
 from gridgov.accounts.queries import identity
 from gridgov.accounts.services import login, revoke_token
 from gridgov.web.deps import CSRF_COOKIE, SESSION_COOKIE, ContainerDep, CurrentActor
 from gridgov.web.validation import CleanText
 
-router = APIRouter(prefix="/api/v1/me", tags=["个人信息 personal data"])
 auth_router = APIRouter(prefix="/api/v1/auth", tags=["登录 sign-in"])
 
 
@@ -43,18 +44,6 @@ def sign_out(request: Request, container: ContainerDep, actor: CurrentActor, res
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     return {"status": "ok"}
-
-
-@router.get("/data", summary="下载本人数据 (账号及本人反映的案件, 不脱敏)")
-def download(container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
-    return my_data(container.sessions, actor)
-
-
-@router.post("/erase", summary="注销并删除本人身份信息 (案件内容与处理记录保留)")
-def erase(container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
-    n = erase_reporter(container.sessions, container.clock.now(), user_id=actor.user_id)
-    container.forget_tokens()
-    return {"erased_cases": n, "account": "已注销"}
 
 
 @auth_router.get("/me", summary="当前用户: 用户名、角色、所属单位")

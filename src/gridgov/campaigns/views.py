@@ -23,12 +23,12 @@ from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile as FormFile
 
-from gridgov.accounts.privacy import record_suggestion_view
 from gridgov.actor import Actor, Role
 from gridgov.campaigns import queries, services
 from gridgov.campaigns.domain import API_CHANNELS, PUBLIC_FORM_CHANNELS, AttachmentTooLarge, Channel
 from gridgov.campaigns.excel import workbook
 from gridgov.campaigns.mail import read_mail_bytes
+from gridgov.campaigns.privacy import record_suggestion_view
 from gridgov.campaigns.schemas import (
     CampaignCreate,
     CaseTargetIn,
