@@ -1,19 +1,10 @@
 from __future__ import annotations
 
-from typing import Protocol
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import ApiToken, User
-
-
-class UserRepository(Protocol):
-    def get(self, user_id: int) -> User | None: ...
-    def by_username(self, username: str) -> User | None: ...
-    def add(self, user: User) -> None: ...
-    def add_token(self, token: ApiToken) -> None: ...
-    def token_by_hash(self, digest: str) -> ApiToken | None: ...
+from gridgov.accounts.ports import UserRepository
 
 
 class SqlUserRepository:
@@ -36,3 +27,6 @@ class SqlUserRepository:
 
     def token_by_hash(self, digest: str) -> ApiToken | None:
         return self.session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+
+
+__all__ = ["UserRepository", "SqlUserRepository"]

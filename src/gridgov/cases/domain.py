@@ -5,7 +5,6 @@ Nothing here imports a framework or reads the clock; services pass `now` in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -271,50 +270,12 @@ class TaskStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TaskView:
-    """What `actions_for` needs of one task of the case."""
+    """What the guards (cases.guards) need of one task of the case."""
 
     unit_id: int
     role: TaskRole
     status: TaskStatus
-
-
-def actions_for(
-    status: CaseStatus,
-    role: Role,
-    unit_id: int | None,
-    owner_unit_id: int | None,
-    tasks: Sequence[TaskView],
-    postpone_pending: bool,
-) -> list[Action]:
-    """What this person can do to the case now: the table's actions for the status and the role, narrowed by the
-    tasks of the person's unit, as the services check them. Only the primary task's unit accepts, returns, handles
-    and asks for more time; a summoned or assisting unit reports and feeds back; only the owning unit blows the
-    whistle and rates or releases the departments; a case with a summoned or assisting unit still at work cannot
-    be verified; a postponement is judged only when one was asked for."""
-    mine = [t for t in tasks if unit_id is not None and t.unit_id == unit_id]
-    working = (TaskStatus.PENDING, TaskStatus.ACCEPTED)
-
-    def holds(roles: tuple[TaskRole, ...], state: TaskStatus) -> bool:
-        return any(t.role in roles and t.status is state for t in mine)
-
-    helpers = (TaskRole.WHISTLE, TaskRole.ASSIST)
-    owner = unit_id is not None and unit_id == owner_unit_id
-    whistles = [t for t in tasks if t.role is TaskRole.WHISTLE]
-    possible = {
-        Action.ACCEPT: holds((TaskRole.PRIMARY,), TaskStatus.PENDING),
-        Action.RETURN: holds((TaskRole.PRIMARY,), TaskStatus.PENDING),
-        Action.HANDLE: holds((TaskRole.PRIMARY,), TaskStatus.ACCEPTED),
-        Action.REQUEST_POSTPONE: holds((TaskRole.PRIMARY,), TaskStatus.ACCEPTED) and not postpone_pending,
-        Action.APPROVE_POSTPONE: postpone_pending,
-        Action.DENY_POSTPONE: postpone_pending,
-        Action.CHECK_IN: holds(helpers, TaskStatus.PENDING),
-        Action.TASK_FEEDBACK: holds(helpers, TaskStatus.ACCEPTED),
-        Action.WHISTLE: owner,
-        Action.RATE_DEPARTMENT: owner and any(t.status is TaskStatus.FED_BACK for t in whistles),
-        Action.CANCEL_TASK: owner and any(t.status in working for t in whistles),
-        Action.VERIFY: not any(t.role is not TaskRole.PRIMARY and t.status in working for t in tasks),
-    }
-    return [a for a in allowed_actions(status, role) if possible.get(a, True)]
+    unit_name: str | None = None
 
 
 TASK_TRANSITIONS: dict[tuple[TaskStatus, str], TaskStatus] = {

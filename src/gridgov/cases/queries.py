@@ -16,22 +16,26 @@ from gridgov.cases.domain import (
     Action,
     CaseStatus,
     StatusKind,
-    TaskRole,
-    TaskStatus,
-    TaskView,
-    actions_for,
     statuses_of_kind,
 )
+from gridgov.cases.facts import case_facts
+from gridgov.cases.guards import ActorFacts, actions_for
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.categories.models import Category
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.grids.domain import CODE_LENGTH, check_code, prefix_of
 from gridgov.grids.models import Grid
-from gridgov.units.models import Unit
+from gridgov.units.models import GridAssignment, Unit
 from gridgov.units.queries import responsible_unit_in_session
 from gridgov.units.services import NoResponsibleUnit
 
 UNMASKED_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
+
+
+def _assigned_grids(session: Session, actor: Actor) -> list[str]:
+    if actor.role is not Role.GRID_WORKER or actor.user_id is None:
+        return []
+    return list(session.scalars(select(GridAssignment.grid_code).where(GridAssignment.user_id == actor.user_id)))
 
 
 def mask_phone(phone: str) -> str:
@@ -173,12 +177,8 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
         "allowed_actions": [
             a.value
             for a in actions_for(
-                status,
-                actor.role,
-                actor.unit_id,
-                case.owner_unit_id,
-                [TaskView(t.unit_id, TaskRole(t.role), TaskStatus(t.status)) for t, _ in tasks],
-                postpone_pending=bool(case.postpone_request),
+                case_facts(case, [(t, u.name) for t, u in tasks], category),
+                ActorFacts.of(actor, _assigned_grids(session, actor)),
             )
         ],
         "tasks": [

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select, bindparam, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -13,45 +12,10 @@ from sqlalchemy.orm import Session
 
 from gridgov.cases.domain import StatusKind, statuses_of_kind
 from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.ports import AlarmRow, CaseRepository, PoolCase
 from gridgov.classify.models import CategoryLabel
 from gridgov.db import UTCDateTime
 from gridgov.errors import Conflict, DuplicateKey
-
-
-@dataclass(slots=True)
-class AlarmRow:
-    """The columns the deadline scanner reads and writes, as a plain (mutable) snapshot of one case."""
-
-    id: int
-    tracking_code: str
-    status: str
-    owner_unit_id: int | None
-    clock_start: datetime | None
-    clock_due: datetime | None
-    clock_unit: str | None
-    alarm_level: str
-    escalation_level: int
-    escalated_to_unit_id: int | None
-    next_alarm_at: datetime | None
-    event_count: int
-    last_event_hash: str
-    updated_at: datetime
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class PoolCase:
-    """An open case that a new one might duplicate."""
-
-    id: int
-    tracking_code: str
-    title: str
-    description: str
-    created_at: datetime
-    lat: float | None
-    lon: float | None
-    grid_code: str | None
-
 
 ALARM_COLUMNS = tuple(AlarmRow.__dataclass_fields__)
 WRITTEN = (
@@ -63,26 +27,6 @@ WRITTEN = (
     "last_event_hash",
     "updated_at",
 )
-
-
-class CaseRepository(Protocol):
-    def add(self, case: Case, first_event: CaseEvent) -> None: ...
-    def get(self, case_id: int) -> Case | None: ...
-    def many(self, case_ids: Sequence[int]) -> Sequence[Case]: ...
-    def by_idempotency_key(self, key: str) -> Case | None: ...
-    def tasks(self, case_id: int) -> Sequence[CaseTask]: ...
-    def add_task(self, task: CaseTask) -> None: ...
-    def add_event(self, event: CaseEvent) -> None: ...
-    def children(self, case_id: int) -> Sequence[Case]: ...
-    def due_alarm_rows(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> list[AlarmRow]: ...
-    def alarm_row(self, case_id: int) -> AlarmRow | None: ...
-    def save_alarm_rows(self, rows: Sequence[AlarmRow]) -> None: ...
-    def insert_event_rows(self, rows: Sequence[dict[str, Any]]) -> None: ...
-    def duplicate_pool(
-        self, since: datetime, box: tuple[float, float, float, float] | None, street_prefix: str | None, limit: int
-    ) -> list[PoolCase]: ...
-    def add_label(self, label: CategoryLabel) -> None: ...
-    def not_enriched(self, before: datetime, limit: int) -> list[int]: ...
 
 
 class SqlCaseRepository:
@@ -194,3 +138,6 @@ class SqlCaseRepository:
             select(Case.id).where(Case.enriched_at.is_(None), Case.created_at <= before).order_by(Case.id).limit(limit)
         )
         return list(self.session.scalars(stmt))
+
+
+__all__ = ["AlarmRow", "CaseRepository", "PoolCase", "SqlCaseRepository"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from gridgov.cases.commands import CaseCommand, build_command
 from gridgov.web.validation import CleanText
 
 GridCode = Field(default=None, pattern=r"^[0-9]{15}$", description="15位网格编码")
@@ -32,36 +33,233 @@ class CaseCreate(CleanText):
     anonymous: bool = Field(default=False, description="匿名反映: 不保存姓名、电话和账号")
 
 
-class CaseAction(CleanText):
-    """One action on a case. `version` (optional) makes the action conditional: a concurrent change → 409 conflict."""
+class _ActionBody(CleanText):
+    """Common to every action: `version` (optional) makes the action conditional — a concurrent change gives
+    409 conflict. A field that belongs to another action is ignored; an unknown field is refused."""
 
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(
-        description="register, reject, direct_close, dispatch, accept, return, handle, verify, "
-        "rework, evaluate, request_postpone, approve_postpone, deny_postpone, suspend, "
-        "resume, merge, whistle, check_in, task_feedback, rate_department"
-    )
     version: int | None = Field(default=None, description="客户端看到的案件版本号")
-    reason: str | None = None
-    note: str | None = None
-    comment: str | None = None
-    evidence: list[str] | None = None
-    unit_code: str | None = None
-    assist_unit_codes: list[str] | None = None
-    department_codes: list[str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_other_actions_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k in cls.model_fields or k not in ACTION_FIELDS}
+        return data
+
+    def to_command(self) -> CaseCommand:
+        """The typed command (checked and worded in Chinese by cases.commands.build_command)."""
+        return build_command(self.action, self.model_dump(exclude={"action", "version"}, exclude_none=True))  # type: ignore[attr-defined]
+
+
+Text = Field(default=None, max_length=4000)
+
+
+class RegisterBody(_ActionBody):
+    """立案: optionally fix the grid, the category and the urgency."""
+
+    action: Literal["register"]
     grid_code: str | None = GridCode
     category_code: str | None = None
     urgency: Literal["normal", "urgent", "emergency"] | None = None
+
+
+class RejectBody(_ActionBody):
+    """不予立案 (reason required)."""
+
+    action: Literal["reject"]
+    reason: str | None = Text
+
+
+class DirectCloseBody(_ActionBody):
+    """直接办结: a consultation answered on the phone (note required; never urgent or 部件/事件)."""
+
+    action: Literal["direct_close"]
+    note: str | None = Text
+
+
+class DispatchBody(_ActionBody):
+    """派遣: to `unit_code`, or to the unit the responsibility matrix picks; optional assisting units."""
+
+    action: Literal["dispatch"]
+    unit_code: str | None = None
+    assist_unit_codes: list[str] | None = None
+    category_code: str | None = None
+    note: str | None = Text
+
+
+class AcceptBody(_ActionBody):
+    """签收 by the primary unit."""
+
+    action: Literal["accept"]
+
+
+class ReturnBody(_ActionBody):
+    """退回 by the primary unit (reason required)."""
+
+    action: Literal["return"]
+    reason: str | None = Text
+
+
+class HandleBody(_ActionBody):
+    """处置反馈 (note required, evidence = photo ids or links)."""
+
+    action: Literal["handle"]
+    note: str | None = Text
+    evidence: list[str] | None = None
+
+
+class VerifyBody(_ActionBody):
+    """核查结案."""
+
+    action: Literal["verify"]
+    note: str | None = Text
+    evidence: list[str] | None = None
+
+
+class ReworkBody(_ActionBody):
+    """返工 (reason required)."""
+
+    action: Literal["rework"]
+    reason: str | None = Text
+    evidence: list[str] | None = None
+
+
+class EvaluateBody(_ActionBody):
+    """回访评价: resolved yes/no and 满意 / 基本满意 / 不满意."""
+
+    action: Literal["evaluate"]
     resolved: bool | None = None
     satisfaction: Literal["satisfied", "basically_satisfied", "unsatisfied"] | None = None
+    comment: str | None = Text
+
+
+class RequestPostponeBody(_ActionBody):
+    """申请延期: how much more time, and why."""
+
+    action: Literal["request_postpone"]
     amount: int | None = Field(default=None, gt=0, le=100000)
     unit: Literal["minutes", "hours", "working_days"] | None = None
-    into_case_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    rating: int | None = Field(default=None, ge=1, le=5)
+    reason: str | None = Text
 
-    def params(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"action", "version"}, exclude_none=True)
+
+class ApprovePostponeBody(_ActionBody):
+    action: Literal["approve_postpone"]
+    note: str | None = Text
+
+
+class DenyPostponeBody(_ActionBody):
+    action: Literal["deny_postpone"]
+    reason: str | None = Text
+
+
+class SuspendBody(_ActionBody):
+    """挂起: pauses the clock (reason required)."""
+
+    action: Literal["suspend"]
+    reason: str | None = Text
+
+
+class ResumeBody(_ActionBody):
+    action: Literal["resume"]
+
+
+class MergeBody(_ActionBody):
+    """并案 into another open case."""
+
+    action: Literal["merge"]
+    into_case_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class WhistleBody(_ActionBody):
+    """吹哨: the owning street summons departments."""
+
+    action: Literal["whistle"]
+    department_codes: list[str] | None = None
+    note: str | None = Text
+
+
+class CheckInBody(_ActionBody):
+    """报到 by a summoned or assisting unit."""
+
+    action: Literal["check_in"]
+
+
+class TaskFeedbackBody(_ActionBody):
+    """反馈 by a summoned or assisting unit (note required)."""
+
+    action: Literal["task_feedback"]
+    note: str | None = Text
+    evidence: list[str] | None = None
+
+
+class CancelTaskBody(_ActionBody):
+    """撤销召集 of a department that did not answer (reason required)."""
+
+    action: Literal["cancel_task"]
+    unit_code: str | None = None
+    reason: str | None = Text
+
+
+class RateDepartmentBody(_ActionBody):
+    """评价报到部门 from 1 to 5."""
+
+    action: Literal["rate_department"]
+    unit_code: str | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
+    note: str | None = Text
+
+
+ACTION_BODIES: tuple[type[_ActionBody], ...] = (
+    RegisterBody,
+    RejectBody,
+    DirectCloseBody,
+    DispatchBody,
+    AcceptBody,
+    ReturnBody,
+    HandleBody,
+    VerifyBody,
+    ReworkBody,
+    EvaluateBody,
+    RequestPostponeBody,
+    ApprovePostponeBody,
+    DenyPostponeBody,
+    SuspendBody,
+    ResumeBody,
+    MergeBody,
+    WhistleBody,
+    CheckInBody,
+    TaskFeedbackBody,
+    CancelTaskBody,
+    RateDepartmentBody,
+)
+ACTION_FIELDS = frozenset(name for body in ACTION_BODIES for name in body.model_fields)
+
+CaseAction = Annotated[
+    RegisterBody
+    | RejectBody
+    | DirectCloseBody
+    | DispatchBody
+    | AcceptBody
+    | ReturnBody
+    | HandleBody
+    | VerifyBody
+    | ReworkBody
+    | EvaluateBody
+    | RequestPostponeBody
+    | ApprovePostponeBody
+    | DenyPostponeBody
+    | SuspendBody
+    | ResumeBody
+    | MergeBody
+    | WhistleBody
+    | CheckInBody
+    | TaskFeedbackBody
+    | CancelTaskBody
+    | RateDepartmentBody,
+    Field(discriminator="action"),
+]
 
 
 class UnitRef(BaseModel):

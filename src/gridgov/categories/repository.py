@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from typing import Protocol
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.categories.models import Category
+from gridgov.categories.ports import CategoryRepository
 from gridgov.refcache import NO_CACHE, ReferenceCache, detached
-
-
-class CategoryRepository(Protocol):
-    def by_code(self, code: str) -> Category | None: ...
 
 
 class SqlCategoryRepository:
@@ -23,3 +18,6 @@ class SqlCategoryRepository:
             ("category", code),
             lambda: detached(self.session, self.session.scalars(select(Category).where(Category.code == code)).first()),
         )
+
+
+__all__ = ["CategoryRepository", "SqlCategoryRepository"]

@@ -15,7 +15,7 @@ from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import User
 from gridgov.accounts.services import actor_of, add_user, issue_token, set_password
 from gridgov.bootstrap import Container
-from gridgov.cases.services import CaseDraft, apply_action, report_case
+from gridgov.cases.services import CaseDraft, apply_action, build_command, report_case
 from gridgov.categories.models import Category
 from gridgov.errors import GridgovError
 from gridgov.grids.domain import GridLevel
@@ -222,7 +222,9 @@ class _Stepper:
 
     def __call__(self, action: str, actor: Actor, minutes: float, **params: Any) -> None:
         self.t = self.t + timedelta(minutes=minutes * self.rng.uniform(0.5, 1.5))
-        apply_action(self.c.uow(), self.case_id, action, params, actor, self.t, self.c.calendar, self.c.policy)
+        apply_action(
+            self.c.uow(), self.case_id, build_command(action, params), actor, self.t, self.c.calendar, self.c.policy
+        )
 
 
 def _staff(c: Container, unit: Unit, staff: dict[int, Actor]) -> Actor:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from gridgov.errors import ValidationFailed
+from gridgov.geo.address import AddressMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +79,10 @@ class GridFileInvalid(ValidationFailed):
             f"网格文件校验未通过（{len(problems)}个问题）: {head}{more}",
             problems=[{"index": p.index, "code": p.code, "problem": p.problem} for p in problems],
         )
+
+
+class Locator(AreaLookup, Protocol):
+    """Where a case is: point → L3 grid, and address text → the deepest division it names
+    (gridgov.geo.services.GeoLocator is the adapter)."""
+
+    def parse_address(self, text: str) -> AddressMatch: ...

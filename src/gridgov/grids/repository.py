@@ -1,17 +1,11 @@
 from __future__ import annotations
 
-from typing import Protocol
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.grids.models import Grid, GridVersion
+from gridgov.grids.ports import GridRepository
 from gridgov.refcache import NO_CACHE, ReferenceCache, detached
-
-
-class GridRepository(Protocol):
-    def active_version(self) -> GridVersion | None: ...
-    def by_code(self, code: str, version_id: int) -> Grid | None: ...
 
 
 class SqlGridRepository:
@@ -32,3 +26,6 @@ class SqlGridRepository:
         return self.cache.get(
             ("grid", version_id, code), lambda: detached(self.session, self.session.scalars(stmt).first())
         )
+
+
+__all__ = ["GridRepository", "SqlGridRepository"]

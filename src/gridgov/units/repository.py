@@ -1,22 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
-
-
-class UnitRepository(Protocol):
-    def get(self, unit_id: int) -> Unit | None: ...
-    def by_code(self, code: str) -> Unit | None: ...
-    def by_area(self, grid_code: str, kind: str) -> Unit | None: ...
-    def rules_for(
-        self, category_prefixes: Sequence[str], grid_prefixes: Sequence[str]
-    ) -> Sequence[ResponsibilityRule]: ...
-    def assigned_grid_codes(self, user_id: int) -> Sequence[str]: ...
+from gridgov.units.ports import UnitRepository
 
 
 class SqlUnitRepository:
@@ -41,3 +31,6 @@ class SqlUnitRepository:
 
     def assigned_grid_codes(self, user_id: int) -> Sequence[str]:
         return self.session.scalars(select(GridAssignment.grid_code).where(GridAssignment.user_id == user_id)).all()
+
+
+__all__ = ["UnitRepository", "SqlUnitRepository"]

@@ -8,8 +8,8 @@ from gridgov.errors import GridgovError
 from gridgov.grids.domain import PREFIX_LENGTH, GridLevel, level_of, pad
 from gridgov.units.domain import RuleTarget, RuleView, UnitKind, category_prefixes, most_specific
 from gridgov.units.models import Unit
-from gridgov.units.repository import UnitRepository
-from gridgov.uow import UnitOfWork
+from gridgov.units.ports import UnitRepository
+from gridgov.units.ports import UnitsUnitOfWork
 
 
 class NoResponsibleUnit(GridgovError):
@@ -29,7 +29,7 @@ def area_unit(units: UnitRepository, grid_code: str, level: GridLevel, kind: Uni
     return units.by_area(pad(grid_code[: PREFIX_LENGTH[level]]), kind.value)
 
 
-def responsible_unit(uow: UnitOfWork, category_code: str | None, grid_code: str) -> Unit:
+def responsible_unit(uow: UnitsUnitOfWork, category_code: str | None, grid_code: str) -> Unit:
     """权属: the unit the matrix names for (category, grid). Raises NoResponsibleUnit."""
     return resolve(uow.units, category_code, grid_code)
 
@@ -69,7 +69,7 @@ class UnitInfo:
     kind: str
 
 
-def supervisors(uow: UnitOfWork, unit_id: int) -> list[UnitInfo]:
+def supervisors(uow: UnitsUnitOfWork, unit_id: int) -> list[UnitInfo]:
     """The chain of units above `unit_id` (community → street → district → city)."""
     chain: list[UnitInfo] = []
     seen = {unit_id}

@@ -576,25 +576,33 @@ def test_the_holiday_fixture_really_is_national_day_2025(cal: WorkingDays) -> No
 
 
 def test_actions_for_narrows_the_table_by_the_persons_tasks() -> None:
-    from gridgov.cases.domain import TaskRole, TaskStatus, TaskView, actions_for
+    from gridgov.cases.domain import TaskRole, TaskStatus, TaskView
+    from gridgov.cases.guards import ActorFacts, CaseFacts, actions_for
 
     street, dept, other = 1, 2, 3
+    grid = "410105001001001"
+
+    def offered(status: S, role: Role, unit: int | None, tasks: list[TaskView], pending: bool) -> list[A]:
+        facts = CaseFacts(1, status, owner_unit_id=street, grid_code=grid, tasks=tuple(tasks), postpone_pending=pending)
+        grids = (grid,) if role is Role.GRID_WORKER else ()
+        return actions_for(facts, ActorFacts(role, unit, 9, grids))
+
     tasks = [
         TaskView(street, TaskRole.PRIMARY, TaskStatus.ACCEPTED),
         TaskView(dept, TaskRole.WHISTLE, TaskStatus.PENDING),
         TaskView(other, TaskRole.WHISTLE, TaskStatus.FED_BACK),
     ]
-    mine = set(actions_for(S.ACCEPTED, Role.STREET, street, street, tasks, postpone_pending=False))
+    mine = set(offered(S.ACCEPTED, Role.STREET, street, tasks, False))
     assert {A.HANDLE, A.REQUEST_POSTPONE, A.WHISTLE, A.RATE_DEPARTMENT, A.CANCEL_TASK} <= mine
     assert not {A.CHECK_IN, A.TASK_FEEDBACK, A.ACCEPT} & mine
-    summoned = set(actions_for(S.ACCEPTED, Role.DEPARTMENT, dept, street, tasks, postpone_pending=False))
+    summoned = set(offered(S.ACCEPTED, Role.DEPARTMENT, dept, tasks, False))
     assert A.CHECK_IN in summoned and not {A.HANDLE, A.WHISTLE, A.REQUEST_POSTPONE, A.TASK_FEEDBACK} & summoned
-    asked = set(actions_for(S.ACCEPTED, Role.STREET, street, street, tasks, postpone_pending=True))
+    asked = set(offered(S.ACCEPTED, Role.STREET, street, tasks, True))
     assert A.REQUEST_POSTPONE not in asked
-    judged = set(actions_for(S.ACCEPTED, Role.DISPATCHER, None, street, tasks, postpone_pending=True))
+    judged = set(offered(S.ACCEPTED, Role.DISPATCHER, None, tasks, True))
     assert {A.APPROVE_POSTPONE, A.DENY_POSTPONE} <= judged
-    assert A.APPROVE_POSTPONE not in actions_for(S.ACCEPTED, Role.DISPATCHER, None, street, tasks, False)
+    assert A.APPROVE_POSTPONE not in offered(S.ACCEPTED, Role.DISPATCHER, None, tasks, False)
     handled = [TaskView(street, TaskRole.PRIMARY, TaskStatus.FED_BACK), tasks[1]]
-    assert A.VERIFY not in actions_for(S.HANDLED, Role.GRID_WORKER, None, street, handled, False)
+    assert A.VERIFY not in offered(S.HANDLED, Role.GRID_WORKER, None, handled, False)
     done = [handled[0], TaskView(dept, TaskRole.WHISTLE, TaskStatus.FED_BACK)]
-    assert A.VERIFY in actions_for(S.HANDLED, Role.GRID_WORKER, None, street, done, False)
+    assert A.VERIFY in offered(S.HANDLED, Role.GRID_WORKER, None, done, False)

@@ -1,0 +1,180 @@
+"""Enrichment: the category proposal and duplicate hints, inline at intake or by a worker after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from gridgov.actor import Actor
+from gridgov.cases.domain import Action, CaseStatus
+from gridgov.cases.events import record_event
+from gridgov.cases.models import Case
+from gridgov.cases.ports import CasesUnitOfWork
+from gridgov.cases.repository import PoolCase
+from gridgov.cases.services.policy import CasePolicy
+from gridgov.classify.duplicates import DuplicateParams, find_duplicates
+from gridgov.classify.duplicates import Message as DupMessage
+from gridgov.classify.ports import Classifier, Prediction
+from gridgov.classify.text import join_fields
+from gridgov.errors import Conflict
+from gridgov.geo.crs import bbox_around
+from gridgov.grids.domain import level_of
+from gridgov.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def suggest(case: Case, p: Prediction | None, policy: CasePolicy) -> None:
+    """Propose a category. A confident proposal fills an empty category of a case nobody has registered yet
+    (the matrix then proposes the unit); a doubtful one, or the keyword fallback, sends the case to the
+    "needs a person" queue with the top 3."""
+    if p is None:
+        case.needs_review = case.category_code is None and case.status == CaseStatus.REPORTED.value
+        return
+    case.suggested_category_code = p.label
+    case.suggestion_confidence = round(p.confidence, 4)
+    case.suggestion_source = p.source
+    case.suggestion_model = p.model_version
+    case.suggestions = [{"code": code, "confidence": round(conf, 4)} for code, conf in p.top[:3]]
+    confident = p.source == "model" and p.confidence >= policy.classify_threshold
+    if case.category_code is None and case.status == CaseStatus.REPORTED.value:
+        case.needs_review = not confident
+        if confident:
+            case.category_code = p.label
+            case.category_source = "model"
+    else:
+        case.category_source = "reporter"
+
+
+DUPLICATE_POOL = 60  # the most recent open cases nearby that a newcomer is compared with
+
+
+PoolKey = tuple[Any, ...]
+
+
+def duplicate_hints(
+    uow: CasesUnitOfWork,
+    case: Case,
+    at: datetime,
+    params: DuplicateParams,
+    pools: dict[PoolKey, list[PoolCase]] | None = None,
+) -> list[dict[str, Any]]:
+    """Older open cases with similar text near the same place and time (same street when there is no point).
+
+    `at` is when the case was reported; `pools` shares the candidate look-ups of one batch."""
+    since = at - timedelta(days=params.window_days)
+    box = None
+    key: PoolKey
+    if case.lat is not None and case.lon is not None:
+        key = ("box", round(case.lat, 3), round(case.lon, 3))
+        box = bbox_around(key[1], key[2], params.radius_m + 150)  # the rounded centre's box covers the point's
+    street = case.grid_code[:9] if case.grid_code and box is None and level_of(case.grid_code) >= 2 else None
+    if box is None:
+        key = ("street", street)
+    if pools is not None and key in pools:
+        pool = pools[key]
+    else:
+        pool = uow.cases.duplicate_pool(since, box, street, limit=DUPLICATE_POOL)
+        if pools is not None:
+            pools[key] = pool
+    pool = [p for p in pool if since <= p.created_at <= at and (case.id is None or p.id < case.id)]
+    if not pool:
+        return []
+    new = DupMessage(
+        id="new",
+        text=join_fields([case.title, case.description]),
+        at=at,
+        lat=case.lat,
+        lon=case.lon,
+        street_code=case.grid_code[:9] if case.grid_code else None,
+    )
+    others = [
+        DupMessage(
+            id=str(p.id),
+            text=join_fields([p.title, p.description]),
+            at=p.created_at,
+            lat=p.lat,
+            lon=p.lon,
+            street_code=p.grid_code[:9] if p.grid_code else None,
+        )
+        for p in pool
+    ]
+    codes = {str(p.id): p.tracking_code for p in pool}
+    return [
+        {
+            "case_id": int(c.id),
+            "tracking_code": codes[c.id],
+            "score": round(c.score, 3),
+            "text_similarity": round(c.text_similarity, 3),
+            "distance_m": None if c.distance_m is None else round(c.distance_m, 1),
+            "days_apart": round(c.days_apart, 2),
+        }
+        for c in find_duplicates(new, others, params, limit=5)
+    ]
+
+
+def enrich_cases(
+    uow_factory: Callable[[], CasesUnitOfWork],
+    case_ids: Sequence[int],
+    classifier: Classifier | None,
+    policy: CasePolicy,
+    now: datetime,
+) -> int:
+    """Proposal and duplicate hints for cases reported with `enrich_later`, in one transaction per batch
+    (one classifier call for the batch). Idempotent: a case is enriched once. A batch that collides with a
+    person's action is redone case by case. Returns how many cases were enriched."""
+    try:
+        return _enrich(uow_factory, case_ids, classifier, policy, now)
+    except Conflict:
+        done = 0
+        for case_id in case_ids:
+            try:
+                done += _enrich(uow_factory, [case_id], classifier, policy, now)
+            except Conflict:
+                log.warning("enrich_conflict", case_id=case_id)
+        return done
+
+
+def _enrich(
+    uow_factory: Callable[[], CasesUnitOfWork],
+    case_ids: Sequence[int],
+    classifier: Classifier | None,
+    policy: CasePolicy,
+    now: datetime,
+) -> int:
+    with uow_factory() as uow:
+        cases = [c for c in uow.cases.many(list(dict.fromkeys(case_ids))) if c.enriched_at is None]
+        if not cases:
+            return 0
+        texts = [join_fields([c.title, c.description]) for c in cases]
+        predictions: list[Prediction | None] = (
+            list(classifier.predict_many(texts)) if classifier else [None] * len(cases)
+        )
+        pools: dict[PoolKey, list[PoolCase]] = {}
+        for case, p in zip(cases, predictions, strict=True):
+            before = case.category_code
+            suggest(case, p, policy)
+            case.duplicate_candidates = duplicate_hints(uow, case, case.created_at, policy.duplicates, pools) or None
+            case.enriched_at = now
+            status = CaseStatus(case.status)
+            record_event(
+                uow.cases,
+                case,
+                Action.CLASSIFY,
+                Actor.system(),
+                status,
+                status,
+                now,
+                {
+                    "suggested": case.suggested_category_code,
+                    "confidence": case.suggestion_confidence,
+                    "source": case.suggestion_source,
+                    "model": case.suggestion_model,
+                    "category_code": case.category_code if case.category_code != before else None,
+                    "needs_review": case.needs_review,
+                    "duplicates": [d["case_id"] for d in case.duplicate_candidates or []],
+                },
+            )
+        uow.commit()
+        return len(cases)

@@ -1,0 +1,24 @@
+"""The transaction every unit of work offers (kernel). Each feature's `ports.py` adds the repositories its
+services use (`CasesUnitOfWork`, …); `gridgov.uow.AbstractUnitOfWork` is all of them at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol, Self
+
+
+class Transaction(Protocol):
+    """`with uow: ...; uow.commit()`: anything not committed is rolled back on exit."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def after_commit(self, hook: Callable[[], None]) -> None: ...
