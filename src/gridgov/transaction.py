@@ -4,6 +4,7 @@ services use (`CasesUnitOfWork`, …); `gridgov.uow.AbstractUnitOfWork` is all o
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -22,3 +23,7 @@ class Transaction(Protocol):
     def rollback(self) -> None: ...
 
     def after_commit(self, hook: Callable[[], None]) -> None: ...
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        """A nested transaction: what fails inside it is undone, the rest of the transaction stays."""
+        ...

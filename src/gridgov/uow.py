@@ -1,16 +1,25 @@
-"""Unit of work: one transaction, the repositories bound to it, and hooks that run after commit."""
+"""Unit of work: one transaction, the repositories bound to it, and hooks that run after commit.
+
+`AbstractUnitOfWork` is every feature's unit-of-work protocol at once (each feature's services type only their
+own, from `<feature>/ports.py`, so no feature imports this module); `SqlUnitOfWork` is the SQLAlchemy adapter
+that bootstrap hands out, and tests/fakes.py has the in-memory `FakeUnitOfWork`.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from types import TracebackType
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from gridgov.accounts.ports import AccountsUnitOfWork
 from gridgov.accounts.repository import SqlUserRepository
-from gridgov.campaigns.repository import CampaignRepository
+from gridgov.campaigns.ports import CampaignsUnitOfWork
+from gridgov.campaigns.repository import SqlCampaignRepository
 from gridgov.cases.repository import SqlCaseRepository
 from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
@@ -21,7 +30,11 @@ from gridgov.units.repository import SqlUnitRepository
 _SQLITE_WRITE_LOCK = threading.Lock()
 
 
-class UnitOfWork:
+class AbstractUnitOfWork(CampaignsUnitOfWork, AccountsUnitOfWork, Protocol):
+    """Every repository of every feature in one transaction (cases, units, categories, grids, users, campaigns)."""
+
+
+class SqlUnitOfWork:
     """`with uow: ...; uow.commit()` — anything not committed is rolled back on exit.
 
     On SQLite a writing unit of work takes the write lock at BEGIN (BEGIN IMMEDIATE), so two
@@ -38,7 +51,7 @@ class UnitOfWork:
         self._write = write
         self._after_commit: list[Callable[[], None]] = []
 
-    def __enter__(self) -> UnitOfWork:
+    def __enter__(self) -> SqlUnitOfWork:
         self.session = self._factory()
         self._locked = False
         if self._write and self.session.get_bind().dialect.name == "sqlite":
@@ -56,7 +69,7 @@ class UnitOfWork:
         self.categories = SqlCategoryRepository(self.session, self._cache)
         self.grids = SqlGridRepository(self.session, self._cache)
         self.users = SqlUserRepository(self.session)
-        self.campaigns = CampaignRepository(self.session)
+        self.campaigns = SqlCampaignRepository(self.session)
         self._after_commit = []
         return self
 
@@ -94,3 +107,9 @@ class UnitOfWork:
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         self._after_commit.append(hook)
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        return self.session.begin_nested()
+
+
+UnitOfWork = SqlUnitOfWork  # the adapter's old name

@@ -11,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from gridgov.accounts.domain import LOCKOUT_MINUTES, Actor, Role, lock_after_failure
 from gridgov.accounts.models import ApiToken, User
+from gridgov.accounts.ports import AccountsUnitOfWork as Uow
 from gridgov.errors import GridgovError, NotFound, Unauthenticated, ValidationFailed
-from gridgov.accounts.ports import AccountsUnitOfWork
 
 TOKEN_PREFIX = "ggv_"
 
@@ -41,7 +41,7 @@ def hash_token(token: str) -> str:
 
 
 def add_user(
-    uow: AccountsUnitOfWork,
+    uow: Uow,
     username: str,
     role: str,
     unit_code: str | None,
@@ -85,7 +85,9 @@ def add_user(
 SCOPES = frozenset({"read", "write"})
 
 
-def issue_token(uow: AccountsUnitOfWork, username: str, now: datetime, name: str = "", scopes: str = "read write") -> str:
+def issue_token(
+    uow: Uow, username: str, now: datetime, name: str = "", scopes: str = "read write"
+) -> str:
     """A new bearer token for the user; only its digest is stored, so it is shown once."""
     wanted = frozenset(scopes.split())
     if not wanted or not wanted <= SCOPES:
@@ -125,7 +127,7 @@ class AccountLocked(GridgovError):
     message = "连续登录失败次数过多，账号已临时锁定，请稍后再试"
 
 
-def set_password(uow: AccountsUnitOfWork, username: str, password: str) -> None:
+def set_password(uow: Uow, username: str, password: str) -> None:
     if len(password) < 10:
         raise ValidationFailed("密码至少 10 位", field="password")
     with uow:
@@ -138,7 +140,7 @@ def set_password(uow: AccountsUnitOfWork, username: str, password: str) -> None:
         uow.commit()
 
 
-def login(uow: AccountsUnitOfWork, username: str, password: str, now: datetime, hours: int = 12) -> str:
+def login(uow: Uow, username: str, password: str, now: datetime, hours: int = 12) -> str:
     """Check a password (argon2id) and open a browser session: a token of kind `session` that expires.
     After repeated failures the account is locked for a while, whatever password is tried."""
     with uow:
@@ -175,7 +177,7 @@ def login(uow: AccountsUnitOfWork, username: str, password: str, now: datetime, 
         return token
 
 
-def revoke_token(uow: AccountsUnitOfWork, token: str, now: datetime) -> None:
+def revoke_token(uow: Uow, token: str, now: datetime) -> None:
     with uow:
         row = uow.users.token_by_hash(hash_token(token))
         if row is None:
@@ -184,7 +186,7 @@ def revoke_token(uow: AccountsUnitOfWork, token: str, now: datetime) -> None:
         uow.commit()
 
 
-def authenticate(uow: AccountsUnitOfWork, token: str, now: datetime) -> Actor:
+def authenticate(uow: Uow, token: str, now: datetime) -> Actor:
     with uow:
         row = uow.users.token_by_hash(hash_token(token))
         if row is None or row.revoked_at is not None:
@@ -198,7 +200,10 @@ def authenticate(uow: AccountsUnitOfWork, token: str, now: datetime) -> Actor:
 
 
 def actor_of(
-    uow: AccountsUnitOfWork, user: User, scopes: frozenset[str] = frozenset({"read", "write"}), via_session: bool = False
+    uow: Uow,
+    user: User,
+    scopes: frozenset[str] = frozenset({"read", "write"}),
+    via_session: bool = False,
 ) -> Actor:
     """The actor a user acts as, with the grid their unit governs (inside an open unit of work)."""
     unit = uow.units.get(user.unit_id) if user.unit_id is not None else None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.actor import Actor
 from gridgov.campaigns.models import Suggestion, SuggestionEvent, SuggestionPiiAccess
-from gridgov.campaigns.repository import CampaignRepository
+from gridgov.campaigns.ports import CampaignRepository
 
 SUBMITTER_FIELDS = ["submitter_name", "submitter_phone", "submitter_email", "submitter_address"]
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
 
 
-class CampaignRepository:
+class SqlCampaignRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -68,3 +68,6 @@ class CampaignRepository:
     def add_event(self, event: SuggestionEvent) -> None:
         self.session.add(event)
         self.session.flush()
+
+
+CampaignRepository = SqlCampaignRepository  # the adapter's old name

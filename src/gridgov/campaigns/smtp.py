@@ -12,11 +12,11 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from gridgov.campaigns.domain import AttachmentTooLarge, ChannelClosed, EmptySuggestion, MalformedMail, OutsideWindow
+from gridgov.campaigns.ports import CampaignsUnitOfWork
 from gridgov.campaigns.services import DEFAULT_POLICY, IntakePolicy, mailbox_campaign, receive_mail
 from gridgov.clock import Clock
 from gridgov.errors import GridgovError, NotFound
 from gridgov.logging import get_logger
-from gridgov.uow import UnitOfWork
 
 log = get_logger(__name__)
 
@@ -53,11 +53,11 @@ class CampaignMailHandler:
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: Callable[[], CampaignsUnitOfWork],
         clock: Clock,
         policy: IntakePolicy = DEFAULT_POLICY,
         *,
-        read_uow_factory: Callable[[], UnitOfWork] | None = None,
+        read_uow_factory: Callable[[], CampaignsUnitOfWork] | None = None,
     ) -> None:
         self.uow_factory, self.clock, self.policy = uow_factory, clock, policy
         self.read_uow_factory = read_uow_factory or uow_factory

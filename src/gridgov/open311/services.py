@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 from gridgov.accounts.domain import Actor
 from gridgov.cases.domain import CaseStatus, StatusKind, statuses_of_kind
+from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.cases.services import CaseDraft, CasePolicy, Locator, Reported, report_case
 from gridgov.categories.models import Category
 from gridgov.classify.ports import Classifier
@@ -25,7 +26,6 @@ from gridgov.errors import GridgovError, NotFound
 from gridgov.grids.domain import check_code
 from gridgov.logging import get_logger
 from gridgov.open311.queries import RequestQuery, RequestRow
-from gridgov.uow import UnitOfWork
 
 log = get_logger(__name__)
 
@@ -271,7 +271,7 @@ def request_draft(fields: Mapping[str, str], category: Category | None) -> CaseD
 
 
 def submit_request(
-    uow: UnitOfWork,
+    uow: CasesUnitOfWork,
     draft: CaseDraft,
     actor: Actor,
     now: datetime,

@@ -7,7 +7,7 @@ from typing import Any
 
 from gridgov.actor import Actor, Role
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionEvent
-from gridgov.campaigns.repository import CampaignRepository
+from gridgov.campaigns.ports import CampaignRepository
 from gridgov.errors import NotFound, PermissionDenied
 
 STAFF_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})  # run campaigns, register, decide

@@ -9,12 +9,12 @@ from typing import Any
 
 from gridgov.actor import Actor
 from gridgov.campaigns.domain import SuggestionAction, SuggestionStatus, clean_text, linked_status, next_status
+from gridgov.campaigns.ports import CampaignsUnitOfWork
 from gridgov.campaigns.services.common import STAFF_ROLES, locked_suggestion, record_event, require
 from gridgov.cases.services import CaseDraft, CasePolicy, Locator, Reported, report_case
 from gridgov.classify.ports import Classifier
 from gridgov.errors import ValidationFailed
 from gridgov.logging import get_logger
-from gridgov.uow import UnitOfWork
 
 log = get_logger(__name__)
 
@@ -42,7 +42,7 @@ class CaseServices:
 
 
 def convert_to_case(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], CampaignsUnitOfWork],
     suggestion_id: int,
     target: CaseTarget,
     actor: Actor,

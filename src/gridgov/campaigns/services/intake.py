@@ -36,13 +36,12 @@ from gridgov.campaigns.domain import (
 )
 from gridgov.campaigns.mail import ParsedMail, parse_mail
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment
-from gridgov.campaigns.repository import CampaignRepository
+from gridgov.campaigns.ports import CampaignRepository, CampaignsUnitOfWork
 from gridgov.campaigns.services.clustering import CLUSTER_CANDIDATES, CLUSTER_TEXT_CHARS, cluster_text, nearest_cluster
 from gridgov.campaigns.services.common import STAFF_ROLES, campaign_of, record_event, require
 from gridgov.clock import SHANGHAI
 from gridgov.errors import DuplicateKey, GridgovError, NotFound, ValidationFailed
 from gridgov.logging import get_logger
-from gridgov.uow import UnitOfWork
 
 log = get_logger(__name__)
 
@@ -110,7 +109,7 @@ class Submitted:
     created: bool
 
 
-def create_campaign(uow: UnitOfWork, draft: CampaignDraft, actor: Actor, now: datetime) -> dict[str, Any]:
+def create_campaign(uow: CampaignsUnitOfWork, draft: CampaignDraft, actor: Actor, now: datetime) -> dict[str, Any]:
     require(actor, frozenset({Role.ADMIN, Role.OPERATOR}) | {Role.SYSTEM})
     slug = check_slug(draft.slug)
     title, organiser = clean_text(draft.title), clean_text(draft.organiser)
@@ -270,7 +269,7 @@ def _add(
 
 
 def submit(
-    uow: UnitOfWork,
+    uow: CampaignsUnitOfWork,
     slug: str,
     draft: SuggestionDraft,
     actor: Actor,
@@ -292,7 +291,7 @@ def submit(
 
 
 def register_letter(
-    uow: UnitOfWork,
+    uow: CampaignsUnitOfWork,
     slug: str,
     letter: SuggestionDraft,
     scan: bytes | None,
@@ -341,7 +340,7 @@ def mail_draft(mail: ParsedMail) -> SuggestionDraft:
 
 
 def receive_mail(
-    uow: UnitOfWork, slug: str, raw: bytes, now: datetime, policy: IntakePolicy = DEFAULT_POLICY
+    uow: CampaignsUnitOfWork, slug: str, raw: bytes, now: datetime, policy: IntakePolicy = DEFAULT_POLICY
 ) -> Submitted:
     """A message delivered to the campaign's mailbox (SMTP): received now, whatever its Date header says."""
     mail = parse_mail(raw, policy.max_attachment_bytes)
@@ -361,7 +360,7 @@ class ImportFailed(ValidationFailed):
 
 
 def import_mail(
-    uow: UnitOfWork,
+    uow: CampaignsUnitOfWork,
     slug: str,
     messages: Sequence[tuple[str, bytes]],
     actor: Actor,
@@ -380,7 +379,7 @@ def import_mail(
             try:
                 mail = parse_mail(raw, policy.max_attachment_bytes)
                 at = mail.sent_at if mail.sent_at is not None and mail.sent_at <= now else now
-                with uow.session.begin_nested():
+                with uow.savepoint():
                     result = _add(repo, campaign, mail_draft(mail), actor, now, at, policy)
             except GridgovError as exc:
                 report.failed.append({"message": label, "code": exc.code, "error": exc.message})
@@ -397,7 +396,7 @@ def import_mail(
     return report
 
 
-def mailbox_campaign(uow: UnitOfWork, address: str) -> str | None:
+def mailbox_campaign(uow: CampaignsUnitOfWork, address: str) -> str | None:
     """The slug of the campaign whose mailbox is `address` (letter case ignored), or None."""
     with uow:
         campaign = uow.campaigns.by_mail_address(address)

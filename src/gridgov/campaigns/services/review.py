@@ -7,13 +7,13 @@ from datetime import datetime
 
 from gridgov.actor import Actor
 from gridgov.campaigns.domain import EmptySuggestion, SuggestionAction, SuggestionStatus, clean_text, next_status
+from gridgov.campaigns.ports import CampaignsUnitOfWork
 from gridgov.campaigns.services.common import STAFF_ROLES, locked_suggestion, record_event, require
 from gridgov.errors import ValidationFailed
-from gridgov.uow import UnitOfWork
 
 
 def decide(
-    uow: UnitOfWork,
+    uow: CampaignsUnitOfWork,
     suggestion_id: int,
     action: str,
     actor: Actor,
@@ -42,7 +42,7 @@ def decide(
         uow.commit()
 
 
-def set_reply(uow: UnitOfWork, suggestion_id: int, reply: str, actor: Actor, now: datetime) -> None:
+def set_reply(uow: CampaignsUnitOfWork, suggestion_id: int, reply: str, actor: Actor, now: datetime) -> None:
     """The public reply (答复), shown on the suggestion's public page."""
     require(actor, STAFF_ROLES)
     text = clean_text(reply)
@@ -56,7 +56,7 @@ def set_reply(uow: UnitOfWork, suggestion_id: int, reply: str, actor: Actor, now
         uow.commit()
 
 
-def set_field(uow: UnitOfWork, suggestion_id: int, field_name: str, actor: Actor, now: datetime) -> None:
+def set_field(uow: CampaignsUnitOfWork, suggestion_id: int, field_name: str, actor: Actor, now: datetime) -> None:
     require(actor, STAFF_ROLES)
     with uow:
         repo = uow.campaigns
