@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # five subprocesses, about 35 s on 2 shared cores
+
 ROOT = Path(__file__).resolve().parents[2]
 NUM = r"(\d[\d,]*(?:\.\d+)?)"  # one captured figure: 1,234 or 12.5
 TIMEOUT_S = 240  # a smoke run takes seconds; this only stops a hung one on a loaded machine
