@@ -12,7 +12,7 @@ from pydantic import Field
 from gridgov.accounts.queries import identity
 from gridgov.accounts.services import login, revoke_token
 from gridgov.web.deps import CSRF_COOKIE, SESSION_COOKIE, ContainerDep, CurrentActor
-from gridgov.web.validation import CleanText
+from gridgov.validation import CleanText
 
 auth_router = APIRouter(prefix="/api/v1/auth", tags=["登录 sign-in"])
 

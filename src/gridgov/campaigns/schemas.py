@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from gridgov.campaigns.domain import DEFAULT_FIELDS, Channel
-from gridgov.web.validation import CleanText
+from gridgov.validation import CleanText
 
 ChannelCode = Literal["web", "app", "wechat", "email", "letter"]
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gridgov.cases.commands import CaseCommand, build_command
-from gridgov.web.validation import CleanText
+from gridgov.validation import CleanText
 
 GridCode = Field(default=None, pattern=r"^[0-9]{15}$", description="15位网格编码")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from gridgov.categories.models import Category
 from gridgov.classify.text import join_fields
 from gridgov.web.deps import ContainerDep, CurrentActor
-from gridgov.web.validation import CleanText
+from gridgov.validation import CleanText
 
 router = APIRouter(prefix="/api/v1", tags=["智能派遣 smart dispatch"])
 

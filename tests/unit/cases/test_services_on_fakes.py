@@ -11,7 +11,15 @@ import pytest
 from fakes import START, FakeClassifier, FakeLocator, FakeUnitOfWork, TinyWorld
 from gridgov.audit.domain import verify_chain
 from gridgov.cases.models import Case, CaseEvent, CaseTask
-from gridgov.cases.services import CaseDraft, CasePolicy, apply_action, enrich_cases, report_case, scan_overdue
+from gridgov.cases.services import (
+    CaseDraft,
+    CasePolicy,
+    apply_action,
+    build_command,
+    enrich_cases,
+    report_case,
+    scan_overdue,
+)
 from gridgov.classify.models import CategoryLabel
 from gridgov.clock import FixedClock, WorkingDays
 from gridgov.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -30,7 +38,13 @@ class Loop:
 
     def act(self, who: str, case_id: int, action: str, **params: Any) -> int:
         return apply_action(
-            self.w.uow(), case_id, action, params, self.w.actor(who), self.clock.now(), self.calendar, self.policy
+            self.w.uow(),
+            case_id,
+            build_command(action, params),
+            self.w.actor(who),
+            self.clock.now(),
+            self.calendar,
+            self.policy,
         )
 
     def case(self, case_id: int) -> Case:
@@ -236,8 +250,7 @@ def test_a_stale_version_is_a_conflict(loop: Loop) -> None:
         apply_action(
             loop.w.uow(),
             cid,
-            "register",
-            {},
+            build_command("register", {}),
             loop.w.actor("operator"),
             loop.clock.now(),
             loop.calendar,
