@@ -8,8 +8,7 @@ from gridgov.errors import GridgovError
 from gridgov.grids.domain import PREFIX_LENGTH, GridLevel, level_of, pad
 from gridgov.units.domain import RuleTarget, RuleView, UnitKind, category_prefixes, most_specific
 from gridgov.units.models import Unit
-from gridgov.units.ports import UnitRepository
-from gridgov.units.ports import UnitsUnitOfWork
+from gridgov.units.ports import UnitRepository, UnitsUnitOfWork
 
 
 class NoResponsibleUnit(GridgovError):
