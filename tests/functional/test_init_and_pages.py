@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
@@ -30,6 +31,7 @@ def _counts(url: str) -> dict[str, int]:
     return out
 
 
+@pytest.mark.slow
 def test_init_loads_zhengzhou_at_published_counts_and_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'zz.db'}"
     first = CliRunner().invoke(main, ["init", "--database-url", url])
@@ -44,6 +46,7 @@ def test_init_loads_zhengzhou_at_published_counts_and_is_idempotent(tmp_path: Pa
     assert _counts(url) == c
 
 
+@pytest.mark.slow
 def test_init_attaches_a_citys_own_village_list(tmp_path: Path) -> None:
     villages = shared_data("zhengzhou-admin", "villages_4101_nbs2021_liyanjie.csv")
     url = f"sqlite:///{tmp_path / 'zz.db'}"
@@ -97,6 +100,7 @@ def test_scheduler_in_the_server_warns_and_escalates(api: Api, clean: World) -> 
     assert case["escalation_level"] == 2 and case["escalated_to"]["code"] == "4101"
 
 
+@pytest.mark.slow
 def test_demo_builds_cases_in_every_state_and_prints_a_token_per_role(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     r = CliRunner().invoke(main, ["demo", "--database-url", url, "--cases", "150", "--no-serve"])

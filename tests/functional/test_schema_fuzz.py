@@ -20,6 +20,7 @@ from gridgov.accounts.services import add_user, issue_token
 from conftest import World
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["admin", "resident"])
 def test_schemathesis_finds_no_server_error(server: str, world: World, role: str, tmp_path: Path) -> None:
     st = shutil.which("st", path=str(Path(sys.executable).parent))

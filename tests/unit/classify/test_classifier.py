@@ -158,6 +158,7 @@ def test_shipped_model_loads_and_is_mostly_right_on_labelled_rows() -> None:
     assert evaluate(model, rows[::10]).accuracy >= 0.9  # training rows: a smoke test, not a measure
 
 
+@pytest.mark.slow
 def test_cross_validated_macro_f1_on_tipdm_sample_is_at_least_080() -> None:
     rows = read_table(tipdm("labeled_train.csv"), ["留言主题", "留言详情"], "一级分类")
     report = cross_validate(rows, folds=5, seed=0)

@@ -30,6 +30,9 @@ SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 GENERALISED = {"410106": 0.85, "410108": 0.87, "410182": 0.88}
 
 
+pytestmark = pytest.mark.slow  # builds the whole city's geometry once (≈ 10 s of the unit tier)
+
+
 @pytest.fixture(scope="module")
 def nodes() -> list[GridNode]:
     return build_tree(load_city_divisions())
