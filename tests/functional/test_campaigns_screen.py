@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gridgov.cases.pages import campaign_origin
+from gridgov.screens.case_page import campaign_origin
 
 from conftest import Api, World
 

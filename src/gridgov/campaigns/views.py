@@ -11,7 +11,6 @@ import hmac
 import io
 from dataclasses import asdict
 from datetime import datetime
-from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,7 +19,6 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile as FormFile
 
 from gridgov.actor import Actor, Role
@@ -40,10 +38,10 @@ from gridgov.campaigns.schemas import (
 from gridgov.cases import queries as case_queries
 from gridgov.errors import GridgovError, ValidationFailed
 from gridgov.web.deps import ContainerDep, RowId, bearer, get_actor, limit_public_intake, require_role
+from gridgov.web.render import templates
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["征集 campaigns"])
 pages = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
 Staff = Annotated[Actor, Depends(require_role(*services.STAFF_ROLES))]
 Reader = Annotated[Actor, Depends(require_role(*services.READ_ROLES))]

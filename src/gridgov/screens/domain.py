@@ -1,10 +1,11 @@
-"""Which screen each role works in, and who may open which screen. Pure rules."""
+"""Which screen each role works in, who may open which screen, and which cases each screen lists. Pure rules."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gridgov.accounts.domain import Role
+from gridgov.actor import Role
+from gridgov.cases.domain import CaseStatus as S
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,35 @@ def safe_next(target: str | None) -> str | None:
     if "\\" in target or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target):
         return None  # browsers drop tabs and newlines: "/\t/evil.example" would become "//evil.example"
     return target
+
+
+def _statuses(*statuses: S) -> str:
+    return ",".join(s.value for s in statuses)
+
+
+# the one list of each screen's status filters (value for GET /api/v1/cases?status=, what people read)
+WAITING = _statuses(S.REPORTED, S.REGISTERED, S.RETURNED, S.REOPENED)  # the queue's default: to register or dispatch
+QUEUE_FILTERS: list[tuple[str, str]] = [
+    (WAITING, "待立案/待派遣"),
+    ("open", "全部在办"),
+    (S.REPORTED.value, "待立案"),
+    (S.REGISTERED.value, "已立案待派遣"),
+    (S.RETURNED.value, "被退回"),
+    (S.DISPATCHED.value, "已派遣待签收"),
+    (S.ACCEPTED.value, "处置中"),
+    (S.HANDLED.value, "待核查"),
+    (S.CLOSED.value, "已结案待评价"),
+    ("", "全部"),
+]
+QUEUE_REVIEW = "open"  # the "needs a person" tab looks at every open case
+INBOX_FILTERS: list[tuple[str, str]] = [
+    (_statuses(S.DISPATCHED, S.ACCEPTED, S.HANDLED, S.SUSPENDED), "在办"),
+    (S.DISPATCHED.value, "待签收"),
+    (S.ACCEPTED.value, "处置中 (含吹哨报到)"),
+    (S.HANDLED.value, "已反馈待核查"),
+    (_statuses(S.CLOSED, S.EVALUATED), "已结案"),
+]
+WORKER_VERIFY = S.HANDLED.value  # a grid worker verifies handled cases of their own grids on site
+WORKER_OPEN = _statuses(S.REPORTED, S.REGISTERED, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.SUSPENDED)
+WORKER_ACTIONS = "verify,rework"  # the grid worker's panel offers only the verification
+TO_RATE = S.CLOSED.value  # a resident's closed case waits for their rating

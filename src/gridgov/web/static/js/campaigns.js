@@ -5,12 +5,11 @@
 document.addEventListener("DOMContentLoaded", () => {
   const { h } = GG;
   const L = JSON.parse(document.getElementById("campaign-labels").textContent);
-  const role = GG.config.user ? GG.config.user.role : "";
-  const canWrite = ["operator", "dispatcher", "admin"].includes(role);
-  const canCreate = ["operator", "admin"].includes(role);
+  const canWrite = L.can_write; // decided on the server from the campaign rules, as are all labels below
+  const canCreate = L.can_create;
   const PAGE_SIZE = 20;
-  const STATE_LABELS = { early: "未开始", open: "征集中", late: "已截止" };
-  const EVENT_LABELS = Object.assign({ receive: "收到", reply: "公开答复", set_field: "改定领域" }, L.event_actions);
+  const STATE_LABELS = L.windows;
+  const EVENT_LABELS = L.event_actions;
   const pick = document.getElementById("c-pick");
   const info = document.getElementById("c-info");
   const filters = document.getElementById("s-filters");
@@ -22,7 +21,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".creator").forEach((el) => { el.hidden = !canCreate; });
 
   const slugPath = () => "/api/v1/campaigns/" + encodeURIComponent(state.campaign.slug);
-  const statusTag = (s) => h("span", { class: "tag" + (["adopted", "partly_adopted", "converted"].includes(s.status) ? " green" : "") }, s.status_label || L.statuses[s.status] || s.status);
+  const statusTag = (s) => h("span", { class: "tag" + (L.adopted.includes(s.status) ? " green" : "") }, s.status_label || L.statuses[s.status] || s.status);
   const lateTag = (s) => (s.late ? h("span", { class: "tag yellow", title: "截止后收到" }, "逾期") : null);
   const percent = (rate) => (rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1) + "%");
 
@@ -163,7 +162,7 @@ document.addEventListener("DOMContentLoaded", () => {
       ? await GG.api("GET", slugPath() + "/suggestions?page_size=50&cluster_id=" + s.cluster_id).catch(() => null)
       : null;
     const after = async (fresh, message) => { GG.toast(message); await refresh(); await open(id); return fresh; };
-    const sourceLabel = { submitter: "提交人选择", keywords: "按关键词", staff: "工作人员改定", none: "未分类" };
+    const sourceLabel = L.field_sources;
     const who = [s.submitter_name, s.submitter_phone, s.submitter_email].filter(Boolean).join(" · ") || "未留";
 
     const parts = [

@@ -1,6 +1,3 @@
 "use strict";
-document.addEventListener("DOMContentLoaded", () => {
-  const box = document.getElementById("case-actions");
-  GG.casePanel.render(box, box.dataset.caseId, { heading: false, facts: false, onChange: () => { setTimeout(() => location.reload(), 600); } })
-    .catch((e) => { box.textContent = e.message; });
-});
+// the panel is drawn on the server and redrawn after each action; the page (facts, chain) follows a moment later
+document.addEventListener("gg-changed", () => { setTimeout(() => location.reload(), 600); });

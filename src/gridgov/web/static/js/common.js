@@ -66,17 +66,6 @@ const GG = (() => {
     return d.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
   }
 
-  function alarmTag(c) {
-    if (c.alarm_level === "red" || c.overdue) return h("span", { class: "tag red" }, c.overdue ? "超期" : "红牌");
-    if (c.alarm_level === "yellow") return h("span", { class: "tag yellow" }, "黄牌");
-    return null;
-  }
-
-  function statusTag(c) {
-    const closed = ["closed", "evaluated", "rejected", "merged"].includes(c.status);
-    return h("span", { class: "tag" + (closed ? " green" : "") }, c.status_label || c.status);
-  }
-
   /* Run a case action; the server checks role, scope, state and version. */
   function act(caseId, action, params, version) {
     const body = Object.assign({ action }, params || {});
@@ -120,6 +109,59 @@ const GG = (() => {
     return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^a-zA-Z0-9-]/g, "");
   }
 
+  function showError(elt, message) {
+    toast(message, true);
+    const form = elt && elt.closest ? elt.closest("form") : null;
+    const out = form ? form.querySelector(".error") : null;
+    if (out) out.textContent = message;
+  }
+
+  /* Partials the server draws (htmx): every change carries the CSRF cookie's token; a form with photos uploads
+     them first and sends their refs; a refusal shows the server's message; the server's toast is shown. */
+  document.addEventListener("htmx:configRequest", (ev) => {
+    if (ev.detail.verb !== "get") ev.detail.headers["X-CSRF-Token"] = cookie("gg_csrf");
+  });
+  document.addEventListener("htmx:confirm", (ev) => {
+    const form = ev.detail.elt;
+    const files = form instanceof HTMLFormElement ? form.querySelector("input[type=file][data-photos]") : null;
+    if (!files || !files.files.length) return;
+    ev.preventDefault();
+    uploadPhotos(form.closest("[data-panel-case]").dataset.panelCase, files).then((refs) => {
+      form.querySelectorAll("input[name=evidence]").forEach((el) => el.remove());
+      refs.forEach((ref) => form.append(h("input", { type: "hidden", name: "evidence", value: ref })));
+      files.value = ""; // sent once: a retry keeps the refs
+      ev.detail.issueRequest(true);
+    }).catch((e) => showError(form, e.message));
+  });
+  document.addEventListener("htmx:beforeRequest", (ev) => {
+    const out = ev.detail.elt instanceof HTMLFormElement ? ev.detail.elt.querySelector(".error") : null;
+    if (out) out.textContent = "";
+  });
+  document.addEventListener("htmx:responseError", (ev) => {
+    const xhr = ev.detail.xhr;
+    if (xhr.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search); return; }
+    let message = "请求失败 (" + xhr.status + ")";
+    try {
+      const err = JSON.parse(xhr.responseText).error;
+      const problems = err.details && err.details.problems ? "：" + err.details.problems.map((p) => p.field + " " + p.problem).join("；") : "";
+      message = err.message + problems;
+    } catch (e) { /* not the API's error shape: keep the status */ }
+    showError(ev.detail.elt, message);
+  });
+  document.addEventListener("htmx:sendError", (ev) => showError(ev.detail.elt, "网络错误, 请重试"));
+  document.addEventListener("gg-toast", (ev) => toast(ev.detail.value));
+  /* A case panel swapped in: the box names its case, shows itself and takes the focus after an action. */
+  document.addEventListener("htmx:afterSwap", (ev) => {
+    const panel = ev.detail.target;
+    const body = panel.classList.contains("panel") ? panel.querySelector(":scope > [data-panel-case]") : null;
+    if (!body) return;
+    panel.dataset.caseId = body.dataset.panelCase;
+    panel.hidden = false;
+    const title = panel.querySelector(".panel-title");
+    if (ev.detail.requestConfig && ev.detail.requestConfig.verb !== "get" && title) title.focus();
+    else panel.scrollIntoView({ block: "nearest" });
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const out = document.getElementById("logout");
     if (out) out.addEventListener("click", guarded(async () => {
@@ -128,5 +170,5 @@ const GG = (() => {
     }));
   });
 
-  return { config, api, toast, h, fmtTime, alarmTag, statusTag, act, uploadPhotos, guarded, debounce, newKey, cookie };
+  return { config, api, toast, h, fmtTime, act, uploadPhotos, guarded, debounce, newKey, cookie };
 })();

@@ -5,7 +5,6 @@
   const $ = (id) => document.getElementById(id);
   const h = GG.h;
   const FONT = getComputedStyle(document.body).fontFamily;
-  const KPIS = ["new_today", "open", "overdue", "red", "yellow", "closed_today", "closed", "total"];
   const COLORS = { red: "#b71c1c", yellow: "#b7791f", none: "#1d4ed8" };
   const state = { month: null, charts: {}, map: null, points: null, lastMarker: null };
 
@@ -20,7 +19,7 @@
 
   /* --- counts ------------------------------------------------------------------------------------------ */
   function showSummary(s) {
-    for (const key of KPIS) {
+    for (const key of [...document.querySelectorAll("#kpis [data-kpi]")].map((tile) => tile.dataset.kpi)) {
       const el = $("kpi-" + key);
       const text = num(s[key]);
       if (el.textContent !== text) {
@@ -186,7 +185,7 @@
 
   document.addEventListener("DOMContentLoaded", async () => {
     const user = GG.config.user;
-    $("scope-label").textContent = user && user.unit && !["leader", "admin"].includes(user.role) ? "范围：" + user.unit.name : "范围：" + GG.config.city.name + "全市";
+    $("scope-label").textContent = user && user.unit && !user.city_wide ? "范围：" + user.unit.name : "范围：" + GG.config.city.name + "全市";
     try {
       showSummary(await GG.api("GET", "/api/v1/dashboard/summary"));
     } catch (e) { GG.toast(e.message, true); }

@@ -98,7 +98,7 @@ document.addEventListener("DOMContentLoaded", () => {
     let c = await GG.api("GET", "/api/v1/cases/" + made.id);
     if (mode === "close") c = await GG.act(made.id, "direct_close", { note });
     else {
-      if (c.status === "reported") {
+      if (c.allowed_actions.includes("register")) { // still to be registered
         const params = note ? { note } : {};
         if (!c.grid_code && state.grid) params.grid_code = state.grid;
         if (!c.category_code && body.category_code) params.category_code = body.category_code;
@@ -106,7 +106,7 @@ document.addEventListener("DOMContentLoaded", () => {
       }
       if (mode === "dispatch") {
         const unit = (state.unit && state.unit.code) || (c.suggested_unit && c.suggested_unit.code);
-        if (!unit) throw new Error("已立案 " + made.tracking_code + ", 但没有权属单位: 请在派遣队列中派遣");
+        if (!unit) throw new Error(c.status_label + " " + made.tracking_code + ", 但没有权属单位: 请在派遣队列中派遣");
         c = await GG.act(made.id, "dispatch", { unit_code: unit });
       }
     }

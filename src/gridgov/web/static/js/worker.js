@@ -1,9 +1,8 @@
-/* Grid worker (phone): the cases of my grids, a patrol report, and on-site verification of handled cases
-   (pass → close, fail → rework) with photos. */
+/* Grid worker (phone): a patrol report with a pin and photos. The lists of my grids' cases and the on-site
+   verification (pass → close, fail → rework) are drawn on the server (/worker/items, the case panel). */
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const { h } = GG;
-  const panel = document.getElementById("worker-panel");
   const form = document.getElementById("patrol-form");
   let key = GG.newKey();
   const grid = GG.config.user && (GG.config.user.grid_code || (GG.config.user.unit && GG.config.user.unit.grid_code));
@@ -21,27 +20,6 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   m.showBoundaries(grid && /^\d{15}$/.test(grid) ? grid : GG.config.city.grid_code, !(grid && /^\d{15}$/.test(grid))).catch(() => null);
 
-  function item(c) {
-    return h("li", { dataset: { caseId: c.id, status: c.status } },
-      h("button", { type: "button", class: "link", onclick: () => open(c.id).catch((e) => GG.toast(e.message, true)) }, c.tracking_code), " ", GG.statusTag(c), " ", GG.alarmTag(c), h("div", {}, c.title));
-  }
-  async function open(id) {
-    panel.hidden = false;
-    await GG.casePanel.render(panel, id, { onChange: load, only: ["verify", "rework"] });
-    panel.scrollIntoView({ block: "nearest" });
-  }
-  async function load() {
-    const [handled, open] = await Promise.all([
-      GG.api("GET", "/api/v1/cases?status=handled&page_size=100"),
-      GG.api("GET", "/api/v1/cases?status=reported,registered,dispatched,accepted,returned,suspended&page_size=100"),
-    ]);
-    // only the grids assigned to me are mine to verify (the rest of the community's cases are for reading)
-    const mine = (GG.config.user && GG.config.user.grid_prefixes) || [];
-    const verifiable = handled.items.filter((c) => c.grid_code && mine.some((p) => c.grid_code.startsWith(p)));
-    document.getElementById("verify-count").textContent = verifiable.length;
-    document.getElementById("to-verify").replaceChildren(...verifiable.map(item));
-    document.getElementById("open-cases").replaceChildren(...open.items.map(item));
-  }
   document.getElementById("locate-me").addEventListener("click", GG.guarded(() => m.useMyLocation()));
   form.addEventListener("submit", GG.guarded(async () => {
     const title = form.title.value.trim();
@@ -58,7 +36,6 @@ document.addEventListener("DOMContentLoaded", () => {
       if (refs.length) result.append(" · 照片 " + refs.length + " 张");
     } catch (e) { result.append(" · 照片上传失败: " + e.message); GG.toast("照片上传失败: " + e.message, true); }
     form.reset(); m.clearPoint(); document.getElementById("where").textContent = "点击地图或使用当前位置";
-    await load();
+    htmx.trigger(document.body, "gg-changed"); // the lists (drawn on the server) show the new case
   }));
-  load().catch((e) => GG.toast(e.message, true));
 });

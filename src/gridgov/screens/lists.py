@@ -1,0 +1,201 @@
+"""The screens' case lists as partials rendered on the server: the dispatcher's queue, the inbox of a
+department, street or community, a resident's own cases and a grid worker's cases.
+
+Each screen draws its list into the page on the first load; the list then refreshes itself (htmx) after a
+filter changes, a page turns or a case changes. The statuses each list shows live in screens.domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gridgov.accounts.queries import identity
+from gridgov.actor import Actor
+from gridgov.cases import queries
+from gridgov.errors import GridgovError, PermissionDenied
+from gridgov.grids.domain import prefix_of
+from gridgov.screens.domain import (
+    INBOX_FILTERS,
+    QUEUE_FILTERS,
+    QUEUE_REVIEW,
+    SCREENS,
+    TO_RATE,
+    WAITING,
+    WORKER_ACTIONS,
+    WORKER_OPEN,
+    WORKER_VERIFY,
+)
+from gridgov.web.deps import MAX_ID, PageNo, Runtime, get_actor, get_container
+from gridgov.web.render import fragment
+
+router = APIRouter(include_in_schema=False)
+QUEUE_PAGE_SIZE = 50
+MY_PAGE_SIZE = 50
+
+
+def reader(name: str) -> Any:
+    """The screen's own readers only (the API checks each case's scope as well)."""
+
+    def check(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+        if actor.role not in SCREENS[name].roles:
+            raise PermissionDenied()
+        return actor
+
+    return Depends(check)
+
+
+Container = Annotated[Runtime, Depends(get_container)]
+
+
+def _cases(container: Runtime, actor: Actor, f: queries.CaseFilter, page: int, page_size: int) -> dict[str, Any]:
+    with container.sessions() as session:
+        return queries.list_cases(session, f, actor, container.clock.now(), page, page_size)
+
+
+# -- the dispatcher's queue ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = WAITING
+    district: str = ""
+    street: str = ""
+    unit: str = ""
+    category: str = ""
+    overdue: bool = False
+    needs_review: bool = False
+    page: int = 1
+    selected: frozenset[int] = field(default_factory=frozenset)  # kept ticked after a bulk action
+
+    def query(self, **changes: Any) -> str:
+        f = replace(self, **changes)
+        params: list[tuple[str, str]] = [("status", f.status)]
+        params += [(k, getattr(f, k)) for k in ("district", "street", "unit", "category") if getattr(f, k)]
+        params += [(k, "true") for k in ("overdue", "needs_review") if getattr(f, k)]
+        params += [("page", str(f.page))] + [("selected", str(i)) for i in sorted(f.selected)]
+        return urlencode(params)
+
+
+def queue_context(container: Runtime, actor: Actor, f: QueueFilters) -> dict[str, Any]:
+    error = ""
+    try:
+        # a street of another district (the district just changed, the street list not yet) is not used
+        street = f.street if f.street and (not f.district or f.street.startswith(prefix_of(f.district))) else ""
+        case_filter = queries.CaseFilter(
+            status=f.status or None,
+            grid=street or f.district or None,
+            unit=f.unit.strip() or None,
+            category=f.category.strip() or None,
+            overdue=True if f.overdue else None,
+            needs_review=True if f.needs_review else None,
+        )
+        found = _cases(container, actor, case_filter, f.page, QUEUE_PAGE_SIZE)
+    except (GridgovError, ValueError, KeyError) as exc:  # e.g. an unknown unit code typed into the filter
+        error = exc.message if isinstance(exc, GridgovError) else "网格编码不合法"
+        found = {"items": [], "total": 0, "page": f.page, "page_size": QUEUE_PAGE_SIZE}
+    pages = max(1, -(-found["total"] // QUEUE_PAGE_SIZE))
+    return {
+        "cases": found["items"],
+        "total": found["total"],
+        "error": error,
+        "page": f.page,
+        "pages": pages,
+        "selected": f.selected,
+        "here": f.query(selected=frozenset()),
+        "prev": f.query(page=f.page - 1, selected=frozenset()),
+        "next": f.query(page=f.page + 1, selected=frozenset()),
+    }
+
+
+def queue_page(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:
+    return {
+        "filters": QUEUE_FILTERS,
+        "waiting": WAITING,
+        "review_status": QUEUE_REVIEW,
+        **queue_context(container, actor, QueueFilters()),
+    }
+
+
+Code = Annotated[str, Query(max_length=40)]
+Flag = Annotated[str, Query(pattern="^(true|false|)$")]  # a form sends an empty field as ""
+
+
+@router.get("/queue/rows", response_class=HTMLResponse)
+def queue_rows(
+    request: Request,
+    container: Container,
+    actor: Annotated[Actor, reader("queue")],
+    status: Annotated[str, Query(max_length=200)] = "",
+    district: Code = "",
+    street: Code = "",
+    unit: Code = "",
+    category: Code = "",
+    overdue: Flag = "",
+    needs_review: Flag = "",
+    page: PageNo = 1,
+    selected: Annotated[list[Annotated[int, Query(ge=1, le=MAX_ID)]] | None, Query(max_length=200)] = None,
+) -> Response:
+    ticked = frozenset(selected or ())
+    f = QueueFilters(status, district, street, unit, category, overdue == "true", needs_review == "true", page, ticked)
+    return fragment(request, container, "screens/_queue_list.html", **queue_context(container, actor, f))
+
+
+# -- the inbox of a department, street office or community ---------------------------------------------
+def inbox_context(container: Runtime, actor: Actor, status: str) -> dict[str, Any]:
+    found = _cases(container, actor, queries.CaseFilter(status=status), 1, 200)
+    return {"cases": found["items"], "status": status}
+
+
+def inbox_page(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:
+    return {"filters": INBOX_FILTERS, **inbox_context(container, actor, INBOX_FILTERS[0][0])}
+
+
+@router.get("/inbox/items", response_class=HTMLResponse)
+def inbox_items(
+    request: Request,
+    container: Container,
+    actor: Annotated[Actor, reader("inbox")],
+    status: Annotated[str, Query(max_length=200)] = INBOX_FILTERS[0][0],
+) -> Response:
+    return fragment(request, container, "screens/_inbox_list.html", **inbox_context(container, actor, status))
+
+
+# -- a resident's own cases ------------------------------------------------------------------------------
+def my_context(container: Runtime, actor: Actor, shown: int) -> dict[str, Any]:
+    found = _cases(container, actor, queries.CaseFilter(), 1, MY_PAGE_SIZE * shown)
+    return {"cases": found["items"], "total": found["total"], "shown": shown, "to_rate": TO_RATE}
+
+
+def my_page(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:
+    return my_context(container, actor, 1)
+
+
+@router.get("/my/items", response_class=HTMLResponse)
+def my_items(
+    request: Request,
+    container: Container,
+    actor: Annotated[Actor, reader("my")],
+    shown: Annotated[int, Query(ge=1, le=10)] = 1,
+) -> Response:
+    return fragment(request, container, "screens/_my_list.html", **my_context(container, actor, shown))
+
+
+# -- a grid worker's cases -------------------------------------------------------------------------------
+def worker_context(container: Runtime, actor: Actor) -> dict[str, Any]:
+    handled = _cases(container, actor, queries.CaseFilter(status=WORKER_VERIFY), 1, 100)
+    running = _cases(container, actor, queries.CaseFilter(status=WORKER_OPEN), 1, 100)
+    # only the grids assigned to me are mine to verify (the rest of the community's cases are for reading)
+    mine = identity(container.sessions, actor)["grid_prefixes"]
+    verifiable = [c for c in handled["items"] if c["grid_code"] and any(c["grid_code"].startswith(p) for p in mine)]
+    return {"to_verify": verifiable, "running": running["items"], "panel_query": f"?only={WORKER_ACTIONS}"}
+
+
+def worker_page(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:
+    return worker_context(container, actor)
+
+
+@router.get("/worker/items", response_class=HTMLResponse)
+def worker_items(request: Request, container: Container, actor: Annotated[Actor, reader("worker")]) -> Response:
+    return fragment(request, container, "screens/_worker_lists.html", **worker_context(container, actor))
