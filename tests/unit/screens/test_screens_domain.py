@@ -26,3 +26,13 @@ def test_every_role_lands_on_a_screen_it_may_open() -> None:
         assert any(s.path == home for s in screens_for(role)), role
     assert [s.path for s in screens_for(Role.RESIDENT)] == ["/report", "/my"]
     assert Role.RESIDENT not in SCREENS["queue"].roles
+
+
+def test_each_screens_status_filter_names_real_statuses_once() -> None:
+    from gridgov.cases.domain import CaseStatus, StatusKind
+    from gridgov.screens.domain import INBOX_FILTERS, QUEUE_FILTERS, QUEUE_REVIEW, WAITING, WORKER_OPEN, WORKER_VERIFY
+
+    words = {s.value for s in CaseStatus} | {k.value for k in StatusKind}
+    for value in [v for v, _ in QUEUE_FILTERS + INBOX_FILTERS] + [QUEUE_REVIEW, WORKER_OPEN, WORKER_VERIFY]:
+        assert all(part in words for part in value.split(",") if part), value
+    assert QUEUE_FILTERS[0][0] == WAITING and len({v for v, _ in QUEUE_FILTERS}) == len(QUEUE_FILTERS)
