@@ -14,7 +14,6 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from gridgov import __version__
@@ -38,6 +37,7 @@ from gridgov.ratelimit import RateLimiter
 from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors
+from gridgov.web.render import templates
 from gridgov.worker import DeadlineScheduler, Enricher
 
 
@@ -121,7 +121,6 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(screen_views.router)
     app.include_router(dashboard_views.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
-    templates = Jinja2Templates(directory=str(resources.files("gridgov.web").joinpath("templates")))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request) -> Any:
