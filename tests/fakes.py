@@ -94,23 +94,31 @@ _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
 
 
 # -- rows ------------------------------------------------------------------------------------------
-def _columns(model: type[Base]) -> list[str]:
-    return [a.key for a in inspect(model).column_attrs]
+_COLUMNS: dict[type[Base], tuple[str, ...]] = {m: tuple(a.key for a in inspect(m).column_attrs) for m in TABLES}
 
 
-def _utc(value: Any) -> Any:
-    """What a UTCDateTime column gives back: aware datetimes in UTC."""
+def _columns(model: type[Base]) -> tuple[str, ...]:
+    cols = _COLUMNS.get(model)
+    if cols is None:
+        cols = _COLUMNS[model] = tuple(a.key for a in inspect(model).column_attrs)
+    return cols
+
+
+def _copy(value: Any) -> Any:
+    """A column value as read back: JSON copied, aware datetimes in UTC (UTCDateTime)."""
+    if isinstance(value, dict | list):
+        return copy.deepcopy(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC)
     return value
 
 
 def clone(row: R) -> R:
-    """A fresh, session-less copy of an ORM row (JSON values deep-copied, datetimes in UTC as read back)."""
+    """A fresh, session-less copy of an ORM row, as the database would give it back."""
     model = type(row)
     new = model()
     for key in _columns(model):
-        setattr(new, key, _utc(copy.deepcopy(getattr(row, key))))
+        setattr(new, key, _copy(getattr(row, key)))
     return new
 
 
@@ -142,7 +150,10 @@ _UNIQUE = {model: _unique_groups(model) for model in TABLES}
 
 # -- the database ------------------------------------------------------------------------------------
 class FakeDatabase:
-    """The committed state: one dict of rows per table, and a sequence per table that never goes back."""
+    """The committed state: one dict of rows per table, and a sequence per table that never goes back.
+
+    Committed rows are never changed in place (a commit stores fresh copies), so tests may read them freely
+    (``db.all(Case)``, ``db.get(Case, 1)``) but must not modify them."""
 
     def __init__(self) -> None:
         self.tables: dict[type[Base], dict[int, Base]] = {model: {} for model in TABLES}
@@ -154,7 +165,17 @@ class FakeDatabase:
         return self._sequences[model]
 
     def snapshot(self) -> dict[type[Base], dict[int, Base]]:
+        """Copies of every committed row (see also save/restore)."""
         return {model: {i: clone(r) for i, r in rows.items()} for model, rows in self.tables.items()}
+
+    def save(self) -> tuple[dict[type[Base], dict[int, Base]], dict[type[Base], int]]:
+        """The committed state and the sequences, cheaply (committed rows are immutable): undo with restore()."""
+        return {model: dict(rows) for model, rows in self.tables.items()}, dict(self._sequences)
+
+    def restore(self, state: tuple[dict[type[Base], dict[int, Base]], dict[type[Base], int]]) -> None:
+        tables, sequences = state
+        self.tables = {model: dict(rows) for model, rows in tables.items()}
+        self._sequences = dict(sequences)
 
     # assertions and seeding read the committed rows through these
     def all(self, model: type[R]) -> list[R]:
@@ -172,22 +193,50 @@ class FakeDatabase:
 
 
 class _Rows:
-    """The working copy of one transaction, with the helpers the repositories share."""
+    """One transaction's view: committed rows are copied on first read (like a session's identity map), new rows
+    and copies live in `working`, and `base` keeps each copy's committed values to find what changed."""
 
-    def __init__(self, db: FakeDatabase, tables: dict[type[Base], dict[int, Base]]) -> None:
+    def __init__(self, db: FakeDatabase) -> None:
         self.db = db
-        self.tables = tables
+        self.working: dict[type[Base], dict[int, Base]] = {model: {} for model in TABLES}
+        self.base: dict[tuple[type[Base], int], tuple[Any, ...]] = {}
+
+    def _load(self, model: type[R], row_id: int) -> R | None:
+        row = self.working[model].get(row_id)
+        if row is None:
+            committed = self.db.tables[model].get(row_id)
+            if committed is None:
+                return None
+            row = self.working[model][row_id] = clone(committed)
+            self.base[(model, row_id)] = values(committed)
+        return row  # type: ignore[return-value]
+
+    def select(self, model: type[R], match: Callable[[R], bool] | None = None) -> list[R]:
+        """Rows in id order that `match` (tested on the committed row until the row is loaded)."""
+        working, committed = self.working[model], self.db.tables[model]
+        out: list[R] = []
+        for row_id in sorted(committed.keys() | working.keys()):
+            row = working.get(row_id) or committed[row_id]
+            if match is None or match(row):  # type: ignore[arg-type]
+                loaded = self._load(model, row_id)
+                assert loaded is not None
+                out.append(loaded)
+        return out
+
+    def _peek(self, model: type[Base]) -> Iterator[Base]:
+        """Every row as this transaction sees it, without copying the ones not read yet."""
+        working, committed = self.working[model], self.db.tables[model]
+        yield from working.values()
+        yield from (r for i, r in committed.items() if i not in working)
 
     def of(self, model: type[R]) -> list[R]:
-        return [r for _, r in sorted(self.tables[model].items())]  # type: ignore[misc]
+        return self.select(model)
 
     def get(self, model: type[R], row_id: int | None) -> R | None:
-        if row_id is None:
-            return None
-        return self.tables[model].get(row_id)  # type: ignore[return-value]
+        return None if row_id is None else self._load(model, row_id)
 
     def where(self, model: type[R], **equal: Any) -> list[R]:
-        return [r for r in self.of(model) if all(getattr(r, k) == v for k, v in equal.items())]
+        return self.select(model, lambda r: all(getattr(r, k) == v for k, v in equal.items()))
 
     def first(self, model: type[R], **equal: Any) -> R | None:
         found = self.where(model, **equal)
@@ -201,11 +250,21 @@ class _Rows:
             key = tuple(getattr(row, c) for c in group)
             if any(v is None for v in key):
                 continue  # NULLs never collide
-            if any(tuple(getattr(o, c) for c in group) == key for o in self.tables[model].values() if o is not row):
+            if any(o is not row and tuple(getattr(o, c) for c in group) == key for o in self._peek(model)):
                 raise DuplicateKey()
         if getattr(row, "id", None) is None:
             row.id = self.db.next_id(model)  # type: ignore[attr-defined]
-        self.tables[model][row.id] = row  # type: ignore[attr-defined]
+        self.working[model][row.id] = row  # type: ignore[attr-defined]
+
+    def changes(self) -> list[tuple[type[Base], int, Base, tuple[Any, ...] | None]]:
+        """(model, id, working row, committed values when read — None for a new row) of every changed row."""
+        out = []
+        for model, rows in self.working.items():
+            for row_id, row in rows.items():
+                base = self.base.get((model, row_id))
+                if base is None or base != values(row):
+                    out.append((model, row_id, row, base))
+        return out
 
 
 # -- repositories --------------------------------------------------------------------------------------
@@ -453,8 +512,7 @@ class FakeUnitOfWork:
         self.rolled_back = 0
         self.entered = 0
         self._after_commit: list[Callable[[], None]] = []
-        self._base: dict[type[Base], dict[int, Base]] = {}
-        self._working: dict[type[Base], dict[int, Base]] = {}
+        self._begin()
 
     def __enter__(self) -> FakeUnitOfWork:
         self.entered += 1
@@ -468,47 +526,34 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._begin()  # like session.rollback(): the working copy is discarded
+        self._begin()  # like session.rollback(): what was not committed is discarded
 
     def _begin(self) -> None:
-        self._base = self.db.snapshot()
-        self._working = {model: {i: clone(r) for i, r in rows.items()} for model, rows in self._base.items()}
-        self._bind()
-
-    def _bind(self) -> None:
-        rows = _Rows(self.db, self._working)
-        self.cases = FakeCaseRepository(rows)
-        self.units = FakeUnitRepository(rows)
-        self.categories = FakeCategoryRepository(rows)
-        self.grids = FakeGridRepository(rows)
-        self.users = FakeUserRepository(rows)
-        self.campaigns = FakeCampaignRepository(rows)
-
-    def _changes(self) -> Iterator[tuple[type[Base], int, Base]]:
-        for model, rows in self._working.items():
-            base = self._base[model]
-            for row_id, row in rows.items():
-                old = base.get(row_id)
-                if old is None or values(old) != values(row):
-                    yield model, row_id, row
+        self.rows = _Rows(self.db)
+        self.cases = FakeCaseRepository(self.rows)
+        self.units = FakeUnitRepository(self.rows)
+        self.categories = FakeCategoryRepository(self.rows)
+        self.grids = FakeGridRepository(self.rows)
+        self.users = FakeUserRepository(self.rows)
+        self.campaigns = FakeCampaignRepository(self.rows)
 
     def commit(self) -> None:
-        changes = list(self._changes())
-        for model, row_id, row in changes:
-            if model is not Case:
+        changes = self.rows.changes()
+        version = _columns(Case).index("version")
+        for model, row_id, row, base in changes:
+            if model is not Case or base is None:
                 continue
-            old = self._base[Case].get(row_id)
             current = self.db.tables[Case].get(row_id)
-            if old is not None and current is not None and current.version != old.version:  # type: ignore[attr-defined]
+            if current is not None and current.version != base[version]:  # type: ignore[attr-defined]
                 raise Conflict()  # another unit of work changed the case first (the Sql StaleDataError)
-            if old is not None and row.version == old.version:  # type: ignore[attr-defined]
-                row.version += 1  # type: ignore[attr-defined]
-        for model, row_id, row in changes:
-            self.db.tables[model][row_id] = clone(row)
+            if row.version == base[version]:  # type: ignore[attr-defined]
+                row.version += 1  # type: ignore[attr-defined]  (save_alarm_rows already moved it)
+        for model, row_id, row, _ in changes:
+            stored = self.db.tables[model][row_id] = clone(row)
+            # the working objects stay in use (expire_on_commit=False); later changes are measured from here
+            self.rows.base[(model, row_id)] = values(stored)
         self.db.commits += 1
         self.committed += 1
-        # the working objects stay in use (expire_on_commit=False); later changes are measured from here
-        self._base = {model: {i: clone(r) for i, r in rows.items()} for model, rows in self._working.items()}
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
             hook()
@@ -654,7 +699,7 @@ def seed_world(db: FakeDatabase | None = None, now: datetime = START) -> TinyWor
     world = TinyWorld(db)
     uow = FakeUnitOfWork(db)
     with uow:
-        rows = uow.cases.rows
+        rows = uow.rows
 
         def unit(key: str, **kw: Any) -> Unit:
             row = make_unit(**kw)
