@@ -12,17 +12,16 @@ from urllib.parse import quote
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from gridgov.accounts.domain import Actor
 from gridgov.clock import SHANGHAI
 from gridgov.dashboard import queries
+from gridgov.dashboard.domain import DASHBOARD_ROLES
 from gridgov.dashboard.excel import ranking_workbook
 from gridgov.errors import GridgovError
 from gridgov.metrics.domain import Weights
-from gridgov.screens.domain import SCREENS
-from gridgov.screens.views import screen
 from gridgov.web.deps import ContainerDep, Runtime, require_role
 
 router = APIRouter(tags=["大屏 dashboard"])
@@ -35,18 +34,13 @@ RETRY_MS = 2000
 STREAMS_PER_USER = 4  # a wall screen and a few tabs; more is a runaway client
 
 # the dashboard's data is for the people the dashboard is for (leaders, the command centre, streets, admins)
-Reader = Annotated[Actor, Depends(require_role(*SCREENS["dashboard"].roles))]
+Reader = Annotated[Actor, Depends(require_role(*DASHBOARD_ROLES))]
 
 
 class TooManyStreams(GridgovError):
     code = "too_many_streams"
     message = "实时推送连接过多, 请关闭其他大屏页面后重试"
     status = 429
-
-
-@router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-def dashboard_page(request: Request, container: ContainerDep) -> Response:
-    return screen("dashboard", request, container)
 
 
 @router.get("/api/v1/dashboard/summary", summary="大屏: 案件数 (今日新增、在办、超期、红黄牌、按状态)")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from gridgov.actor import Role
 from gridgov.cases.domain import CaseStatus as S
+from gridgov.dashboard.domain import DASHBOARD_ROLES
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,7 @@ SCREENS: dict[str, Screen] = {
     "queue": Screen("/queue", "派遣队列", frozenset({Role.DISPATCHER, Role.OPERATOR}) | _STAFF),
     "inbox": Screen("/inbox", "待办案件", frozenset({Role.DEPARTMENT, Role.STREET, Role.COMMUNITY}) | _STAFF),
     "worker": Screen("/worker", "网格员", frozenset({Role.GRID_WORKER}) | _STAFF),
-    "dashboard": Screen(
-        "/dashboard", "指挥大屏", frozenset({Role.LEADER, Role.DISPATCHER, Role.OPERATOR, Role.STREET}) | _STAFF
-    ),
+    "dashboard": Screen("/dashboard", "指挥大屏", DASHBOARD_ROLES),
     "campaigns": Screen(
         "/campaigns-admin", "意见征集", frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER}) | _STAFF
     ),

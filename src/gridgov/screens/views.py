@@ -82,6 +82,7 @@ for _name, _context in (
     ("queue", lists.queue_page),
     ("inbox", lists.inbox_page),
     ("worker", lists.worker_page),
+    ("dashboard", None),
 ):
     router.add_api_route(
         SCREENS[_name].path, _screen_page(_name, _context), methods=["GET"], response_class=HTMLResponse
