@@ -7,7 +7,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -214,6 +214,21 @@ def client(app: Any) -> Iterator[httpx.Client]:
     transport = InProcessTransport(app, app.state.test_portal)
     with httpx.Client(transport=transport, base_url="http://testserver", timeout=30) as c:
         yield c
+
+
+@pytest.fixture
+def new_client(app: Any) -> Iterator[Callable[[], httpx.Client]]:
+    """Makes fresh in-process clients with their own cookies (a browser's session, a client with no token)."""
+    made: list[httpx.Client] = []
+
+    def make() -> httpx.Client:
+        c = httpx.Client(transport=InProcessTransport(app, app.state.test_portal), base_url="http://testserver")
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ limits on public intake."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -17,10 +18,10 @@ from conftest import Api, World
 PASSWORD = "正确的密码-2025"
 
 
-def test_password_sign_in_lockout_and_session_with_csrf(server: str, clean: World) -> None:
+def test_password_sign_in_lockout_and_session_with_csrf(new_client: Callable[[], httpx.Client], clean: World) -> None:
     w = clean
     set_password(w.container.uow(), "dispatcher", PASSWORD)
-    with httpx.Client(base_url=server) as browser:
+    with new_client() as browser:
         for _ in range(5):
             r = browser.post("/api/v1/auth/login", json={"username": "dispatcher", "password": "wrong-password"})
             assert r.status_code == 401 and r.json()["error"]["code"] == "login_failed"
@@ -41,7 +42,7 @@ def test_password_sign_in_lockout_and_session_with_csrf(server: str, clean: Worl
         assert r.status_code == 201, r.text
         assert browser.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
         assert browser.get("/api/v1/cases").status_code == 401
-    assert httpx.post(f"{server}/api/v1/auth/login", json={"username": "nobody", "password": "x"}).status_code == 401
+    assert new_client().post("/api/v1/auth/login", json={"username": "nobody", "password": "x"}).status_code == 401
 
 
 def test_read_only_token_cannot_change_anything(api: Api, clean: World) -> None:
@@ -70,12 +71,14 @@ def test_residents_intake_is_rate_limited(api: Api, clean: World) -> None:
     assert api.get("operator", "/api/v1/cases").json()["total"] == 4
 
 
-def test_token_revocation_and_passwords_from_the_cli(server: str, clean: World, database_url: str) -> None:
+def test_token_revocation_and_passwords_from_the_cli(
+    new_client: Callable[[], httpx.Client], clean: World, database_url: str
+) -> None:
     token = issue_token(clean.container.uow(), "leader", clean.clock.now())
     r = CliRunner().invoke(main, ["token", "revoke", token, "--database-url", database_url])
     assert r.exit_code == 0
     clean.container.tokens.clear()
-    r = httpx.get(f"{server}/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    r = new_client().get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
     run = CliRunner()
     short = run.invoke(main, ["user", "passwd", "leader", "--password", "short", "--database-url", database_url])
@@ -86,18 +89,22 @@ def test_token_revocation_and_passwords_from_the_cli(server: str, clean: World, 
     assert ro.exit_code == 0 and ro.output.strip().startswith("ggv_")
 
 
-def test_an_expired_session_opens_nothing_not_even_open311(server: str, clean: World) -> None:
+def test_an_expired_session_opens_nothing_not_even_open311(
+    new_client: Callable[[], httpx.Client], clean: World
+) -> None:
     set_password(clean.container.uow(), "operator", PASSWORD)
-    with httpx.Client(base_url=server) as browser:
+    with new_client() as browser:
         assert (
             browser.post("/api/v1/auth/login", json={"username": "operator", "password": PASSWORD}).status_code == 200
         )
         session = browser.cookies["gg_session"]
     clean.container.tokens.clear()
     clean.clock.advance(timedelta(hours=13))
-    assert httpx.get(f"{server}/api/v1/cases", cookies={"gg_session": session}).status_code == 401
-    r = httpx.post(
-        f"{server}/open311/v2/requests.json",
+    replay = new_client()
+    replay.cookies.set("gg_session", session)
+    assert replay.get("/api/v1/cases").status_code == 401
+    r = new_client().post(
+        "/open311/v2/requests.json",
         data={"api_key": session, "service_code": "H1802", "grid_code": clean.grid, "description": "x"},
     )
     assert r.status_code == 403
