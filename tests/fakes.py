@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -564,6 +565,25 @@ class FakeUnitOfWork:
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         self._after_commit.append(hook)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[object]:
+        """A nested transaction (the Sql session.begin_nested()): what fails inside is undone — rows added are
+        gone, rows changed get their values back in place — and the error goes on; the rest stays."""
+        saved = {model: {i: clone(r) for i, r in rows.items()} for model, rows in self.rows.working.items()}
+        try:
+            yield self
+        except BaseException:
+            for model, rows in self.rows.working.items():
+                for row_id in list(rows):
+                    before = saved[model].get(row_id)
+                    if before is None:
+                        del rows[row_id]
+                        self.rows.base.pop((model, row_id), None)
+                        continue
+                    for key in _columns(model):
+                        setattr(rows[row_id], key, getattr(before, key))
+            raise
 
 
 # -- outside ports ---------------------------------------------------------------------------------------

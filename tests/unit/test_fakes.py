@@ -3,10 +3,24 @@ sequence, hooks after commit, the version moved by a commit, and ports that sati
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from factories import make_case, make_event, make_task
-from fakes import FakeClassifier, FakeDatabase, FakeLocator, FakeUnitOfWork, TinyWorld
+from fakes import (
+    FakeCampaignRepository,
+    FakeCaseRepository,
+    FakeCategoryRepository,
+    FakeClassifier,
+    FakeDatabase,
+    FakeGridRepository,
+    FakeLocator,
+    FakeUnitOfWork,
+    FakeUnitRepository,
+    FakeUserRepository,
+    TinyWorld,
+)
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.classify.ports import Classifier
 from gridgov.errors import DuplicateKey
@@ -97,3 +111,43 @@ def test_the_ports_satisfy_their_protocols(tiny: TinyWorld) -> None:
     locator: AreaLookup = FakeLocator()
     assert locator.locate(34.755, 113.625).code == "410102001001001"
     assert tiny.locator().parse_address("中原区林山寨街道建设路社区").code == "410102001001000"
+
+
+def test_a_failed_savepoint_undoes_only_what_it_did() -> None:
+    db = FakeDatabase()
+    with db.uow() as uow:
+        kept = make_case(title="留下")
+        uow.cases.add(kept, make_event())
+        with pytest.raises(DuplicateKey), uow.savepoint():
+            kept.title = "改了"
+            uow.cases.add(make_case(title="撤销"), make_event())
+            uow.cases.add(make_case(idempotency_key="k"), make_event())
+            uow.cases.add(make_case(idempotency_key="k"), make_event())
+        assert kept.title == "留下"
+        with uow.savepoint():
+            uow.cases.add(make_case(title="也留下"), make_event())
+        uow.commit()
+    assert [c.title for c in db.all(Case)] == ["留下", "也留下"]
+
+
+@pytest.mark.parametrize(
+    ("port", "fake"),
+    [
+        ("gridgov.cases.ports:CaseRepository", FakeCaseRepository),
+        ("gridgov.units.ports:UnitRepository", FakeUnitRepository),
+        ("gridgov.categories.ports:CategoryRepository", FakeCategoryRepository),
+        ("gridgov.grids.ports:GridRepository", FakeGridRepository),
+        ("gridgov.accounts.ports:UserRepository", FakeUserRepository),
+        ("gridgov.campaigns.ports:CampaignRepository", FakeCampaignRepository),
+        ("gridgov.transaction:Transaction", FakeUnitOfWork),
+    ],
+)
+def test_each_fake_has_every_method_of_its_port(port: str, fake: type) -> None:
+    module, name = port.split(":")
+    try:
+        protocol = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        pytest.skip(f"{port} is not there (yet)")
+    wanted = {m for m in vars(protocol) if not m.startswith("_") and callable(getattr(protocol, m))}
+    wanted |= {m for m in ("__enter__", "__exit__") if m in vars(protocol)}
+    assert wanted <= set(dir(fake)), wanted - set(dir(fake))
