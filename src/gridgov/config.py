@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    # sign-in throttle, per (user name, client address): free tries, then 1 s, 2 s, 4 s … up to the cap
+    login_free_attempts: int = Field(default=5, ge=1, le=100)
+    login_max_delay_seconds: int = Field(default=900, ge=1, le=86_400)
+    # request bodies: refused with 413 before they are parsed (and counted while they stream in)
+    body_max_bytes: int = Field(default=1024 * 1024, gt=0)  # every route without its own limit (JSON, forms)
+    body_limits: dict[str, int] = Field(default_factory=dict)  # path pattern ("*" = one segment) -> bytes
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:

@@ -1,5 +1,5 @@
-"""`gridgov user …`, `gridgov token …`, `gridgov pii erase` and `grid assign`: accounts, access tokens,
-personal data and the grids a grid worker answers for (`gridgov.cli` puts the last under the `grid` group).
+"""`gridgov user …` (add, passwd, unlock), `gridgov token …` and `grid assign`: accounts, sign-in limits,
+access tokens and the grids a grid worker answers for (`gridgov.cli` puts the last under the `grid` group).
 
 Services are imported inside each command, so `gridgov --help` does not load the database layer."""
 
@@ -43,6 +43,19 @@ def user_passwd(name: str, password: str, database_url: str | None) -> None:
     with opened(database_url) as c:
         set_password(c.uow(), name, password)
     click.echo(f"已设置 {name} 的密码")
+
+
+@user.command("unlock", help="解除登录限制: 清除该用户在所有地址的失败计数与等待")
+@click.argument("name")
+@db_option
+@friendly
+def user_unlock(name: str, database_url: str | None) -> None:
+    from gridgov.accounts.repository import SqlLoginThrottle
+    from gridgov.accounts.services import unlock
+
+    with opened(database_url) as c:
+        cleared = unlock(c.uow(), SqlLoginThrottle(c.sessions), name)
+    click.echo(f"已解除 {name} 的登录限制 ({cleared} 个地址)")
 
 
 @click.group(help="访问令牌")

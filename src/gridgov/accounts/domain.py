@@ -2,20 +2,63 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from gridgov.actor import COMMAND_ROLES, HANDLER_ROLES, ROLE_LABELS, Actor, Role
 from gridgov.grids.domain import prefix_of
 
-__all__ = ["COMMAND_ROLES", "HANDLER_ROLES", "ROLE_LABELS", "Actor", "Role", "Scope", "case_in_scope", "scope_of"]
+__all__ = [
+    "COMMAND_ROLES",
+    "HANDLER_ROLES",
+    "ROLE_LABELS",
+    "Actor",
+    "LoginPolicy",
+    "Role",
+    "Scope",
+    "case_in_scope",
+    "scope_of",
+    "wait_text",
+]
 
 
-LOCKOUT_FAILURES = 5  # failed sign-ins in a row before the account is locked
-LOCKOUT_MINUTES = 15
+@dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    """Growing delays after failed sign-ins, per (user name, client address): `free_attempts` tries in a row
+    are free, then each further try must wait `base_delay_seconds`, twice that, four times … up to
+    `max_delay_seconds`. A count untouched for `forget_after_seconds` starts again from nothing."""
+
+    free_attempts: int = 5
+    base_delay_seconds: float = 1.0
+    max_delay_seconds: float = 900.0
+    forget_after_seconds: float = 86_400.0
+
+    def delay_after(self, tries: int) -> float | None:
+        """Seconds the next try must wait once `tries` tries in a row have been made (None: no wait)."""
+        if tries < self.free_attempts:
+            return None
+        steps = min(tries - self.free_attempts, 62)
+        return float(min(self.base_delay_seconds * 2**steps, self.max_delay_seconds))
+
+    def steps(self) -> list[tuple[int, float]]:
+        """(tries, delay) from the first delayed try up to the first that reaches the cap (the cap holds after)."""
+        out: list[tuple[int, float]] = []
+        tries = self.free_attempts
+        while True:
+            delay = self.delay_after(tries)
+            assert delay is not None
+            out.append((tries, delay))
+            if delay >= self.max_delay_seconds or tries - self.free_attempts >= 62:
+                return out
+            tries += 1
 
 
-def lock_after_failure(failures: int) -> bool:
-    return failures >= LOCKOUT_FAILURES
+def wait_text(seconds: float) -> str:
+    """How long to wait, in words: 请 N 秒后再试 under a minute, else 请 N 分钟后再试 (rounded up)."""
+    whole = max(1, math.ceil(seconds))
+    if whole < 60:
+        return f"请 {whole} 秒后再试"
+    return f"请 {math.ceil(whole / 60)} 分钟后再试"
 
 
 @dataclass(frozen=True, slots=True)

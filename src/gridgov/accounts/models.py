@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.db import Base, UTCDateTime
@@ -20,8 +20,26 @@ class User(Base):
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)  # argon2id
+    # superseded by LoginThrottle (per account and client address); kept until a later revision drops them
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins for one (user name, client address): the count and until when the next try must wait.
+
+    Keyed by the name typed, not the account, so that an unknown name is throttled exactly like a known one,
+    and by the client address, so that a stranger's guesses never slow the real user down elsewhere."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("username", "client", name="uq_login_throttle_username_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    client: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ApiToken(Base):

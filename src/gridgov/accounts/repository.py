@@ -1,10 +1,18 @@
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
 
-from gridgov.accounts.models import ApiToken, User
-from gridgov.accounts.ports import UserRepository
+from sqlalchemy import ColumnElement, case, delete, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridgov.accounts.domain import LoginPolicy
+from gridgov.accounts.models import ApiToken, LoginThrottle, User
+from gridgov.accounts.ports import Admission, UserRepository
+from gridgov.db import UTCDateTime
 
 
 class SqlUserRepository:
@@ -29,4 +37,73 @@ class SqlUserRepository:
         return self.session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
 
 
-__all__ = ["UserRepository", "SqlUserRepository"]
+class SqlLoginThrottle:
+    """gridgov.accounts.ports.LoginThrottle in the `login_throttle` table (SQLite and PostgreSQL).
+
+    `admit` is one `UPDATE … SET failures = failures + 1, blocked_until = … WHERE not blocked … RETURNING`:
+    the database serialises parallel tries on the row, each sees the count the one before left, and the try
+    that reaches the free limit sets the delay in the same statement, so every later try finds the row
+    blocked without its password ever being looked at."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One short transaction, committed on the way out (rolled back on an error)."""
+        with self._sessions() as session:
+            if session.get_bind().dialect.name == "sqlite":  # take the write lock at BEGIN, as units of work do
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            yield session
+            session.commit()
+
+    def admit(self, username: str, client: str, now: datetime, policy: LoginPolicy) -> Admission:
+        key = (LoginThrottle.username == username, LoginThrottle.client == client)
+        stale = now - timedelta(seconds=policy.forget_after_seconds)
+        tries = case(
+            (or_(LoginThrottle.last_attempt_at.is_(None), LoginThrottle.last_attempt_at < stale), 1),
+            else_=LoginThrottle.failures + 1,
+        )
+        with self._transaction() as s:
+            s.execute(self._insert_missing(s, username, client))
+            row = s.execute(
+                update(LoginThrottle)
+                .where(*key, or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until <= now))
+                .values(failures=tries, blocked_until=_block_after(tries, now, policy), last_attempt_at=now)
+                .returning(LoginThrottle.failures)
+            ).first()
+            if row is not None:
+                return Admission(tries=int(row[0]))
+            held = s.execute(select(LoginThrottle.failures, LoginThrottle.blocked_until).where(*key)).one()
+            return Admission(tries=int(held[0]), blocked_until=held[1])
+
+    @staticmethod
+    def _insert_missing(s: Session, username: str, client: str) -> Any:
+        values = {"username": username, "client": client, "failures": 0}
+        dialect = s.get_bind().dialect.name
+        if dialect == "postgresql":
+            return postgresql.insert(LoginThrottle).values(**values).on_conflict_do_nothing()
+        if dialect == "sqlite":
+            return sqlite.insert(LoginThrottle).values(**values).on_conflict_do_nothing()
+        raise NotImplementedError(dialect)
+
+    def succeeded(self, username: str, client: str) -> None:
+        with self._transaction() as s:
+            s.execute(delete(LoginThrottle).where(LoginThrottle.username == username, LoginThrottle.client == client))
+
+    def clear(self, username: str) -> int:
+        with self._transaction() as s:
+            done = s.execute(delete(LoginThrottle).where(LoginThrottle.username == username))
+            return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+def _block_after(tries: ColumnElement[Any], now: datetime, policy: LoginPolicy) -> ColumnElement[Any]:
+    """blocked_until for the new count, as SQL: none under the free limit, then the policy's delays (a
+    CASE over the few steps up to the cap, the same on every database)."""
+    steps = policy.steps()
+    whens: list[tuple[Any, Any]] = [(tries < policy.free_attempts, literal(None, UTCDateTime()))]
+    whens += [(tries == n, literal(now + timedelta(seconds=d), UTCDateTime())) for n, d in steps[:-1]]
+    return case(*whens, else_=literal(now + timedelta(seconds=steps[-1][1]), UTCDateTime()))
+
+
+__all__ = ["UserRepository", "SqlLoginThrottle", "SqlUserRepository"]

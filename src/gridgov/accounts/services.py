@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerifyMismatchError
-
-from gridgov.accounts.domain import LOCKOUT_MINUTES, Actor, Role, lock_after_failure
+from gridgov.accounts.domain import Actor, LoginPolicy, Role, wait_text
+from gridgov.accounts.hashing import ARGON2
 from gridgov.accounts.models import ApiToken, User
 from gridgov.accounts.ports import AccountsUnitOfWork as Uow
+from gridgov.accounts.ports import LoginThrottle, PasswordHasher
 from gridgov.errors import GridgovError, NotFound, Unauthenticated, ValidationFailed
 
 TOKEN_PREFIX = "ggv_"
+DEFAULT_LOGIN_POLICY = LoginPolicy()
 
 # which unit kinds each role may belong to (None: no unit needed)
 ROLE_UNIT_KINDS: dict[Role, frozenset[str] | None] = {
@@ -112,10 +113,9 @@ def issue_token(
     return token
 
 
-_hasher = PasswordHasher()
-
-
 class LoginFailed(GridgovError):
+    """A wrong password, an unknown name, an account without a password or a deactivated one: one answer."""
+
     code = "login_failed"
     status = 401
     message = "用户名或密码错误"
@@ -124,46 +124,59 @@ class LoginFailed(GridgovError):
 class AccountLocked(GridgovError):
     code = "account_locked"
     status = 423
-    message = "连续登录失败次数过多，账号已临时锁定，请稍后再试"
+    message = "登录失败次数过多，请稍后再试"
 
 
-def set_password(uow: Uow, username: str, password: str) -> None:
+def set_password(uow: Uow, username: str, password: str, hasher: PasswordHasher = ARGON2) -> None:
     if len(password) < 10:
         raise ValidationFailed("密码至少 10 位", field="password")
     with uow:
         user = uow.users.by_username(username)
         if user is None:
             raise NotFound(f"用户不存在: {username}", field="username")
-        user.password_hash = _hasher.hash(password)
+        user.password_hash = hasher.hash(password)
         user.failed_logins = 0
         user.locked_until = None
         uow.commit()
 
 
-def login(uow: Uow, username: str, password: str, now: datetime, hours: int = 12) -> str:
+def login(
+    uow: Uow,
+    throttle: LoginThrottle,
+    username: str,
+    password: str,
+    client: str,
+    now: datetime,
+    hours: int = 12,
+    *,
+    policy: LoginPolicy = DEFAULT_LOGIN_POLICY,
+    hasher: PasswordHasher = ARGON2,
+) -> str:
     """Check a password (argon2id) and open a browser session: a token of kind `session` that expires.
-    After repeated failures the account is locked for a while, whatever password is tried."""
-    with uow:
+
+    Each try is counted for (name, client address) before its password is looked at; after the policy's free
+    tries each further try from that address must wait longer (423 with how long), while the same account
+    from any other address signs in as before. An unknown name costs the same work and gets the same answer
+    as a wrong password."""
+    client = (client or "-")[:64]
+    admission = throttle.admit(username, client, now, policy)
+    if not admission.admitted:
+        assert admission.blocked_until is not None
+        raise _locked(admission.blocked_until, now)
+    with uow:  # the password is checked outside any transaction: argon2 takes a while and holds no lock
         user = uow.users.by_username(username)
-        if user is None or not user.active or user.password_hash is None:
-            raise LoginFailed()
-        if user.locked_until is not None and user.locked_until > now:
-            raise AccountLocked(locked_until=user.locked_until.isoformat())
-        try:
-            _hasher.verify(user.password_hash, password)
-        except (VerifyMismatchError, InvalidHashError):
-            user.failed_logins += 1
-            if lock_after_failure(user.failed_logins):
-                user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-                user.failed_logins = 0
-            uow.commit()
-            raise LoginFailed() from None
-        user.failed_logins = 0
-        user.locked_until = None
+        stored = user.password_hash if user is not None and user.active else None
+        user_id = user.id if user is not None else None
+    if stored is None or user_id is None:
+        hasher.verify_dummy(password)
+        raise LoginFailed()
+    if not hasher.verify(stored, password):
+        raise LoginFailed()
+    with uow:
         token = "ggs_" + secrets.token_urlsafe(32)
         uow.users.add_token(
             ApiToken(
-                user_id=user.id,
+                user_id=user_id,
                 name="browser",
                 token_hash=hash_token(token),
                 prefix=token[:10],
@@ -174,7 +187,29 @@ def login(uow: Uow, username: str, password: str, now: datetime, hours: int = 12
             )
         )
         uow.commit()
-        return token
+    throttle.succeeded(username, client)
+    return token
+
+
+def _locked(until: datetime, now: datetime) -> AccountLocked:
+    seconds = max((until - now).total_seconds(), 1.0)
+    return AccountLocked(
+        f"登录失败次数过多，{wait_text(seconds)}",
+        retry_after_seconds=math.ceil(seconds),
+        locked_until=until.isoformat(),
+    )
+
+
+def unlock(uow: Uow, throttle: LoginThrottle, username: str) -> int:
+    """An admin lifts every delay on this account's sign-in, from every address; how many were lifted."""
+    with uow:
+        user = uow.users.by_username(username)
+        if user is None:
+            raise NotFound(f"用户不存在: {username}", field="username")
+        user.failed_logins = 0
+        user.locked_until = None
+        uow.commit()
+    return throttle.clear(username)
 
 
 def revoke_token(uow: Uow, token: str, now: datetime) -> None:

@@ -9,7 +9,8 @@ locator) are typed `Any` here; each feature's services type their own unit-of-wo
 
 from __future__ import annotations
 
-import secrets
+import hashlib
+import hmac
 from collections.abc import Callable
 from typing import Annotated, Any, Protocol
 
@@ -78,6 +79,14 @@ class CsrfFailed(PermissionDenied):
     message = "缺少或错误的 CSRF 令牌"
 
 
+def csrf_token_for(secret: str, session_token: str) -> str:
+    """The CSRF token of one browser session: an HMAC (GRIDGOV_SECRET_KEY) of the session id. It is set in the
+    readable `gg_csrf` cookie at sign-in and must come back in `X-CSRF-Token`; a cookie chosen by anyone
+    else (a sibling subdomain, a man in the middle on plain HTTP) does not match the session it rides with."""
+    mac = hmac.new(secret.encode("utf-8"), b"gg-csrf\x00" + session_token.encode("utf-8"), hashlib.sha256)
+    return mac.hexdigest()
+
+
 class InsufficientScope(PermissionDenied):
     code = "insufficient_scope"
     message = "该访问令牌只读，不能修改数据"
@@ -93,8 +102,9 @@ def get_actor(
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """A bearer token (API) or the session cookie (pages). A cookie session must send the CSRF token it was
-    given with every change; a read-only token cannot change anything."""
+    """A bearer token (API) or the session cookie (pages). A cookie session must send, with every change, the
+    CSRF token bound to that session (never merely whatever the CSRF cookie holds); a read-only token cannot
+    change anything."""
     if credentials is not None and credentials.scheme.lower() == "bearer" and credentials.credentials:
         token = credentials.credentials
     else:
@@ -104,8 +114,9 @@ def get_actor(
     actor = actor_for_token(container, token)
     if request.method not in SAFE_METHODS:
         if actor.via_session:
-            sent, expected = request.headers.get(CSRF_HEADER, ""), request.cookies.get(CSRF_COOKIE, "")
-            if not sent or not expected or not secrets.compare_digest(sent, expected):
+            sent = request.headers.get(CSRF_HEADER, "")
+            expected = csrf_token_for(container.settings.secret_key, token)
+            if not sent or not hmac.compare_digest(sent.encode("utf-8"), expected.encode("utf-8")):
                 raise CsrfFailed()
         if "write" not in actor.scopes:
             raise InsufficientScope()

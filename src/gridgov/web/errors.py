@@ -23,7 +23,10 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(GridgovError)
     async def _domain(request: Request, exc: GridgovError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        wait = exc.details.get("retry_after_seconds")
+        if isinstance(wait, int) and exc.status in (423, 429, 503):
+            headers["Retry-After"] = str(wait)
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -35,7 +38,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {404: ("not_found", "地址不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
+        messages = {
+            404: ("not_found", "地址不存在"),
+            405: ("method_not_allowed", "不支持该请求方法"),
+            413: ("payload_too_large", "请求内容过大"),
+        }
         code, message = messages.get(exc.status_code, ("http_error", str(exc.detail)))
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
