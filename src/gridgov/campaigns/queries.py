@@ -23,6 +23,7 @@ from gridgov.cases.models import Case
 from gridgov.cases.queries import mask_name, mask_phone
 from gridgov.clock import SHANGHAI
 from gridgov.errors import NotFound
+from gridgov.redact import redact, redact_text
 
 TOP_CLUSTERS = 10
 
@@ -192,7 +193,8 @@ def suggestion_detail(session: Session, suggestion_id: int, unmasked: bool) -> d
 
 
 def public_status(session: Session, slug: str, ref: str) -> dict[str, Any]:
-    """What the public may see of one suggestion: no personal data."""
+    """What the public may see of one suggestion: no personal data. Its title and the public reply are free
+    text, redacted (gridgov.redact): a reply that names the submitter or a phone shows ***."""
     row = session.execute(
         select(Suggestion, Campaign)
         .join(Campaign, Campaign.id == Suggestion.campaign_id)
@@ -205,12 +207,12 @@ def public_status(session: Session, slug: str, ref: str) -> dict[str, Any]:
     return {
         "ref": s.ref,
         "campaign": campaign.title,
-        "title": s.title,
+        "title": redact_text(s.title),
         "field": s.field,
         "status": s.status,
         "status_label": SuggestionStatus(s.status).label,
         "received_at": s.received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-        "reply": s.reply,
+        "reply": redact(s.reply),
         "replied_at": s.replied_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if s.replied_at else None,
         "case_tracking_code": case.tracking_code if case else None,
     }

@@ -30,6 +30,29 @@ from gridgov.units.queries import responsible_unit_in_session
 from gridgov.units.services import NoResponsibleUnit
 
 UNMASKED_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
+# who sees only that a similar case exists nearby, never which: a resident must not learn another resident's
+# case (its id, tracking code or text) from a duplicate hint
+PUBLIC_ROLES = frozenset({Role.RESIDENT})
+DUPLICATE_NOTICE = "附近已有类似问题正在处理"
+
+
+def duplicate_view(
+    candidates: list[dict[str, Any]] | None, actor: Actor
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """(the hints, the notice) as `actor` may see them: staff get the candidates (ids, tracking codes,
+    scores); a resident gets None and the notice alone."""
+    if not candidates:
+        return None, None
+    if actor.role in PUBLIC_ROLES:
+        return None, DUPLICATE_NOTICE
+    return candidates, DUPLICATE_NOTICE
+
+
+def _event_payload(payload: dict[str, Any] | None, actor: Actor) -> dict[str, Any] | None:
+    """A classify event names the duplicate candidates by id: a resident sees only whether there were any."""
+    if actor.role in PUBLIC_ROLES and payload and payload.get("duplicates"):
+        return {**payload, "duplicates": DUPLICATE_NOTICE}
+    return payload
 
 
 def _assigned_grids(session: Session, actor: Actor) -> list[str]:
@@ -160,9 +183,15 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
                 "suggestions",
                 "category_source",
                 "needs_review",
-                "duplicate_candidates",
             )
         },
+        **dict(
+            zip(
+                ("duplicate_candidates", "duplicate_notice"),
+                duplicate_view(case.duplicate_candidates, actor),
+                strict=True,
+            )
+        ),
         "category_name": category.name if category else None,
         "suggested_unit": _suggested_unit(session, case),
         "grid_name": grid.name if grid else None,
@@ -316,11 +345,11 @@ def case_events(session: Session, case_id: int, actor: Actor) -> list[dict[str, 
                     "actor_id",
                     "actor_role",
                     "occurred_at",
-                    "payload",
                     "prev_hash",
                     "hash",
                 )
             },
+            "payload": _event_payload(e.payload, actor),
             "action_label": ACTION_LABELS.get(Action(e.action), e.action),
             "actor_name": u.display_name if u else ("系统" if e.actor_role == "system" else None),
             "unit": _unit_ref(unit),

@@ -342,6 +342,7 @@ class CasePublic(BaseModel):
     needs_review: bool
     suggested_unit: UnitRef | None
     duplicate_candidates: list[dict[str, Any]] | None
+    duplicate_notice: str | None = None  # 附近已有类似问题正在处理: all a resident learns of the hints
     allowed_actions: list[str]
     tasks: list[TaskPublic]
 

@@ -3,7 +3,7 @@ of categories and cases to Open311 records. No framework and no SQL here (those 
 
 Personal data (PIPL, DOMAIN.md): a request's name and phone are stored on the case like any other
 intake; `email` and `media_url` are accepted and dropped. No GET record carries the reporter's name,
-phone or account.
+phone or account, and its free text is redacted (gridgov.redact).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from gridgov.errors import GridgovError, NotFound
 from gridgov.grids.domain import check_code
 from gridgov.logging import get_logger
 from gridgov.open311.queries import RequestQuery, RequestRow
+from gridgov.redact import redact, redact_text
 
 log = get_logger(__name__)
 
@@ -385,7 +386,9 @@ def request_query(
 
 
 def request_record(row: RequestRow) -> dict[str, Any]:
-    """One case as a GeoReport request. Public fields only: never the reporter's name, phone or account."""
+    """One case as a GeoReport request. Public fields only: never the reporter's name, phone or account, and
+    the free text (description, status notes, address) with phones, ID numbers, e-mail addresses and names
+    masked (gridgov.redact); the stored text stays whole for staff."""
     case = row.case
     status = CaseStatus(case.status)
     expected = case.handle_due_at or case.response_due_at
@@ -393,16 +396,16 @@ def request_record(row: RequestRow) -> dict[str, Any]:
     return {
         "service_request_id": case.tracking_code,
         "status": status.kind.value,
-        "status_notes": f"{status.label}：{row.note}" if row.note else status.label,
+        "status_notes": f"{status.label}：{redact_text(row.note)}" if row.note else status.label,
         "service_name": row.service_name,
         "service_code": case.category_code,
-        "description": case.description or case.title,
+        "description": redact_text(case.description or case.title),
         "agency_responsible": row.agency,
         "service_notice": f"预计 {iso(expected)} 前办结" if open_ and expected is not None else None,
         "requested_datetime": iso(case.created_at),
         "updated_datetime": iso(case.updated_at),
         "expected_datetime": iso(expected),
-        "address": case.address or None,
+        "address": redact(case.address) or None,
         "address_id": case.grid_code,
         "zipcode": None,
         "lat": case.lat,
