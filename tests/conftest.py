@@ -163,12 +163,8 @@ def _free_port() -> int:
 
 
 def _create_app(settings: Settings, container: Container) -> Any:
-    try:  # the app factory is moving from gridgov.web.app to gridgov.app
-        from gridgov.app import create_app  # type: ignore[import-not-found,unused-ignore]
-    except ModuleNotFoundError as exc:
-        if exc.name != "gridgov.app":
-            raise
-        from gridgov.web.app import create_app
+    from gridgov.app import create_app
+
     return create_app(settings, container=container)
 
 
