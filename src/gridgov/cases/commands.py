@@ -24,6 +24,7 @@ class Register:
     grid_code: str | None = None
     category_code: str | None = None
     urgency: str | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,7 @@ class Whistle:
 
 @dataclass(frozen=True, slots=True)
 class CheckIn:
-    pass
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ assert set(COMMANDS) == PUBLIC_ACTIONS, "every action a person may send has its 
 
 # the label of each free-text field, per action, as the person sees it on the form
 TEXT_LABELS: dict[tuple[Action, str], str] = {
+    (Action.REGISTER, "note"): "立案备注",
     (Action.REJECT, "reason"): "不予立案理由",
     (Action.DIRECT_CLOSE, "note"): "办结说明",
     (Action.DISPATCH, "note"): "派遣意见",
@@ -205,6 +207,7 @@ TEXT_LABELS: dict[tuple[Action, str], str] = {
     (Action.DENY_POSTPONE, "reason"): "驳回理由",
     (Action.SUSPEND, "reason"): "挂起理由",
     (Action.WHISTLE, "note"): "吹哨事由",
+    (Action.CHECK_IN, "note"): "报到说明",
     (Action.TASK_FEEDBACK, "note"): "反馈说明",
     (Action.CANCEL_TASK, "reason"): "撤销理由",
     (Action.RATE_DEPARTMENT, "note"): "评价说明",

@@ -125,8 +125,13 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], CaseStatus] = {
     (S.MERGED, A.FOLLOW_PARENT): S.CLOSED,
     (S.MERGED, A.MERGE): S.MERGED,  # moved to another parent (its parent was itself merged)
     (S.ACCEPTED, A.WHISTLE): S.ACCEPTED,
+    # a summoned or assisting unit reports and feeds back while its task is open, whatever the primary unit has
+    # done meanwhile (事不完、人不撤: the case is not verified until they have)
+    (S.DISPATCHED, A.CHECK_IN): S.DISPATCHED,
+    (S.DISPATCHED, A.TASK_FEEDBACK): S.DISPATCHED,
     (S.ACCEPTED, A.CHECK_IN): S.ACCEPTED,
     (S.ACCEPTED, A.TASK_FEEDBACK): S.ACCEPTED,
+    (S.HANDLED, A.CHECK_IN): S.HANDLED,
     (S.HANDLED, A.TASK_FEEDBACK): S.HANDLED,
     (S.SUSPENDED, A.CHECK_IN): S.SUSPENDED,
     (S.SUSPENDED, A.TASK_FEEDBACK): S.SUSPENDED,

@@ -63,6 +63,7 @@ class RegisterBody(_ActionBody):
     grid_code: str | None = GridCode
     category_code: str | None = None
     urgency: Literal["normal", "urgent", "emergency"] | None = None
+    note: str | None = Text
 
 
 class RejectBody(_ActionBody):
@@ -184,6 +185,7 @@ class CheckInBody(_ActionBody):
     """报到 by a summoned or assisting unit."""
 
     action: Literal["check_in"]
+    note: str | None = Text
 
 
 class TaskFeedbackBody(_ActionBody):

@@ -34,6 +34,8 @@ def register(ctx: ActionContext, cmd: c.Register) -> None:
         ctx.payload["urgency"] = cmd.urgency
     if ctx.case.grid_code is None:
         raise ValidationFailed("立案须确定所在网格 (grid_code)", field="grid_code")
+    if cmd.note:
+        ctx.payload["note"] = cmd.note
     ctx.move(Action.REGISTER)
     ctx.case.registered_at = ctx.now
     case = ctx.case

@@ -11,7 +11,14 @@ from gridgov.cases.services.context import ActionContext
 
 
 def handle(ctx: ActionContext, cmd: c.Handle) -> None:
+    """The primary unit's feedback. Summoned or assisting units still at work are named on the event; they go on
+    reporting and feeding back, and the case is verified only once they have."""
     task = ctx.task_of_actor([TaskRole.PRIMARY], [TaskStatus.ACCEPTED])
+    still_working = [
+        t.unit_id
+        for t in ctx.tasks()
+        if t.role != TaskRole.PRIMARY.value and TaskStatus(t.status) in (TaskStatus.PENDING, TaskStatus.ACCEPTED)
+    ]
     ctx.move(Action.HANDLE)
     evidence = list(cmd.evidence)
     task.status = next_task_status(TaskStatus(task.status), "feedback").value
@@ -25,6 +32,9 @@ def handle(ctx: ActionContext, cmd: c.Handle) -> None:
         evidence=evidence,
         on_time=ctx.case.handle_due_at is None or ctx.now <= ctx.case.handle_due_at,
     )
+    if still_working:
+        names = [u.name for u in (ctx.uow.units.get(i) for i in still_working) if u is not None]
+        ctx.payload["open_summons"] = names
 
 
 def verify(ctx: ActionContext, cmd: c.Verify) -> None:

@@ -61,7 +61,7 @@ def check_in(ctx: ActionContext, cmd: c.CheckIn) -> None:
     task.status = next_task_status(TaskStatus(task.status), "accept").value
     task.responded_at = ctx.now
     task.response_late = ctx.now > task.response_due_at
-    ctx.payload.update(task_id=task.id, late=task.response_late, role=task.role)
+    ctx.payload.update(task_id=task.id, late=task.response_late, role=task.role, note=cmd.note)
 
 
 def task_feedback(ctx: ActionContext, cmd: c.TaskFeedback) -> None:
