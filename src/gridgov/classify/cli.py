@@ -34,6 +34,32 @@ def _rows(csv_path: Path | None, xlsx: Path | None, text_columns: str, label_col
     return read_table(path, [c.strip() for c in text_columns.split(",") if c.strip()], label_column)
 
 
+def _unlabelled_option(f: F) -> F:
+    return click.option(
+        "--unlabelled-dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        help="未标注数据目录 (附件1/附件3/附件4/测试数据, 如 ../shared/data/tipdm2020c)",
+    )(f)
+
+
+def _ideas_option(f: F) -> F:
+    return click.option(
+        "--ideas",
+        default=None,
+        help="候选组合, 如 taxonomy 或 taxonomy+self (base, sublinear, weak, taxonomy, self, agree); "
+        "默认: 有 --unlabelled-dir 时为发布模型的搜索空间, 否则 base",
+    )(f)
+
+
+def _ideas(ideas: str | None, unlabelled_dir: Path | None) -> tuple[str, ...]:
+    from gridgov.classify.selection import SHIPPED_IDEAS
+
+    if ideas:
+        return tuple(i.strip() for i in ideas.split("+") if i.strip())
+    return SHIPPED_IDEAS if unlabelled_dir else ("base",)
+
+
 @model.command("train", help="用本市历史工单训练模型 (CSV/Excel); 可加入派遣员确认和纠正的标签")
 @_table_options
 @click.option(
@@ -44,6 +70,8 @@ def _rows(csv_path: Path | None, xlsx: Path | None, text_columns: str, label_col
 )
 @click.option("--include-corrections", is_flag=True, help="加入数据库中派遣员确认/纠正的类别 (需 --database-url)")
 @click.option("--name", default="city", show_default=True)
+@_unlabelled_option
+@_ideas_option
 @db_option
 @friendly
 def model_train(
@@ -54,6 +82,8 @@ def model_train(
     output: Path,
     include_corrections: bool,
     name: str,
+    unlabelled_dir: Path | None,
+    ideas: str | None,
     database_url: str | None,
 ) -> None:
     from gridgov.classify.train import Row, train
@@ -67,33 +97,58 @@ def model_train(
             pairs = labels(s)
         rows += [Row(text, label) for text, label in pairs]
         extra = len(pairs)
-    trained = train(
-        rows, name=name, metadata={"source_file": (csv_path or xlsx or Path("")).name, "corrections": extra}
-    )
+    source = {"source_file": (csv_path or xlsx or Path("")).name, "corrections": extra}
+    if unlabelled_dir or ideas:
+        from gridgov.classify.selection import corpus_for, select_and_fit
+
+        chosen = _ideas(ideas, unlabelled_dir)
+        corpus = corpus_for(rows, unlabelled_dir)
+        trained, recipe, _ = select_and_fit(corpus, chosen, name=name, metadata=source)
+        click.echo(f"选定的配方: {recipe} (候选: {'+'.join(chosen)})")
+    else:
+        trained = train(rows, name=name, metadata=source)
     output.parent.mkdir(parents=True, exist_ok=True)
     trained.save(output)
     click.echo(f"模型已保存 {output} (版本 {trained.version}, {len(rows)} 条样本, 其中纠正标签 {extra} 条)")
     click.echo(f"启用: GRIDGOV_MODEL_PATH={output}")
 
 
-@model.command("cv", help="k 折交叉验证: 宏平均 F1、各类 F1、混淆矩阵")
+@model.command("cv", help="嵌套交叉验证: 内层选特征和超参数, 外层打分; 宏平均 F1 及其区间、各类 F1、混淆矩阵")
 @_table_options
-@click.option("--folds", type=int, default=5, show_default=True)
-@click.option("--seeds", default="0", show_default=True, help="逗号分隔的随机种子")
+@click.option("--folds", type=int, default=5, show_default=True, help="外层折数")
+@click.option("--inner-folds", type=int, default=3, show_default=True, help="内层折数")
+@click.option("--seeds", default="0,1,2,3,4", show_default=True, help="逗号分隔的随机种子")
+@_unlabelled_option
+@_ideas_option
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @friendly
 def model_cv(
-    csv_path: Path | None, xlsx: Path | None, text_columns: str, label_column: str, folds: int, seeds: str
+    csv_path: Path | None,
+    xlsx: Path | None,
+    text_columns: str,
+    label_column: str,
+    folds: int,
+    inner_folds: int,
+    seeds: str,
+    unlabelled_dir: Path | None,
+    ideas: str | None,
+    as_json: bool,
 ) -> None:
-    from gridgov.classify.train import cross_validate
+    import json
+
+    from gridgov.classify.selection import corpus_for, nested_report
 
     rows = _rows(csv_path, xlsx, text_columns, label_column)
-    scores = []
-    for seed in (int(s) for s in seeds.split(",")):
-        report = cross_validate(rows, folds, seed)
-        scores.append(report.macro_f1)
-        click.echo(report.to_text() + "\n")
-    if len(scores) > 1:
-        click.echo(f"mean macro-F1 over {len(scores)} seeds: {sum(scores) / len(scores):.4f}")
+    corpus = corpus_for(rows, unlabelled_dir)
+    report = nested_report(
+        corpus,
+        _ideas(ideas, unlabelled_dir),
+        seeds=[int(s) for s in seeds.split(",")],
+        outer=folds,
+        inner=inner_folds,
+    )
+    report.sources = dict(corpus.sources)
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.to_text())
 
 
 @model.command("eval", help="用已训练模型评估一个标注文件")

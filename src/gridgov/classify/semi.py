@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -141,6 +140,7 @@ class Corpus:
 
     def __init__(self, labelled: Sequence[str], y: Sequence[str], pool: Pool | None = None) -> None:
         pool = pool or Pool()
+        self.sources = dict(pool.sources)
         self.y = list(y)
         self.labels = tuple(sorted(set(y)))
         texts = [*labelled, *pool.texts, *(t for t, _, _ in pool.weak), *(t for t, _ in pool.taxonomy)]
@@ -352,10 +352,3 @@ def grid(ideas: Iterable[str]) -> list[Recipe]:
             raise ValueError(f"unknown idea {idea!r}; known: {', '.join(OPTIONS)}")
         combos = [{**c, **o} for c in combos for o in OPTIONS[idea]]
     return list(dict.fromkeys(Recipe(**c) for c in combos))
-
-
-def sources_sha(corpus: Corpus) -> str:
-    h = hashlib.sha256()
-    h.update(str(corpus.x.shape).encode())
-    h.update(str(math.fsum(corpus.x.data)).encode())
-    return h.hexdigest()[:12]

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from gridgov.categories.models import Category
 from gridgov.classify.text import join_fields
-from gridgov.web.deps import ContainerDep, CurrentActor
 from gridgov.validation import CleanText
+from gridgov.web.deps import ContainerDep, CurrentActor
 
 router = APIRouter(prefix="/api/v1", tags=["智能派遣 smart dispatch"])
 
