@@ -40,6 +40,7 @@ import shapely  # type: ignore[import-untyped]
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gridgov.accounts.repository import SqlLoginThrottle  # noqa: E402
 from gridgov.accounts.services import add_user, login, set_password  # noqa: E402
 
 from _common import PG_ADMIN, BenchDb, add_smoke, apply_smoke, fresh_db, percentile, smoke_backend  # noqa: E402
@@ -244,7 +245,7 @@ def sessions(db: BenchDb, now: datetime) -> dict[str, str]:
     for name, role, unit in (("bench-dispatcher", "dispatcher", "4101"), ("bench-leader", "leader", None)):
         add_user(db.container.uow(), name, role, unit, now)
         set_password(db.container.uow(), name, PASSWORD)
-        out[role] = login(db.container.uow(), name, PASSWORD, now)
+        out[role] = login(db.container.uow(), SqlLoginThrottle(db.container.sessions), name, PASSWORD, "bench", now)
     return out
 
 
