@@ -100,6 +100,7 @@ def test_a_hundred_parallel_guesses_cost_at_most_five_evaluations(
         attempt(clean, throttle, "leader", PASSWORD, "198.51.100.7", hasher=hasher)
 
 
+@pytest.mark.slow
 def test_parallel_guesses_over_http_then_the_leader_from_elsewhere(
     live_server: str, clean: World, throttle: SqlLoginThrottle, record_property: Recorder
 ) -> None:
@@ -125,6 +126,7 @@ def test_parallel_guesses_over_http_then_the_leader_from_elsewhere(
     assert r.status_code == 423 and r.headers["retry-after"] == "1"
 
 
+@pytest.mark.slow
 def test_delays_grow_per_address_and_a_stranger_cannot_lock_the_leader_out(
     clean: World, throttle: SqlLoginThrottle
 ) -> None:
@@ -168,6 +170,7 @@ def test_the_count_lives_in_the_database_not_in_a_process(clean: World, throttle
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_unknown_name_and_wrong_password_get_the_same_answer(api: Api, clean: World) -> None:
     set_password(clean.container.uow(), "dept-cg", PASSWORD)
     SqlLoginThrottle(clean.container.sessions).clear("dept-cg")
@@ -191,6 +194,7 @@ def test_an_unknown_name_costs_a_dummy_verification(clean: World, throttle: SqlL
     assert hasher.calls == ["dummy", "dummy"]
 
 
+@pytest.mark.slow
 def test_an_unknown_name_takes_as_long_as_a_wrong_password(
     clean: World, throttle: SqlLoginThrottle, record_property: Recorder
 ) -> None:
@@ -210,6 +214,7 @@ def test_an_unknown_name_takes_as_long_as_a_wrong_password(
     assert 0.5 < unknown / known < 2.0  # before: 54–60 ms against 233–334 ms (measured, on shared CPUs)
 
 
+@pytest.mark.slow
 def test_an_admin_unlocks_from_the_cli_and_the_api(
     api: Api, clean: World, throttle: SqlLoginThrottle, database_url: str
 ) -> None:
