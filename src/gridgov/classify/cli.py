@@ -168,3 +168,28 @@ def model_eval(
 
     rows = _rows(csv_path, xlsx, text_columns, label_column)
     click.echo(evaluate(wiring().load_classifier(str(model_path) if model_path else None), rows).to_text())
+
+
+@model.command("check-weak", help="答复部门弱标签: 覆盖率、人工抽查精度、与模型的一致率")
+@click.option("--replies", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="与之比较的模型 (默认: 随软件发布的模型)",
+)
+@friendly
+def model_check_weak(replies: Path, model_path: Path | None) -> None:
+    from gridgov.classify.checks import weak_check
+
+    click.echo(weak_check(replies, wiring().load_classifier(str(model_path) if model_path else None)).to_text())
+
+
+@model.command("check-second-level", help="二级分类建议: 人工标注样本上的准确率 (给定一级分类)")
+@click.option("--csv", "csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@friendly
+def model_check_second_level(csv_path: Path) -> None:
+    from gridgov.classify.checks import second_level_check
+
+    click.echo(second_level_check(csv_path).to_text())

@@ -13,6 +13,8 @@ a fraction of the cost, which makes nested cross-validation over many candidates
 Sources (none of them is a label of a labelled row):
 - ``weak``: messages of 附件4 labelled by the department that answered them (``weak.weak_label``);
 - ``taxonomy``: each 附件1 row of the seven classes as a short document "二级分类 三级分类" of its class;
+- ``phrases``: each 12345 second-level category a class can stand for, as its name plus the hand-written
+  phrases of ``second_level.PHRASES`` (written before any labelled message was read for it);
 - ``unlabelled``: messages of 附件3, 附件4 and 测试数据, for self-training and the two-view agreement.
 Rows of the pool whose subject line equals a labelled row's subject are dropped (the hold-out was drawn the
 same way: none of its subjects occurs in the unlabelled files).
@@ -57,6 +59,7 @@ class Recipe:
     alpha: float = 0.01
     weak: float = 0.0  # weight of each weakly labelled 附件4 message
     taxonomy: float = 0.0  # weight of each 附件1 phrase document
+    phrases: float = 0.0  # weight of each 12345 second-level description (second_level.PHRASES)
     self_train: float = 0.0  # weight of each pseudo-labelled message (0 = no self-training)
     threshold: float = 0.9  # confidence a pseudo-label needs
     agree: bool = False  # pseudo-label only where the word view and the character view agree
@@ -70,6 +73,8 @@ class Recipe:
             parts.append(f"weak×{self.weak:g}")
         if self.taxonomy:
             parts.append(f"taxonomy×{self.taxonomy:g}")
+        if self.phrases:
+            parts.append(f"phrases×{self.phrases:g}")
         if self.self_train:
             parts.append(f"{'agree' if self.agree else 'self'}×{self.self_train:g}@{self.threshold:g}")
         return " ".join(parts)
@@ -82,6 +87,7 @@ class Pool:
     texts: list[str] = field(default_factory=list)
     weak: list[tuple[str, str, str]] = field(default_factory=list)  # (text, label, second-level or "")
     taxonomy: list[tuple[str, str]] = field(default_factory=list)  # (phrase document, label)
+    phrases: list[tuple[str, str]] = field(default_factory=list)  # (12345 description document, label)
     sources: dict[str, int] = field(default_factory=dict)
 
 
@@ -98,6 +104,20 @@ def taxonomy_documents(path: Path) -> list[tuple[str, str]]:
         if code:
             docs.append(("，".join(x for x in (r["二级分类"], r["三级分类"]) if x and x != "其他"), code))
     return [(d, c) for d, c in docs if d]
+
+
+def phrase_documents() -> list[tuple[str, str]]:
+    """One document per 12345 second-level category a TipDM class can stand for: its name and phrases."""
+    from gridgov.classify.keywords import read_taxonomy
+    from gridgov.classify.second_level import COMPATIBLE, PHRASES
+
+    parent_of = {p: first for first, parents in COMPATIBLE.items() for p in parents}
+    docs = []
+    for c in read_taxonomy():
+        first = parent_of.get(c.parent_code)
+        if first:
+            docs.append(("，".join([c.name, *PHRASES.get(c.code, ())]), first))
+    return docs
 
 
 def read_pool(folder: Path, exclude_titles: Iterable[str] = ()) -> Pool:
@@ -132,6 +152,8 @@ def read_pool(folder: Path, exclude_titles: Iterable[str] = ()) -> Pool:
     if tax.exists():
         pool.taxonomy = taxonomy_documents(tax)
         pool.sources["taxonomy"] = len(pool.taxonomy)
+    pool.phrases = phrase_documents()
+    pool.sources["phrases"] = len(pool.phrases)
     return pool
 
 
@@ -143,12 +165,21 @@ class Corpus:
         self.sources = dict(pool.sources)
         self.y = list(y)
         self.labels = tuple(sorted(set(y)))
-        texts = [*labelled, *pool.texts, *(t for t, _, _ in pool.weak), *(t for t, _ in pool.taxonomy)]
+        texts = [
+            *labelled,
+            *pool.texts,
+            *(t for t, _, _ in pool.weak),
+            *(t for t, _ in pool.taxonomy),
+            *(t for t, _ in pool.phrases),
+        ]
+        n_tax = len(pool.taxonomy)
         n_lab, n_pool, n_weak = len(labelled), len(pool.texts), len(pool.weak)
         self.lab = np.arange(n_lab)
         self.pool = np.arange(n_lab, n_lab + n_pool)
         self.weak = np.arange(n_lab + n_pool, n_lab + n_pool + n_weak)
-        self.taxonomy = np.arange(n_lab + n_pool + n_weak, len(texts))
+        self.taxonomy = np.arange(n_lab + n_pool + n_weak, n_lab + n_pool + n_weak + n_tax)
+        self.phrases = np.arange(n_lab + n_pool + n_weak + n_tax, len(texts))
+        self.phrases_y = [lab for _, lab in pool.phrases]
         self.weak_y = [lab for _, lab, _ in pool.weak]
         self.taxonomy_y = [lab for _, lab in pool.taxonomy]
         self.vocab: dict[str, int] = {}
@@ -237,6 +268,10 @@ def _base_rows(corpus: Corpus, train: IntArray, recipe: Recipe) -> tuple[IntArra
         rows.append(corpus.taxonomy)
         y += corpus.taxonomy_y
         w.append(np.full(len(corpus.taxonomy), recipe.taxonomy))
+    if recipe.phrases and len(corpus.phrases):
+        rows.append(corpus.phrases)
+        y += corpus.phrases_y
+        w.append(np.full(len(corpus.phrases), recipe.phrases))
     return np.concatenate(rows), y, np.concatenate(w)
 
 
@@ -337,7 +372,8 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
     "base": [{"alpha": a} for a in (0.01, 0.03)],
     "sublinear": [{"sublinear": True}],
     "weak": [{"weak": w} for w in (0.01, 0.03, 0.1)],
-    "taxonomy": [{"taxonomy": w} for w in (3.0, 10.0, 30.0)],
+    "taxonomy": [{"taxonomy": w} for w in (10.0, 30.0, 100.0)],
+    "phrases": [{"phrases": w} for w in (3.0, 10.0, 30.0)],
     "self": [{"self_train": 0.3, "threshold": t} for t in (0.8, 0.95)],
     "agree": [{"self_train": 0.3, "threshold": t, "agree": True} for t in (0.6, 0.9)],
 }

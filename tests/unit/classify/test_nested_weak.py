@@ -153,3 +153,54 @@ def _rows(corpus: semi.Corpus, texts: list[str]) -> object:
                 cols.append(j)
                 vals.append(1.0)
     return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(corpus.vocab)))
+
+
+def _toy_csv(tmp_path: Path) -> Path:
+    import csv
+
+    path = tmp_path / "toy.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["标题", "类别"])
+        for i in range(4):
+            for r in TOY:
+                w.writerow([f"{r.text} {i}", r.label])
+    return path
+
+
+def test_model_cv_prints_the_nested_figures(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gridgov.cli import main
+
+    args = ["model", "cv", "--csv", str(_toy_csv(tmp_path)), "--text-columns", "标题", "--label-column", "类别"]
+    r = CliRunner().invoke(main, [*args, "--seeds", "0,1", "--folds", "3", "--inner-folds", "2"])
+    assert r.exit_code == 0, r.output
+    assert "inner 2 folds choose among 2 candidates (ideas: base)" in r.output
+    assert "95% interval [" in r.output and "confusion summed over seeds" in r.output
+    assert r.output.count("seed ") >= 2
+
+
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "tipdm2020c"
+
+
+def _tipdm(name: str) -> Path:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"../shared/data not present: {path}")
+    return path
+
+
+def test_weak_labels_cover_a_third_of_the_replies_and_the_hand_check_holds() -> None:
+    from gridgov.classify.checks import weak_check
+
+    check = weak_check(_tipdm("附件4_full_replies.csv"))
+    assert check.sample == 80 and check.right + check.unsure + check.wrong == 80  # the table matches the check
+    assert sum(check.labelled.values()) > 900 and check.right / check.sample >= 0.8
+
+
+def test_second_level_hand_check_reads_every_sampled_row() -> None:
+    from gridgov.classify.checks import second_level_check
+
+    c = second_level_check(_tipdm("labeled_train.csv"))
+    assert c.fits + c.no_fit == 60 and c.right <= c.proposed <= c.fits
