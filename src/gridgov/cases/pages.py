@@ -30,10 +30,11 @@ from gridgov.cases.views import log_personal_data_view
 from gridgov.clock import TimeUnit
 from gridgov.errors import ValidationFailed
 from gridgov.units.queries import list_unit_rows
+from gridgov.web import messages
 from gridgov.web.deps import MAX_ID, ContainerDep, CurrentActor, RowId, Runtime
-from gridgov.web.render import add_filters, fragment
+from gridgov.web.render import PageRoute, add_filters, fragment
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 # labels the case domain does not carry yet (kept here once, on the server; no page script has a copy)
 TASK_ROLE_LABELS = {"primary": "主办", "assist": "协办", "whistle": "吹哨报到"}
@@ -204,8 +205,7 @@ def _validated(body: dict[str, Any]) -> Any:
     try:
         return ACTION_BODY.validate_python(body)
     except ValidationError as exc:
-        problems = [{"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]} for e in exc.errors()]
-        raise ValidationFailed("请求参数不合法", problems=problems) from None
+        raise ValidationFailed("请求参数不合法", problems=messages.problems(exc.errors())) from None
 
 
 @router.post("/cases/{case_id}/panel", response_class=HTMLResponse, include_in_schema=False)

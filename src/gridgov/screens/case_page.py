@@ -20,9 +20,9 @@ from gridgov.cases.views import log_personal_data_view
 from gridgov.errors import NotFound
 from gridgov.media.queries import photos_of_case
 from gridgov.web.deps import ContainerDep, RowId
-from gridgov.web.render import page_actor, render
+from gridgov.web.render import PageRoute, page_actor, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 DEADLINE_KEYS = {
     "response_due_at": "响应时限",

@@ -30,9 +30,9 @@ from gridgov.screens.domain import (
     WORKER_VERIFY,
 )
 from gridgov.web.deps import MAX_ID, PageNo, Runtime, get_actor, get_container
-from gridgov.web.render import fragment
+from gridgov.web.render import PageRoute, fragment
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 QUEUE_PAGE_SIZE = 50
 MY_PAGE_SIZE = 50
 

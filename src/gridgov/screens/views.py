@@ -29,9 +29,9 @@ from gridgov.grids.domain import CODE_LENGTH
 from gridgov.screens import case_page, lists
 from gridgov.screens.domain import SCREENS, home_of, safe_next, screens_for
 from gridgov.web.deps import ContainerDep, Runtime
-from gridgov.web.render import PageContext, base_config, page, page_actor, render, shell_context
+from gridgov.web.render import PageContext, PageRoute, base_config, page, page_actor, render, shell_context
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 router.include_router(lists.router)
 router.include_router(case_page.router)
 

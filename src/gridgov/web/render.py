@@ -10,15 +10,17 @@ configured tile server is the one exception)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from gridgov.actor import Actor
 from gridgov.clock import SHANGHAI
@@ -161,3 +163,73 @@ def fragment(
         response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=True)  # headers are Latin-1
     response.headers["Cache-Control"] = "no-store"
     return secured(response, container)
+
+
+ERROR_TITLES = {
+    400: "请求有误",
+    403: "无权查看",
+    404: "没有找到",
+    409: "操作冲突",
+    422: "地址或参数有误",
+    429: "请求过多",
+}
+
+
+def is_page(request: Request) -> bool:
+    """A page a person opened in the browser (not the JSON API, not a partial that a page script swaps in):
+    its errors are drawn as a Chinese page, never as raw JSON."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or route.include_in_schema:
+        return False
+    html = isinstance(route.response_class, type) and issubclass(route.response_class, HTMLResponse)
+    return html and request.headers.get("HX-Request") != "true" and request.method in ("GET", "HEAD")
+
+
+def error_page(
+    request: Request,
+    container: Runtime,
+    status_code: int,
+    message: str,
+    problems: list[dict[str, str]] | None = None,
+) -> Response:
+    """The error of a page, in Chinese, inside the shell (the navigation still works)."""
+    actor = page_actor(request, container)
+    title = ERROR_TITLES.get(status_code, "出错了")
+    return render(
+        request,
+        container,
+        actor,
+        "screens/error.html",
+        status_code=status_code,
+        title=title,
+        code=status_code,
+        message=message,
+        problems=problems or [],
+    )
+
+
+def page_error(request: Request, container: Runtime, exc: GridgovError) -> Response:
+    """A domain error (not found, out of scope, refused) met while drawing a page."""
+    return error_page(request, container, exc.status, exc.message)
+
+
+class PageRoute(APIRoute):
+    """A route whose pages show their errors as a Chinese page: a case that does not exist or is out of scope
+    (404), a refusal (403, 409 …) or a missing sign-in (to /login). The JSON API keeps its error body, and a
+    partial that a page script swaps in (htmx) keeps it too, since the script reads the message from it."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except GridgovError as exc:
+                if not is_page(request) or exc.status >= 500:
+                    raise
+                if exc.status == 401:
+                    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+                container = request.app.state.container
+                return await run_in_threadpool(page_error, request, container, exc)
+
+        return handle
