@@ -6,12 +6,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridgov.errors import GridgovError
 from gridgov.logging import get_logger
+from gridgov.web import messages, render
 
 log = get_logger(__name__)
 
@@ -30,11 +32,12 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg", "")} for e in exc.errors()
-        ]
-        return JSONResponse(error_body("validation_error", "请求参数不合法", {"problems": problems}), status_code=422)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        found = messages.problems(exc.errors())  # in Chinese: no pydantic English reaches anyone
+        if render.is_page(request):  # a page opened in the browser gets a Chinese page, not JSON
+            page = render.error_page
+            return await run_in_threadpool(page, request, request.app.state.container, 422, "地址或参数不合法", found)
+        return JSONResponse(error_body("validation_error", "请求参数不合法", {"problems": found}), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
