@@ -38,10 +38,10 @@ from gridgov.campaigns.schemas import (
 from gridgov.cases import queries as case_queries
 from gridgov.errors import GridgovError, ValidationFailed
 from gridgov.web.deps import ContainerDep, RowId, bearer, get_actor, limit_public_intake, require_role
-from gridgov.web.render import templates
+from gridgov.web.render import PageRoute, templates
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["征集 campaigns"])
-pages = APIRouter(include_in_schema=False)
+pages = APIRouter(include_in_schema=False, route_class=PageRoute)  # errors as Chinese pages
 
 Staff = Annotated[Actor, Depends(require_role(*services.STAFF_ROLES))]
 Reader = Annotated[Actor, Depends(require_role(*services.READ_ROLES))]
