@@ -36,7 +36,7 @@ from gridgov.privacy import views as privacy_views
 from gridgov.ratelimit import RateLimiter
 from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
-from gridgov.web import errors
+from gridgov.web import errors, limits
 from gridgov.web.render import templates
 from gridgov.worker import DeadlineScheduler, Enricher
 
@@ -102,6 +102,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
         if any(ord(ch) < 32 for ch in raw) and not request.url.path.startswith("/open311/"):  # Open311: own format
             return JSONResponse(errors.error_body("validation_error", "地址或参数含有不可见控制字符"), status_code=422)
         return await call_next(request)
+
+    limits.install(app, settings)  # body limits before everything else: added last, it runs first
 
     app.include_router(case_views.geojson_router)
     app.include_router(case_views.router)
