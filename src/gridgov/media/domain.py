@@ -1,5 +1,6 @@
-"""Photo uploads (pure rules): accepted types by their first bytes, size limits. The upload right of an
-anonymous report is signed in the kernel (gridgov.signing) and re-exported here."""
+"""Photo uploads (pure rules): accepted types by their first bytes (the service then decodes every file in
+full), size limits. The upload right of an anonymous report is signed in the kernel (gridgov.signing) and
+re-exported here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ __all__ = [
     "MAX_PIXELS",
     "SIGNATURES",
     "UPLOAD_TOKEN_SECONDS",
+    "ImageUnreadable",
     "UploadRefused",
     "sniff",
     "upload_token",
@@ -29,6 +31,12 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
 class UploadRefused(ValidationFailed):
     code = "upload_refused"
     message = "上传的文件不被接受"
+
+
+class ImageUnreadable(UploadRefused):
+    """The file starts like an image but does not decode to the end: cut short, corrupted, or not one."""
+
+    message = "图片无法完整解码：文件不完整或已损坏"
 
 
 def sniff(data: bytes) -> str:

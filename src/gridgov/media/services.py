@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 from datetime import datetime
 
 from PIL import Image, UnidentifiedImageError
@@ -13,24 +14,34 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.accounts.domain import Actor
 from gridgov.errors import NotFound
-from gridgov.media.domain import MAX_PIXELS, UploadRefused, sniff
+from gridgov.media.domain import MAX_PIXELS, ImageUnreadable, UploadRefused, sniff
 from gridgov.media.models import CasePhoto
 
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
 
 def clean_image(data: bytes) -> tuple[bytes, str, int, int]:
-    """(bytes without metadata, content type, width, height). Refuses what is not really an image."""
+    """(bytes without metadata, content type, width, height). Refuses what is not really an image: the kind is
+    sniffed from the first bytes, then the whole file is checked twice on fresh opens, its structure and
+    checksums (`verify()`, which reads to the end, so a file cut short fails) and every pixel (`load()`)."""
     kind = sniff(data)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format != FORMATS[kind]:
+                raise UploadRefused("文件内容与图片格式不符")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise UploadRefused("图片像素过多")
+            probe.verify()
         with Image.open(io.BytesIO(data)) as img:
             img.load()
-            if img.width * img.height > MAX_PIXELS:
-                raise UploadRefused("图片像素过多")
             pixels = img.convert("RGB") if FORMATS[kind] == "JPEG" and img.mode not in ("RGB", "L") else img.copy()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise UploadRefused(f"无法读取图片: {type(exc).__name__}") from None
+    except UploadRefused:
+        raise
+    except Image.DecompressionBombError:
+        raise UploadRefused("图片像素过多") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise ImageUnreadable(reason=type(exc).__name__) from None
     out = io.BytesIO()
     pixels.save(out, format=FORMATS[kind], **({"quality": 90} if kind == "image/jpeg" else {}))
     return out.getvalue(), kind, pixels.width, pixels.height
