@@ -38,12 +38,14 @@ class CategoryRow:
     department_key: str
 
 
-def read_taxonomy(taxonomy: str, path: Path | None = None) -> list[CategoryRow]:
-    """Parse one taxonomy CSV; any bad line raises ValidationFailed naming the line."""
-    if path is None:
+def read_taxonomy(taxonomy: str, path: Path | None = None, text: str | None = None) -> list[CategoryRow]:
+    """Parse one taxonomy CSV (the shipped file, a UTF-8 file, or text already decoded); any bad line raises
+    ValidationFailed naming the line."""
+    if text is None and path is None:
         text = resources.files("gridgov.categories").joinpath("data", TAXONOMIES[taxonomy]).read_text("utf-8")
-    else:
+    elif text is None and path is not None:
         text = path.read_text("utf-8")
+    assert text is not None
     reader = csv.DictReader(text.splitlines())
     missing = set(COLUMNS) - set(reader.fieldnames or ())
     if missing:

@@ -5,6 +5,7 @@ Each function owns its transaction and validates everything before writing anyth
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.categories.models import Category
-from gridgov.categories.services import read_taxonomy
+from gridgov.categories.services import COLUMNS, read_taxonomy
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.grids.domain import check_code, prefix_of
 from gridgov.units.domain import RuleTarget
@@ -97,12 +98,70 @@ def delete_rule(sessions: sessionmaker[Session], category: str, grid: str) -> No
             raise NotFound(f"没有该条权属规则: {category or '(任意类别)'} @ {prefix}")
 
 
+ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without a BOM), then GB18030, which covers GBK and GB2312
+STREET_KEY = "street"  # 属地街道: the street office of the case's grid, not a department
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 when it decodes, else GB18030 (so GBK too); otherwise refused, naming the
+    first line that decodes in neither."""
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    for lineno, line in enumerate(data.split(b"\n"), start=1):
+        for encoding in ENCODINGS:
+            try:
+                line.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValidationFailed(f"类别文件第 {lineno} 行无法按 UTF-8 或 GB18030/GBK 解码", line=lineno)
+    raise ValidationFailed("类别文件无法按 UTF-8 或 GB18030/GBK 解码")  # a multi-byte character across lines
+
+
+def check_columns(text: str) -> list[int]:
+    """The header must name exactly the shipped columns, and every line must have as many fields; returns the
+    line number of each data row (blank lines skipped, as the parser does)."""
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if header is None:
+        raise ValidationFailed("类别文件为空", line=1)
+    names = [h.strip() for h in header]
+    extra = [h for h in names if h not in COLUMNS]
+    if extra:
+        raise ValidationFailed(f"类别文件第 1 行有未知的列: {', '.join(extra)}", line=1)
+    if len(set(names)) != len(names):
+        raise ValidationFailed("类别文件第 1 行有重复的列", line=1)
+    lines: list[int] = []
+    for row in reader:
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise ValidationFailed(
+                f"类别文件第 {reader.line_num} 行有 {len(row)} 列, 应为 {len(header)} 列", line=reader.line_num
+            )
+        lines.append(reader.line_num)
+    return lines
+
+
 def import_categories(sessions: sessionmaker[Session], path: Path, taxonomy: str) -> tuple[int, int]:
-    """Upsert a taxonomy from a CSV of the shipped format. The whole file is checked first: one bad line
-    changes nothing. Returns (added, updated)."""
-    rows = read_taxonomy(taxonomy, path)
+    """Upsert a taxonomy from a CSV of the shipped format. The whole file is checked first: an encoding that
+    cannot be read, an unknown column, a line with too many or too few fields, a bad value or a department no
+    unit has refuses the file, naming the line, and changes nothing. Returns (added, updated)."""
+    text, _encoding = decode_csv(path.read_bytes())
+    lines = check_columns(text)
+    rows = read_taxonomy(taxonomy, text=text)
     added = updated = 0
     with sessions() as s, s.begin():
+        departments = set(s.scalars(select(Unit.department_key).where(Unit.department_key.is_not(None)).distinct()))
+        for r, lineno in zip(rows, lines, strict=True):
+            if r.department_key and r.department_key != STREET_KEY and r.department_key not in departments:
+                raise ValidationFailed(
+                    f"类别文件第 {lineno} 行有误: 没有单位属于部门 {r.department_key!r}", line=lineno
+                )
         existing = {c.code: c for c in s.scalars(select(Category))}
         for r in rows:
             c = existing.get(r.code)

@@ -77,7 +77,11 @@ def rules_resolve(category: str, grid: str, database_url: str | None) -> None:
             click.echo(f"{unit.code} {unit.name}")
 
 
-@click.command("import", help="从 CSV 导入/更新分类体系 (格式同 src/gridgov/categories/data/*.csv); 有一行错误则不写入")
+@click.command(
+    "import",
+    help="从 CSV 导入/更新分类体系 (格式同 src/gridgov/categories/data/*.csv; UTF-8 或 GBK/GB18030): "
+    "编码无法识别、多余的列、列数不符、未知部门等任何一行错误都整文件不写入, 并指出行号",
+)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--taxonomy", required=True, help="分类体系名, 例如 dcg 或 hotline12345")
 @db_option
