@@ -31,6 +31,8 @@ from sqlalchemy import UniqueConstraint, inspect
 from factories import make_category, make_grid, make_grid_version, make_rule, make_unit, make_user
 from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import ApiToken, User
+from gridgov.audit.memory import MemoryAuditLog, MemoryLogStore
+from gridgov.audit.ports import AuditLog, PendingLeaf
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
 from gridgov.cases.domain import StatusKind, statuses_of_kind
 from gridgov.cases.models import Case, CaseEvent, CaseTask
@@ -160,6 +162,7 @@ class FakeDatabase:
         self.tables: dict[type[Base], dict[int, Base]] = {model: {} for model in TABLES}
         self._sequences: dict[type[Base], int] = {model: 0 for model in TABLES}
         self.commits = 0
+        self.audit_log = MemoryLogStore()  # the city's log: every committed event's leaf
 
     def next_id(self, model: type[Base]) -> int:
         self._sequences[model] += 1
@@ -270,11 +273,16 @@ class _Rows:
 
 # -- repositories --------------------------------------------------------------------------------------
 class FakeCaseRepository:
-    """gridgov.cases.repository.CaseRepository over the working copy."""
+    """gridgov.cases.repository.CaseRepository over the working copy; every event written is queued in the log."""
 
-    def __init__(self, rows: _Rows) -> None:
+    def __init__(self, rows: _Rows, log: AuditLog | None = None) -> None:
         self.rows = rows
 
+        self.log = log
+
+    def _queue(self, case_id: int, seq: int, event_hash: str) -> None:
+        if self.log is not None:
+            self.log.queue(PendingLeaf("case", lambda: case_id, seq, event_hash))
     def add(self, case: Case, first_event: CaseEvent) -> None:
         if case.version is None:
             case.version = 1
@@ -282,6 +290,7 @@ class FakeCaseRepository:
         first_event.case_id = case.id
         self.rows.insert(first_event)
 
+        self._queue(case.id, first_event.seq, first_event.hash)
     def get(self, case_id: int) -> Case | None:
         return self.rows.get(Case, case_id)
 
@@ -301,6 +310,7 @@ class FakeCaseRepository:
     def add_event(self, event: CaseEvent) -> None:
         self.rows.insert(event)
 
+        self._queue(event.case_id, event.seq, event.hash)
     def children(self, case_id: int) -> Sequence[Case]:
         return self.rows.where(Case, parent_case_id=case_id)
 
@@ -341,6 +351,7 @@ class FakeCaseRepository:
         for row in rows:
             self.rows.insert(CaseEvent(**row))
 
+            self._queue(row["case_id"], row["seq"], row["hash"])
     def duplicate_pool(
         self, since: datetime, box: tuple[float, float, float, float] | None, street_prefix: str | None, limit: int
     ) -> list[PoolCase]:
@@ -531,7 +542,8 @@ class FakeUnitOfWork:
 
     def _begin(self) -> None:
         self.rows = _Rows(self.db)
-        self.cases = FakeCaseRepository(self.rows)
+        self.audit = MemoryAuditLog(self.db.audit_log)
+        self.cases = FakeCaseRepository(self.rows, self.audit)
         self.units = FakeUnitRepository(self.rows)
         self.categories = FakeCategoryRepository(self.rows)
         self.grids = FakeGridRepository(self.rows)
@@ -562,6 +574,7 @@ class FakeUnitOfWork:
     def rollback(self) -> None:
         self.rolled_back += 1
         self._begin()
+        self.audit.seal()
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         self._after_commit.append(hook)

@@ -13,6 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from gridgov.accounts.services import authenticate
 from gridgov.accounts.tokencache import TokenCache
 from gridgov.actor import Actor
+from gridgov.audit.keys import load_signer, load_verifier, public_path
+from gridgov.audit.log import Signer, Verifier
+from gridgov.audit.ports import CheckpointStore
+from gridgov.audit.sql import LogSettings, SqlCheckpointStore
+from gridgov.audit.store import DirectoryCheckpointStore
 from gridgov.cases.services import CasePolicy
 from gridgov.classify.duplicates import DuplicateParams
 from gridgov.classify.ports import Classifier
@@ -37,7 +42,38 @@ class Container:
     enricher: Any = None  # worker.Enricher while a server runs with GRIDGOV_ENRICH_ASYNC
 
     def uow(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.sessions, write=write, cache=self.reference)
+        return UnitOfWork(self.sessions, write=write, cache=self.reference, log=self.log_settings)
+
+    # the record: the key (a file, never the database), the log's name, the stores outside the database
+
+    @cached_property
+    def audit_signer(self) -> Signer | None:
+        path = self.settings.audit_key_path
+        return load_signer(path) if path else None
+
+    @property
+    def audit_origin(self) -> str:
+        return f"gridgov/{self.settings.city_code}"
+
+    @cached_property
+    def log_settings(self) -> LogSettings:
+        return LogSettings(origin=self.audit_origin, now=self.clock.now, signer=self.audit_signer)
+
+    def audit_verifier(self, public_key: str | None = None) -> Verifier | None:
+        """The public key given, else the configured one, else the one beside the private key (None: none)."""
+        text = public_key or self.settings.audit_public_key
+        if text:
+            return load_verifier(text)
+        if self.settings.audit_key_path:
+            pub = public_path(self.settings.audit_key_path)
+            return load_verifier(pub) if pub.exists() else self.audit_signer.verifier()  # type: ignore[union-attr]
+        return None
+
+    def checkpoint_stores(self) -> list[CheckpointStore]:
+        stores: list[CheckpointStore] = [DirectoryCheckpointStore(self.settings.audit_checkpoint_dir)]
+        if self.settings.audit_witness_url:
+            stores.append(SqlCheckpointStore(self.settings.audit_witness_url))
+        return stores
 
     @property
     def uow_factory(self) -> Callable[[], UnitOfWork]:

@@ -97,7 +97,7 @@ def grid() -> None:
     pass
 
 
-@main.group(help="审计")
+@main.group(help="审计记录: 只有持钥者能延长的日志 (签名检查点、校验、包含证明)")
 def audit() -> None:
     pass
 
@@ -124,3 +124,7 @@ audit.add_command(cases_cli.audit_verify)
 
 if __name__ == "__main__":
     main()
+audit.add_command(cases_cli.audit_keygen)
+audit.add_command(cases_cli.audit_checkpoint)
+audit.add_command(cases_cli.audit_prove)
+audit.add_command(cases_cli.audit_check_proof)

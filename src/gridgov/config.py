@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     body_max_bytes: int = Field(default=1024 * 1024, gt=0)  # every route without its own limit (JSON, forms)
     body_limits: dict[str, int] = Field(default_factory=dict)  # path pattern ("*" = one segment) -> bytes
 
+    # the record (docs/audit.md): the Ed25519 key that signs the log's tree heads and checkpoints is a file, never
+    # in the database (`gridgov audit keygen`); its public half is <key>.pub unless given here (ed25519:… or a file)
+    audit_key_path: str | None = None
+    audit_public_key: str | None = None
+    audit_checkpoint_dir: str = "var/checkpoints"  # checkpoints outside the database: one file each, never rewritten
+    audit_witness_url: str | None = None  # also append every checkpoint to this second database (a witness)
+    audit_checkpoint_interval_seconds: int = Field(default=3600, ge=0)  # the worker's checkpoint; 0: never
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:

@@ -3,6 +3,7 @@
 from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.audit.sql import TABLES as AUDIT_TABLES
 from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
 from gridgov.db import Base
@@ -12,6 +13,11 @@ from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 
 __all__ = [
     "ApiToken",
+# the log's tables are defined in the kernel (gridgov.audit.sql, on its own MetaData); copied here for Alembic
+for _table in AUDIT_TABLES:
+    if _table.name not in Base.metadata.tables:
+        _table.to_metadata(Base.metadata)
+
     "Base",
     "Campaign",
     "Case",

@@ -18,9 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.accounts.ports import AccountsUnitOfWork
 from gridgov.accounts.repository import SqlUserRepository
+from gridgov.audit.sql import LogSettings, SqlAuditLog
 from gridgov.campaigns.ports import CampaignsUnitOfWork
 from gridgov.campaigns.repository import SqlCampaignRepository
-from gridgov.cases.repository import SqlCaseRepository
+from gridgov.cases.audit import AuditedCaseRepository, case_states
 from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
 from gridgov.grids.repository import SqlGridRepository
@@ -44,10 +45,16 @@ class SqlUnitOfWork:
     session: Session
 
     def __init__(
-        self, session_factory: sessionmaker[Session], *, write: bool = True, cache: ReferenceCache = NO_CACHE
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        write: bool = True,
+        cache: ReferenceCache = NO_CACHE,
+        log: LogSettings | None = None,
     ) -> None:
         self._factory = session_factory
         self._cache = cache
+        self._log = log or LogSettings()
         self._write = write
         self._after_commit: list[Callable[[], None]] = []
 
@@ -64,7 +71,15 @@ class SqlUnitOfWork:
             except BaseException:
                 self._release()
                 raise
-        self.cases = SqlCaseRepository(self.session)
+        # every event enters the city's log; at commit the log takes the head lock last and seals them
+        self.audit = SqlAuditLog(
+            self.session,
+            origin=self._log.origin,
+            now=self._log.now,
+            signer=self._log.signer,
+            states={"case": case_states},
+        )
+        self.cases = AuditedCaseRepository(self.session, self.audit)
         self.units = SqlUnitRepository(self.session)
         self.categories = SqlCategoryRepository(self.session, self._cache)
         self.grids = SqlGridRepository(self.session, self._cache)
@@ -95,6 +110,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         try:
+            self.audit.seal()
             self.session.commit()
         except StaleDataError as exc:
             raise Conflict() from exc

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gridgov.accounts.ports import UserRepository
+from gridgov.audit.ports import AuditLog
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.categories.ports import CategoryRepository
 from gridgov.classify.models import CategoryLabel
@@ -75,6 +76,9 @@ class CasesUnitOfWork(Transaction, Protocol):
     """The repositories the case services use, in one transaction."""
 
     @property
+    @property
+    def audit(self) -> AuditLog: ...
+
     def cases(self) -> CaseRepository: ...
 
     @property

@@ -10,10 +10,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.cases.models import Case
+from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.cases.services import record_erasure
 
 
-class SessionUnitOfWork(Protocol):
+class SessionUnitOfWork(CasesUnitOfWork, Protocol):
     """The unit of work these helpers write through (gridgov.uow.UnitOfWork is one); the caller commits."""
 
     @property
@@ -56,5 +57,5 @@ def erase_reporter_fields(uow: SessionUnitOfWork, user_id: int | None, phone: st
         case.reporter_name = ""
         case.reporter_phone = ""
         case.request_hash = None  # a hash of a phone number can be reversed by trying every number
-        record_erasure(uow.session, case, now)
+        record_erasure(uow, case, now)
     return [case.id for case in cases]

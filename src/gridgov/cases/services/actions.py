@@ -11,10 +11,10 @@ from gridgov.actor import Actor, Role
 from gridgov.cases import commands as c
 from gridgov.cases.commands import CaseCommand, action_of
 from gridgov.cases.domain import Action, CaseStatus, StatusKind, check_role
-from gridgov.cases.events import event_row, record_event
+from gridgov.cases.events import record_event
 from gridgov.cases.facts import case_facts
 from gridgov.cases.guards import GUARDS, ActorFacts, CaseFacts
-from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.models import Case
 from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.cases.services.context import ActionContext
 from gridgov.cases.services.handlers import dispatch, handling, merge, postpone, whistle
@@ -115,11 +115,13 @@ def _in_scope(uow: CasesUnitOfWork, case: Case, actor: Actor) -> bool:
     return case_in_scope(scope, case.grid_code, case.reporter_user_id, case.owner_unit_id, units)
 
 
-def record_erasure(session: Any, case: Case, now: datetime) -> None:
-    """The erasure itself leaves an event on the case's record (with no personal data in it). `session` is the
-    transaction's session (the erasure runs in the privacy feature's unit of work)."""
+def record_erasure(uow: CasesUnitOfWork, case: Case, now: datetime) -> None:
+    """The erasure itself leaves an event on the case's record (with no personal data in it), and the case's salt
+    goes: the digests of the erased values in the log can no longer be linked to them (docs/adr/0006)."""
     status = CaseStatus(case.status)
-    row = event_row(
+    uow.audit.forget("case", case.id)
+    record_event(
+        uow.cases,
         case,
         Action.ERASE_REPORTER,
         Actor.system(),
@@ -128,4 +130,3 @@ def record_erasure(session: Any, case: Case, now: datetime) -> None:
         now,
         {"fields": ["reporter_name", "reporter_phone"]},
     )
-    session.add(CaseEvent(**row))

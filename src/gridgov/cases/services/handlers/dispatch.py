@@ -159,4 +159,4 @@ def return_(ctx: ActionContext, cmd: c.Return) -> None:
     ctx.case.return_count += 1
     ctx.case.owner_unit_id = None
     start_clock(ctx, None)
-    ctx.payload.update(task_id=task.id, reason=cmd.reason)
+    ctx.payload.update(task_id=task.id, reason=cmd.reason, late=task.response_late)
