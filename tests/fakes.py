@@ -204,6 +204,7 @@ class _Rows:
         self.db = db
         self.working: dict[type[Base], dict[int, Base]] = {model: {} for model in TABLES}
         self.base: dict[tuple[type[Base], int], tuple[Any, ...]] = {}
+        self.unversioned: set[int] = set()  # cases changed only by save_enrichment: their version stays
 
     def _load(self, model: type[R], row_id: int) -> R | None:
         row = self.working[model].get(row_id)
@@ -386,6 +387,18 @@ class FakeCaseRepository:
         """Not in the protocol: the training labels recorded, for assertions."""
         return self.rows.of(CategoryLabel)
 
+    def save_enrichment(self, case_id: int, read_event_count: int, values: Mapping[str, Any]) -> None:
+        """As the Sql UPDATE: guarded by the chain head read (and a filled category by "still none, still
+        reported"), Conflict when refused; the case's version stays."""
+        case = self.get(case_id)
+        if case is None or case.event_count != read_event_count:
+            raise Conflict()
+        if "category_code" in values and (case.category_code is not None or case.status != "reported"):
+            raise Conflict()
+        for name, value in values.items():
+            setattr(case, name, value)
+        self.rows.unversioned.add(case_id)
+
     def not_enriched(self, before: datetime, limit: int) -> list[int]:
         return [c.id for c in self.rows.of(Case) if c.enriched_at is None and c.created_at <= before][:limit]
 
@@ -559,7 +572,7 @@ class FakeUnitOfWork:
             current = self.db.tables[Case].get(row_id)
             if current is not None and current.version != base[version]:  # type: ignore[attr-defined]
                 raise Conflict()  # another unit of work changed the case first (the Sql StaleDataError)
-            if row.version == base[version]:  # type: ignore[attr-defined]
+            if row.version == base[version] and row_id not in self.rows.unversioned:  # type: ignore[attr-defined]
                 row.version += 1  # type: ignore[attr-defined]  (save_alarm_rows already moved it)
         for model, row_id, row, _ in changes:
             stored = self.db.tables[model][row_id] = clone(row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -70,6 +70,7 @@ class CaseRepository(Protocol):
     ) -> list[PoolCase]: ...
     def add_label(self, label: CategoryLabel) -> None: ...
     def not_enriched(self, before: datetime, limit: int) -> list[int]: ...
+    def save_enrichment(self, case_id: int, read_event_count: int, values: Mapping[str, Any]) -> None: ...
 
 
 class CasesUnitOfWork(Transaction, Protocol):

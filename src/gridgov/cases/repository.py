@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,21 @@ WRITTEN = (
     "last_event_hash",
     "updated_at",
 )
+ENRICHED = (  # what the enricher writes (SqlCaseRepository.save_enrichment); never the version
+    "suggested_category_code",
+    "suggestion_confidence",
+    "suggestion_source",
+    "suggestion_model",
+    "suggestions",
+    "duplicate_candidates",
+    "needs_review",
+    "enriched_at",
+    "category_code",
+    "category_source",
+    "event_count",
+    "last_event_hash",
+    "updated_at",
+)
 
 
 class SqlCaseRepository:
@@ -44,10 +59,29 @@ class SqlCaseRepository:
         self.session.add(first_event)
 
     def get(self, case_id: int) -> Case | None:
-        return self.session.get(Case, case_id)
+        """The case to act on, its row locked until the transaction ends (PostgreSQL; on SQLite the writer
+        lock already serialises): an action never works from a chain head that another writer moves meanwhile."""
+        return self.session.get(Case, case_id, with_for_update=True)
 
     def many(self, case_ids: Sequence[int]) -> Sequence[Case]:
-        return self.session.scalars(select(Case).where(Case.id.in_(list(case_ids))).order_by(Case.id)).all()
+        """The cases to enrich, locked in id order (as `get`)."""
+        stmt = select(Case).where(Case.id.in_(list(case_ids))).order_by(Case.id).with_for_update()
+        return self.session.scalars(stmt).all()
+
+    def save_enrichment(self, case_id: int, read_event_count: int, values: Mapping[str, Any]) -> None:
+        """The enricher's write: the proposal and the classify event's chain head in one UPDATE that leaves the
+        version alone (a person's action on the version they saw is never refused for it). Guarded by the head
+        that was read, and a filled category by "still none and still reported": Conflict when refused, so
+        nothing a person did is overwritten."""
+        unknown = set(values) - set(ENRICHED)
+        if unknown:
+            raise ValueError(f"not an enrichment column: {sorted(unknown)}")
+        table = Case.__table__
+        stmt = update(table).where(table.c.id == case_id, table.c.event_count == read_event_count)  # type: ignore[arg-type]
+        if "category_code" in values:
+            stmt = stmt.where(table.c.category_code.is_(None), table.c.status == "reported")
+        if self.session.execute(stmt.values(dict(values))).rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict()
 
     def by_idempotency_key(self, key: str) -> Case | None:
         return self.session.scalars(select(Case).where(Case.idempotency_key == key)).first()

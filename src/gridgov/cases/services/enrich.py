@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
 from gridgov.actor import Actor
 from gridgov.cases.domain import Action, CaseStatus
-from gridgov.cases.events import record_event
+from gridgov.cases.events import event_row
 from gridgov.cases.models import Case
-from gridgov.cases.ports import CasesUnitOfWork
-from gridgov.cases.repository import PoolCase
+from gridgov.cases.ports import AlarmRow, CasesUnitOfWork, PoolCase
 from gridgov.cases.services.policy import CasePolicy
 from gridgov.classify.duplicates import DuplicateParams, find_duplicates
 from gridgov.classify.duplicates import Message as DupMessage
@@ -25,26 +25,33 @@ from gridgov.logging import get_logger
 log = get_logger(__name__)
 
 
-def suggest(case: Case, p: Prediction | None, policy: CasePolicy) -> None:
-    """Propose a category. A confident proposal fills an empty category of a case nobody has registered yet
-    (the matrix then proposes the unit); a doubtful one, or the keyword fallback, sends the case to the
-    "needs a person" queue with the top 3."""
+def proposal_values(case: Case, p: Prediction | None, policy: CasePolicy) -> dict[str, Any]:
+    """What a proposal changes on a case (pure). A confident proposal fills an empty category of a case nobody
+    has registered yet (the matrix then proposes the unit); a doubtful one, or the keyword fallback, sends the
+    case to the "needs a person" queue with the top 3. A category or source a person set is never touched."""
+    untouched = case.category_code is None and case.status == CaseStatus.REPORTED.value
     if p is None:
-        case.needs_review = case.category_code is None and case.status == CaseStatus.REPORTED.value
-        return
-    case.suggested_category_code = p.label
-    case.suggestion_confidence = round(p.confidence, 4)
-    case.suggestion_source = p.source
-    case.suggestion_model = p.model_version
-    case.suggestions = [{"code": code, "confidence": round(conf, 4)} for code, conf in p.top[:3]]
-    confident = p.source == "model" and p.confidence >= policy.classify_threshold
-    if case.category_code is None and case.status == CaseStatus.REPORTED.value:
-        case.needs_review = not confident
+        return {"needs_review": untouched}
+    values: dict[str, Any] = {
+        "suggested_category_code": p.label,
+        "suggestion_confidence": round(p.confidence, 4),
+        "suggestion_source": p.source,
+        "suggestion_model": p.model_version,
+        "suggestions": [{"code": code, "confidence": round(conf, 4)} for code, conf in p.top[:3]],
+    }
+    if untouched:
+        confident = p.source == "model" and p.confidence >= policy.classify_threshold
+        values["needs_review"] = not confident
         if confident:
-            case.category_code = p.label
-            case.category_source = "model"
-    else:
-        case.category_source = "reporter"
+            values["category_code"] = p.label
+            values["category_source"] = "model"
+    return values
+
+
+def suggest(case: Case, p: Prediction | None, policy: CasePolicy) -> None:
+    """Apply the proposal to a case being reported (inline enrichment, in the intake transaction)."""
+    for name, value in proposal_values(case, p, policy).items():
+        setattr(case, name, value)
 
 
 DUPLICATE_POOL = 60  # the most recent open cases nearby that a newcomer is compared with
@@ -122,8 +129,14 @@ def enrich_cases(
     now: datetime,
 ) -> int:
     """Proposal and duplicate hints for cases reported with `enrich_later`, in one transaction per batch
-    (one classifier call for the batch). Idempotent: a case is enriched once. A batch that collides with a
-    person's action is redone case by case. Returns how many cases were enriched."""
+    (one classifier call for the batch). Idempotent: a case is enriched once. Returns how many cases were
+    enriched.
+
+    The enricher never collides with a person (docs/adr/0007-enrichment-beside-the-case.md): it reads its
+    cases locked, as a person's action does, and writes the proposal, the filled category and the classify
+    event's chain head in one UPDATE that leaves the case's version alone and is guarded by the head it read.
+    A batch refused by that guard is redone case by case; the enricher is the one that retries, never the
+    person."""
     try:
         return _enrich(uow_factory, case_ids, classifier, policy, now)
     except Conflict:
@@ -134,6 +147,12 @@ def enrich_cases(
             except Conflict:
                 log.warning("enrich_conflict", case_id=case_id)
         return done
+
+
+def _head(case: Case) -> AlarmRow:
+    """A detached copy of the case's chain head for event_row to move (the loaded row itself is never changed,
+    so the ORM never writes it, and never bumps its version)."""
+    return AlarmRow(*(getattr(case, f.name) for f in fields(AlarmRow)))
 
 
 def _enrich(
@@ -152,29 +171,35 @@ def _enrich(
             list(classifier.predict_many(texts)) if classifier else [None] * len(cases)
         )
         pools: dict[PoolKey, list[PoolCase]] = {}
+        events = []
         for case, p in zip(cases, predictions, strict=True):
-            before = case.category_code
-            suggest(case, p, policy)
-            case.duplicate_candidates = duplicate_hints(uow, case, case.created_at, policy.duplicates, pools) or None
-            case.enriched_at = now
+            values = proposal_values(case, p, policy)
+            hints = duplicate_hints(uow, case, case.created_at, policy.duplicates, pools) or None
+            values["duplicate_candidates"] = hints
+            values["enriched_at"] = now
             status = CaseStatus(case.status)
-            record_event(
-                uow.cases,
-                case,
-                Action.CLASSIFY,
-                Actor.system(),
-                status,
-                status,
-                now,
-                {
-                    "suggested": case.suggested_category_code,
-                    "confidence": case.suggestion_confidence,
-                    "source": case.suggestion_source,
-                    "model": case.suggestion_model,
-                    "category_code": case.category_code if case.category_code != before else None,
-                    "needs_review": case.needs_review,
-                    "duplicates": [d["case_id"] for d in case.duplicate_candidates or []],
-                },
+            head = _head(case)
+            events.append(
+                event_row(
+                    head,
+                    Action.CLASSIFY,
+                    Actor.system(),
+                    status,
+                    status,
+                    now,
+                    {
+                        "suggested": values.get("suggested_category_code"),
+                        "confidence": values.get("suggestion_confidence"),
+                        "source": values.get("suggestion_source"),
+                        "model": values.get("suggestion_model"),
+                        "category_code": values.get("category_code"),
+                        "needs_review": values.get("needs_review", case.needs_review),
+                        "duplicates": [d["case_id"] for d in hints or []],
+                    },
+                )
             )
+            values.update(event_count=head.event_count, last_event_hash=head.last_event_hash, updated_at=now)
+            uow.cases.save_enrichment(case.id, case.event_count, values)
+        uow.cases.insert_event_rows(events)
         uow.commit()
         return len(cases)
