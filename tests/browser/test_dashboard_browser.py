@@ -39,7 +39,7 @@ def _seed(api: Api, w: World) -> None:
         ("dispatcher", "dispatch", {}),
         ("street", "accept", {}),
         ("street", "handle", {"note": "已清理"}),
-        ("grid-worker", "verify", {}),
+        ("street", "verify", {}),
         ("resident", "evaluate", {"resolved": True, "satisfaction": "satisfied"}),
     ):
         api.ok(who, done, action, **extra)

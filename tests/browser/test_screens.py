@@ -91,15 +91,16 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
     expect(dept.locator("form[data-action='handle']")).to_have_count(0)
     assert status_of(clean, case_id) == "handled"
 
-    # 4. the grid worker verifies on site (phone): pass → closed
+    # 4. a resident's 12345 matter is verified by the street (a grid worker verifies 数字城管 部件/事件, see the
+    # patrol test below): on a phone, from the case page — pass → closed
     worker = browsing.page("grid-worker", "phone")
     worker.goto("/worker")
-    expect(worker.locator("#verify-count")).to_have_text("1")
     browsing.shot(worker, "worker")
-    open_case(worker, "#to-verify", case_id)
-    worker.locator("form[data-action='verify']").get_by_label("核查说明").fill("现场核查, 井盖已补装")
-    submit_action(worker, "verify")
-    expect(worker.locator("#verify-count")).to_have_text("0")
+    street = browsing.page("street", "phone")
+    street.goto(f"/cases/{case_id}")
+    street.locator("form[data-action='verify']").get_by_label("核查说明").fill("现场核查, 井盖已补装")
+    submit_action(street, "verify")
+    expect(street.locator("form[data-action='verify']")).to_have_count(0)
     assert status_of(clean, case_id) == "closed"
 
     # 5. the resident rates it
@@ -203,7 +204,7 @@ def test_grid_worker_patrol_report_and_failed_verification(browsing: Any, api: A
     expect(worker.locator(f"#open-cases [data-case-id='{cid}']")).to_be_visible()
 
     # the handled case fails verification on site: back to the handler for rework
-    api.ok("operator", cid, "register", category_code="H1802")
+    api.ok("operator", cid, "register", category_code="E0506")  # 数字城管 事件: 共享单车乱停放
     api.ok("dispatcher", cid, "dispatch", unit_code=clean.street_code)
     api.ok("street", cid, "accept")
     api.ok("street", cid, "handle", note="已清理")

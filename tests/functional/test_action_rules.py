@@ -63,6 +63,9 @@ def test_scope_of_street_and_grid_worker(api: Api, clean: World) -> None:
     api.ok("street", cid, "handle", note="x")
     r = api.act("other-worker", cid, "verify")
     assert r.status_code == 404
-    r = api.act("community", cid, "verify")  # in scope (its own community), but not a verifying role
+    r = api.act(
+        "community", cid, "verify"
+    )  # in scope (its own community), but a 12345 matter is the street's to verify
     assert r.status_code == 403
-    assert api.ok("grid-worker", cid, "verify")["status"] == "closed"
+    assert api.act("grid-worker", cid, "verify").status_code == 403  # likewise: grid workers verify 部件/事件
+    assert api.ok("street", cid, "verify")["status"] == "closed"

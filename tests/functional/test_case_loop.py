@@ -68,18 +68,18 @@ def test_case_goes_from_report_to_evaluated_with_return_rework_and_whistle(api: 
     w.clock.advance(timedelta(hours=3))
     case = api.ok("street", case_id, "handle", note="已清理", evidence=["photo://after-1.jpg"])
     assert case["status"] == "handled"
-    r = api.act("grid-worker", case_id, "verify", note="核查")
+    r = api.act("street", case_id, "verify", note="核查")
     assert r.status_code == 409 and r.json()["error"]["code"] == "tasks_open"
 
     # the grid worker finds it not done: rework
-    case = api.ok("grid-worker", case_id, "rework", reason="楼道仍有杂物")
+    case = api.ok("street", case_id, "rework", reason="楼道仍有杂物")
     assert case["status"] == "accepted" and case["rework_count"] == 1
     api.ok("dept-zj", case_id, "task_feedback", note="已拆除违建隔断")
     case = api.ok("street", case_id, "handle", note="全部清理完毕", evidence=["photo://after-2.jpg"])
     case = api.ok("street", case_id, "rate_department", unit_code=f"{w.district}-cg", rating=5)
     case = api.ok("street", case_id, "rate_department", unit_code=f"{w.district}-zj", rating=3, note="报到迟到")
     w.clock.advance(timedelta(hours=1))
-    case = api.ok("grid-worker", case_id, "verify", note="现场核查通过")
+    case = api.ok("street", case_id, "verify", note="现场核查通过")
     assert case["status"] == "closed"
 
     # the resident rates the outcome
@@ -121,7 +121,7 @@ def test_case_goes_from_report_to_evaluated_with_return_rework_and_whistle(api: 
 def test_invalid_transition_is_409_and_changes_nothing(api: Api, clean: World) -> None:
     case_id = report(api, clean)
     before = api.get("dispatcher", f"/api/v1/cases/{case_id}").json()
-    r = api.act("grid-worker", case_id, "verify")
+    r = api.act("street", case_id, "verify")
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "invalid_transition"
     assert "已上报" in r.json()["error"]["message"]
@@ -242,7 +242,7 @@ def test_unsatisfied_within_window_reopens(api: Api, clean: World) -> None:
         ("dispatcher", "dispatch", {}),
         ("street", "accept", {}),
         ("street", "handle", {"note": "已处理"}),
-        ("grid-worker", "verify", {}),
+        ("street", "verify", {}),
     ]:
         api.ok(who, case_id, action, **params)
     r = api.act("resident2", case_id, "evaluate", resolved=False, satisfaction="unsatisfied")

@@ -95,7 +95,7 @@ def _full_loop(api: Api, w: World, satisfaction: str, resolved: bool) -> None:
     api.ok("dispatcher", case_id, "dispatch")
     api.ok("street", case_id, "accept")
     api.ok("street", case_id, "handle", note="已清理")
-    api.ok("grid-worker", case_id, "verify")
+    api.ok("street", case_id, "verify")
     api.ok("resident", case_id, "evaluate", resolved=resolved, satisfaction=satisfaction)
 
 

@@ -16,9 +16,9 @@ def _loop(api: Api, w: World, satisfaction: str, resolved: bool, rework: bool = 
     api.ok("street", case_id, "accept")
     api.ok("street", case_id, "handle", note="已处理")
     if rework:
-        api.ok("grid-worker", case_id, "rework", reason="未处理到位")
+        api.ok("street", case_id, "rework", reason="未处理到位")
         api.ok("street", case_id, "handle", note="再次处理")
-    api.ok("grid-worker", case_id, "verify")
+    api.ok("street", case_id, "verify")
     api.ok("resident", case_id, "evaluate", resolved=resolved, satisfaction=satisfaction)
     return case_id
 

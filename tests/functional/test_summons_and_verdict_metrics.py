@@ -30,12 +30,12 @@ def test_summoned_department_that_never_reports_is_late_and_can_be_withdrawn(api
     api.ok("dept-cg", cid, "check_in")
     api.ok("dept-cg", cid, "task_feedback", note="完成")
     api.ok("street", cid, "handle", note="完成")
-    assert api.act("grid-worker", cid, "verify").json()["error"]["code"] == "tasks_open"
+    assert api.act("street", cid, "verify").json()["error"]["code"] == "tasks_open"
     w.clock.advance(timedelta(hours=2))  # 住建 never came
     r = api.act("other-street", cid, "cancel_task", unit_code=f"{w.district}-zj", reason="未报到")
     assert r.status_code == 404  # outside that street's scope
     api.ok("street", cid, "cancel_task", unit_code=f"{w.district}-zj", reason="未报到，已上报区里")
-    assert api.ok("grid-worker", cid, "verify")["status"] == "closed"
+    assert api.ok("street", cid, "verify")["status"] == "closed"
     month = api.get("leader", "/api/v1/metrics/units", month="2025-09").json()["units"]
     zj = next(u for u in month if u["unit_code"] == f"{w.district}-zj")
     cg = next(u for u in month if u["unit_code"] == f"{w.district}-cg")
@@ -51,7 +51,7 @@ def test_reopened_case_keeps_the_first_verdict_with_the_first_task(api: Api, cle
         ("dispatcher", "dispatch", {}),
         ("street", "accept", {}),
         ("street", "handle", {"note": "x"}),
-        ("grid-worker", "verify", {}),
+        ("street", "verify", {}),
     ]:
         api.ok(who, cid, action, **params)
     api.ok("resident", cid, "evaluate", resolved=False, satisfaction="unsatisfied")
@@ -59,7 +59,7 @@ def test_reopened_case_keeps_the_first_verdict_with_the_first_task(api: Api, cle
         ("dispatcher", "dispatch", {}),
         ("street", "accept", {}),
         ("street", "handle", {"note": "y"}),
-        ("grid-worker", "verify", {}),
+        ("street", "verify", {}),
     ]:
         api.ok(who, cid, action, **params)
     api.ok("resident", cid, "evaluate", resolved=True, satisfaction="satisfied")

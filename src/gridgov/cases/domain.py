@@ -147,6 +147,9 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], CaseStatus] = {
     (S.ACCEPTED, A.ESCALATE): S.ACCEPTED,
 }
 
+# who may verify at all; which of them verifies a given case is the guard's rule (cases.guards.VERIFIERS)
+_VERIFIERS = frozenset({Role.GRID_WORKER, Role.COMMUNITY, Role.STREET, Role.DISPATCHER, Role.ADMIN})
+
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.REPORT_CASE: frozenset(Role) - {Role.LEADER, Role.SYSTEM},
     A.REGISTER: COMMAND_ROLES,
@@ -156,8 +159,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.ACCEPT: HANDLER_ROLES,
     A.RETURN: HANDLER_ROLES,
     A.HANDLE: HANDLER_ROLES,
-    A.VERIFY: frozenset({Role.GRID_WORKER, Role.DISPATCHER, Role.ADMIN}),
-    A.REWORK: frozenset({Role.GRID_WORKER, Role.DISPATCHER, Role.ADMIN}),
+    A.VERIFY: _VERIFIERS,
+    A.REWORK: _VERIFIERS,
     A.EVALUATE: frozenset({Role.RESIDENT, Role.OPERATOR, Role.ADMIN}),
     A.REOPEN: frozenset({Role.SYSTEM}),
     A.REQUEST_POSTPONE: HANDLER_ROLES,

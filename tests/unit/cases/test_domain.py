@@ -583,7 +583,15 @@ def test_actions_for_narrows_the_table_by_the_persons_tasks() -> None:
     grid = "410105001001001"
 
     def offered(status: S, role: Role, unit: int | None, tasks: list[TaskView], pending: bool) -> list[A]:
-        facts = CaseFacts(1, status, owner_unit_id=street, grid_code=grid, tasks=tuple(tasks), postpone_pending=pending)
+        facts = CaseFacts(
+            1,
+            status,
+            category_kind="event",
+            owner_unit_id=street,
+            grid_code=grid,
+            tasks=tuple(tasks),
+            postpone_pending=pending,
+        )
         grids = (grid,) if role is Role.GRID_WORKER else ()
         return actions_for(facts, ActorFacts(role, unit, 9, grids))
 

@@ -193,7 +193,7 @@ def test_the_whole_loop_to_evaluated_leaves_an_intact_chain(loop: Loop) -> None:
     loop.act("street", cid, "accept")
     assert loop.tasks(cid)[0].status == "accepted" and loop.tasks(cid)[0].response_late is False
     loop.act("street", cid, "handle", note="已清理", evidence=["photo:1"])
-    loop.act("grid-worker", cid, "verify", note="现场核实")
+    loop.act("street", cid, "verify", note="现场核实")
     loop.act("resident", cid, "evaluate", resolved=True, satisfaction="satisfied")
     case = loop.case(cid)
     assert case.status == "evaluated" and case.resolved is True and case.satisfaction == "satisfied"
