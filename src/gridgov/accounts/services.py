@@ -86,9 +86,7 @@ def add_user(
 SCOPES = frozenset({"read", "write"})
 
 
-def issue_token(
-    uow: Uow, username: str, now: datetime, name: str = "", scopes: str = "read write"
-) -> str:
+def issue_token(uow: Uow, username: str, now: datetime, name: str = "", scopes: str = "read write") -> str:
     """A new bearer token for the user; only its digest is stored, so it is shown once."""
     wanted = frozenset(scopes.split())
     if not wanted or not wanted <= SCOPES:

@@ -152,4 +152,4 @@ class BodyLimit:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Outermost of the app's own middleware: added last, so it runs first."""
-    app.add_middleware(BodyLimit, limits=BodyLimits.from_settings(settings))  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, limits=BodyLimits.from_settings(settings))
