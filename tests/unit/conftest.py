@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from fakes import FakeClassifier, FakeLocator, FakeUnitOfWork, TinyWorld, fixed_calendar, fixed_clock, seed_world
 from gridgov.cases.services import CasePolicy
 from gridgov.clock import FixedClock, WorkingDays
+
+from fakes import FakeClassifier, FakeLocator, FakeUnitOfWork, TinyWorld, fixed_calendar, fixed_clock, seed_world
 
 
 @pytest.fixture

@@ -7,6 +7,11 @@ import importlib
 
 import pytest
 
+from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.classify.ports import Classifier
+from gridgov.errors import DuplicateKey
+from gridgov.geo.ports import AreaLookup
+
 from factories import make_case, make_event, make_task
 from fakes import (
     FakeCampaignRepository,
@@ -21,10 +26,6 @@ from fakes import (
     FakeUserRepository,
     TinyWorld,
 )
-from gridgov.cases.models import Case, CaseEvent, CaseTask
-from gridgov.classify.ports import Classifier
-from gridgov.errors import DuplicateKey
-from gridgov.geo.ports import AreaLookup
 
 
 def test_what_is_not_committed_is_thrown_away(tiny: TinyWorld) -> None:

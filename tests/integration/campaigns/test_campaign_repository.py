@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from factories import make_campaign, make_suggestion
-from fakes import FakeCampaignRepository, FakeUnitOfWork
 from gridgov.campaigns.models import Campaign, Suggestion
 from gridgov.campaigns.repository import CampaignRepository
+
+from factories import make_campaign, make_suggestion
+from fakes import FakeCampaignRepository, FakeUnitOfWork
 
 
 @dataclass

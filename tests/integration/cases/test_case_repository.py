@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factories import AT, make_case, make_event
-from fakes import FakeUnitOfWork
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.repository import CaseRepository, SqlCaseRepository
 from gridgov.errors import Conflict
+
+from factories import AT, make_case, make_event
+from fakes import FakeUnitOfWork
 
 
 @dataclass

@@ -8,11 +8,12 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factories import AT, make_case, make_unit
-from fakes import fixed_calendar
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.services import CasePolicy, scan_overdue
 from gridgov.uow import UnitOfWork
+
+from factories import AT, make_case, make_unit
+from fakes import fixed_calendar
 
 
 def test_an_overdue_case_is_escalated_once_and_its_event_is_stored(

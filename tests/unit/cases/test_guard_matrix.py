@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from fakes import FakeDatabase, TinyWorld, fixed_calendar, fixed_clock, seed_world
 from gridgov.actor import Actor, Role
 from gridgov.cases.domain import PUBLIC_ACTIONS, Action
 from gridgov.cases.guards import actions_for
 from gridgov.cases.services import CaseDraft, CasePolicy, apply_action, build_command, report_case
 from gridgov.cases.services.actions import actor_facts, load_facts
 from gridgov.errors import GridgovError
+
+from fakes import FakeDatabase, TinyWorld, fixed_calendar, fixed_clock, seed_world
 
 ACTORS = ("admin", "operator", "dispatcher", "street", "community", "dept", "city-dept", "resident", "resident2")
 ACTORS += ("grid-worker", "leader")

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from fakes import seed_world
 from gridgov.cases.commands import TEXT_LABELS
 from gridgov.cases.domain import Action
 from gridgov.cases.models import CaseEvent
 from gridgov.cases.services import CasePolicy
 
 from .test_guard_matrix import STATES, Walk, _params
+from fakes import seed_world
 
 # the state each action is taken in, and who takes it
 WHERE: dict[Action, tuple[str, str]] = {

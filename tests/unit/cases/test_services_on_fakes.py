@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from fakes import START, FakeClassifier, FakeLocator, FakeUnitOfWork, TinyWorld
 from gridgov.audit.domain import verify_chain
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.cases.services import (
@@ -23,6 +22,8 @@ from gridgov.cases.services import (
 from gridgov.classify.models import CategoryLabel
 from gridgov.clock import FixedClock, WorkingDays
 from gridgov.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+
+from fakes import START, FakeClassifier, FakeLocator, FakeUnitOfWork, TinyWorld
 
 
 class Loop:
