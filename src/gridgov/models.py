@@ -1,5 +1,7 @@
 """Imports every ORM model so that Base.metadata is complete (Alembic, tests)."""
 
+import gridgov.air.models  # noqa: F401  (air_* tables)
+import gridgov.indicators.models  # noqa: F401  (indicator* and ranking_schemes tables)
 from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.models import Case, CaseEvent, CaseTask
