@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from gridgov import __version__
 from gridgov.accounts import views as account_views
+from gridgov.air import views as air_views
 from gridgov.bootstrap import Container, bootstrap
 from gridgov.campaigns import views as campaign_views
 from gridgov.cases import pages as case_pages
@@ -29,6 +30,7 @@ from gridgov.config import Settings
 from gridgov.dashboard import views as dashboard_views
 from gridgov.dashboard.queries import home_counts
 from gridgov.geo import views as grid_views
+from gridgov.indicators import pages as indicator_pages
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
@@ -122,6 +124,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(category_views.router)
     app.include_router(screen_views.router)
     app.include_router(dashboard_views.router)
+    app.include_router(indicator_pages.router)
+    app.include_router(air_views.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from gridgov.accounts import cli as accounts_cli
+from gridgov.air import cli as air_cli
 from gridgov.campaigns import cli as campaigns_cli
 from gridgov.cases import cli as cases_cli
 from gridgov.classify import cli as classify_cli
@@ -19,6 +20,7 @@ from gridgov.clikit import Wiring, db_option, settings_for
 from gridgov.config import Settings
 from gridgov.demo import cli as demo_cli
 from gridgov.geo import cli as geo_cli
+from gridgov.indicators import cli as indicators_cli
 from gridgov.logging import configure_logging
 from gridgov.privacy import cli as privacy_cli
 from gridgov.reference import cli as reference_cli
@@ -113,6 +115,8 @@ main.add_command(accounts_cli.token)
 main.add_command(privacy_cli.pii)
 main.add_command(units_cli.rules)
 main.add_command(campaigns_cli.campaigns)
+main.add_command(air_cli.air)
+main.add_command(indicators_cli.indicators)
 categories.add_command(units_cli.categories_import)
 grid.add_command(geo_cli.grid_import)
 grid.add_command(geo_cli.grid_export)
