@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from gridgov.accounts.services import authenticate
 from gridgov.accounts.tokencache import TokenCache
 from gridgov.actor import Actor
-from gridgov.audit.keys import load_signer, load_verifier, public_path
 from gridgov.audit.log import Signer, Verifier
 from gridgov.audit.ports import CheckpointStore
 from gridgov.audit.sql import LogSettings, SqlCheckpointStore
@@ -48,6 +47,8 @@ class Container:
 
     @cached_property
     def audit_signer(self) -> Signer | None:
+        from gridgov.audit.keys import load_signer  # cryptography loads only where a key is configured
+
         path = self.settings.audit_key_path
         return load_signer(path) if path else None
 
@@ -61,6 +62,8 @@ class Container:
 
     def audit_verifier(self, public_key: str | None = None) -> Verifier | None:
         """The public key given, else the configured one, else the one beside the private key (None: none)."""
+        from gridgov.audit.keys import load_verifier, public_path
+
         text = public_key or self.settings.audit_public_key
         if text:
             return load_verifier(text)

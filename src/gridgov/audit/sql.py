@@ -40,7 +40,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from gridgov.audit.keys import Ed25519Verifier
 from gridgov.audit.log import Checkpoint, Signer, Verifier, checkpoint_time, entry_hash
 from gridgov.audit.merkle import EMPTY_ROOT, Frontier
 from gridgov.audit.ports import CheckpointStore, PendingLeaf
@@ -408,4 +407,6 @@ def make_checkpoint(
 
 
 def _verifier_of(signer: Signer) -> Verifier:
+    from gridgov.audit.keys import Ed25519Verifier  # cryptography loads only where a key is used
+
     return Ed25519Verifier(signer.public_key())
