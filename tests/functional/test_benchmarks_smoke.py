@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # five subprocesses, about 35 s on 2 shared cores
+pytestmark = pytest.mark.slow  # six subprocesses, about 35 s on 2 shared cores
 
 ROOT = Path(__file__).resolve().parents[2]
 NUM = r"(\d[\d,]*(?:\.\d+)?)"  # one captured figure: 1,234 or 12.5
@@ -156,3 +156,20 @@ def test_pages_prints_server_browser_and_baseline_tables() -> None:
         assert f"{CHROMIUM} not found: browser timings skipped" in lines and not browser
     floor = table(lines, "baseline: bare SQL on the same database")
     assert len(floor) == 4 and all(label.startswith("SQL: ") for label in floor)
+
+
+def test_air_prints_import_and_aggregation_next_to_the_bare_sql() -> None:
+    lines = run_smoke("air.py")
+    assert figures(lines, rf"air benchmark: {NUM} stations × {NUM} days, {NUM} CPUs")[:2] == [2, 3]
+    assert figures(lines, rf"{smoke_backend()}: {NUM} rows, {NUM} MB of CSV")[0] == 144
+    for label in (
+        r"parse \+ check \(read_hourly\)",
+        r"import_hourly \(whole service\)",
+        r"bare INSERT \(executemany\)",
+    ):
+        seconds, rate = figures(lines, rf"  {label}\s+{NUM} s\s+{NUM} rows/s")
+        assert seconds >= 0 and rate > 0
+    assert figures(lines, rf"  recompute_days \(aggregation\)\s+{NUM} s  \({NUM} area days\)")[1] > 0
+    assert figures(lines, rf"  bare GROUP BY \(district, day\)\s+{NUM} s  \({NUM} groups\)")[1] > 0
+    assert figures(lines, rf"  composite \(city, year to date\)\s+{NUM} ms \(index {NUM}\)")[1] > 0
+    assert figures(lines, rf"  ratio import / bare INSERT\s+{NUM}x")[0] > 0
