@@ -11,6 +11,12 @@ from gridgov.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# in the database but not in the models: case search's expression indexes and SQLite FTS5 tables (0009)
+UNMODELLED = ("cases_fts", "ix_cases_search_", "ix_cases_phone_digits")
+
+
+def _include(obj: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
+    return not (reflected and compare_to is None and name is not None and name.startswith(UNMODELLED))
 
 
 def _run(connection: Connection) -> None:
@@ -22,6 +28,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include,
     )
     with context.begin_transaction():
         context.run_migrations()
