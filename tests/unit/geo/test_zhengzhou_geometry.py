@@ -16,7 +16,8 @@ from shapely.geometry.base import BaseGeometry
 
 from gridgov.geo.crs import gcj02_to_wgs84_many
 from gridgov.geo.generate import GridShape, generate_city, legal_county_polygons
-from gridgov.geo.locate import GridIndex
+from gridgov.geo.locate import OUTSIDE, GridIndex
+from gridgov.geo.raster import BOUNDARY, DEFAULT_CELL_M
 from gridgov.grids.divisions import load_city_divisions
 from gridgov.grids.domain import GridLevel, ancestors
 from gridgov.grids.tree import GridNode, build_tree
@@ -177,6 +178,39 @@ def test_points_on_shared_boundaries_go_to_the_lowest_code(index: GridIndex, by_
                 assert list(index.locate_many([x, x, x], [y, y, y])) == [expected] * 3
                 checked += 1
     assert checked >= 5
+
+
+@pytest.fixture(scope="module")
+def preindexed(shapes: list[GridShape]) -> GridIndex:
+    return GridIndex.from_records(((s.code, s.level, s.geometry) for s in shapes), cell_m=DEFAULT_CELL_M)
+
+
+def test_the_pre_index_gives_the_strtree_answer_for_every_point(preindexed: GridIndex) -> None:
+    """100,000 points uniform over the city's box, then vertices and edge midpoints of the L3 grids, points a
+    hair off them and points on the raster's cell lines: the raster's answer is the bare STRtree's, each one."""
+    raster = preindexed.raster
+    assert raster is not None
+    rng = np.random.default_rng(11)
+    minx, miny, maxx, maxy = preindexed.bounds
+    xs, ys = rng.uniform(minx - 0.02, maxx + 0.02, 100_000), rng.uniform(miny - 0.02, maxy + 0.02, 100_000)
+    fast, bare = preindexed.locate_indices(xs, ys), preindexed.locate_indices_strtree(xs, ys)
+    assert int((fast == bare).sum()) == 100_000
+    assert 0.5 < (bare != OUTSIDE).mean() < 0.8
+    in_tree = raster.lookup(xs, ys) == BOUNDARY
+    assert in_tree.mean() < 0.15  # most points never reach a point-in-polygon test
+
+    coords = shapely.get_coordinates(preindexed.geometries)
+    vertices = coords[rng.choice(len(coords), 20_000, replace=False)]
+    edges = ((coords[:-1] + coords[1:]) / 2)[rng.choice(len(coords) - 1, 20_000, replace=False)]
+    near = [vertices + rng.normal(0, s, vertices.shape) for s in (1e-12, 1e-9, 1e-7, 1e-5)]
+    k, j = rng.integers(0, raster.nx, 20_000), rng.integers(0, raster.ny, 20_000)
+    lines = np.column_stack([raster.x0 + k * raster.dx, raster.y0 + j * raster.dy])
+    hard = np.vstack([vertices, edges, *near, lines])
+    hx, hy = hard[:, 0], hard[:, 1]
+    assert int((preindexed.locate_indices(hx, hy) == preindexed.locate_indices_strtree(hx, hy)).sum()) == len(hard)
+
+    for x, y in np.vstack([np.column_stack([xs[:5000], ys[:5000]]), hard[::20]]):
+        assert preindexed.locate(float(y), float(x)) == preindexed.locate_strtree(float(y), float(x))
 
 
 def test_l3_codes_only_are_indexed(index: GridIndex) -> None:
