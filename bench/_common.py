@@ -98,11 +98,11 @@ def fresh_db(
     container = bootstrap(settings)
     now = datetime.now(UTC)
     if full_city:
-        initialise(container.sessions, now, grid_workers=False)
+        initialise(container.uow(), now, grid_workers=False)
     else:
         divisions = small_city(load_city_divisions())
         counts = {GridLevel.STREET: 5, GridLevel.COMMUNITY: 10, GridLevel.MICRO: 20}
-        initialise(container.sessions, now, divisions=divisions, counts=counts, include_zones=False)
+        initialise(container.uow(), now, divisions=divisions, counts=counts, include_zones=False)
     add_user(container.uow(), "bench-operator", "operator", "4101", now)
     token = issue_token(container.uow(), "bench-operator", now)
 

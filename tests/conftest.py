@@ -110,7 +110,7 @@ def world(migrated: str, settings: Settings) -> Iterator[World]:
     container = bootstrap(settings, clock=clock)
     _truncate(container, all_tables=True)
     divisions = small_city(load_city_divisions(), districts=2, streets_per_district=2)
-    initialise(container.sessions, START, divisions=divisions, counts=SMALL_COUNTS, include_zones=False)
+    initialise(container.uow(), START, divisions=divisions, counts=SMALL_COUNTS, include_zones=False)
     with container.sessions() as s:
         micro = [r[0] for r in s.execute(text("SELECT code FROM grids WHERE level = 4 ORDER BY code"))]
     grid = micro[0]

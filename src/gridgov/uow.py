@@ -26,12 +26,14 @@ from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
 from gridgov.grids.repository import SqlGridRepository
 from gridgov.refcache import NO_CACHE, ReferenceCache
+from gridgov.reference.ports import ReferenceUnitOfWork
+from gridgov.reference.repository import SqlReferenceStore
 from gridgov.units.repository import SqlUnitRepository
 
 _SQLITE_WRITE_LOCK = threading.Lock()
 
 
-class AbstractUnitOfWork(CampaignsUnitOfWork, AccountsUnitOfWork, Protocol):
+class AbstractUnitOfWork(CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, Protocol):
     """Every repository of every feature in one transaction (cases, units, categories, grids, users, campaigns)."""
 
 
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
         self.grids = SqlGridRepository(self.session, self._cache)
         self.users = SqlUserRepository(self.session)
         self.campaigns = SqlCampaignRepository(self.session)
+        self.reference = SqlReferenceStore(self.session)
         self._after_commit = []
         return self
 

@@ -5,6 +5,7 @@ The server itself is started through the entry point's `Wiring.serve` (the app s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,7 +22,7 @@ def _load_reference(settings: Settings) -> dict[str, int]:
     migrate.upgrade(settings.database_url)
     c = container(settings)
     try:
-        return initialise(c.sessions, SystemClock().now(), villages=(), grid_workers=True)
+        return initialise(c.uow(), SystemClock().now(), villages=(), grid_workers=True)
     finally:
         c.close()
 
@@ -39,11 +40,14 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
     from gridgov.clock import SystemClock
     from gridgov.demo.seed import DEMO_PASSWORD, create_demo_users, seed_cases
 
-    settings = settings_for(database_url, host=host, port=port)
+    settings = _with_demo_key(settings_for(database_url, host=host, port=port))
     if reset and settings.is_sqlite:
         path = Path(settings.database_url.split("///", 1)[1])
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+        if settings.audit_checkpoint_dir == DEMO_CHECKPOINTS:  # the old database's checkpoints go with it
+            for old in Path(DEMO_CHECKPOINTS).glob("checkpoint-*.json"):
+                old.unlink()
     click.echo("正在初始化数据库与郑州参考数据 …")
     summary = _load_reference(settings)
     c = container(settings.model_copy(update={"log_level": "WARNING"}))
@@ -56,6 +60,7 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
             click.echo("样例案件: " + ", ".join(f"{k} {v}" for k, v in sorted(made.items())))
             report = scan_overdue(c.uow_factory, now, c.calendar, c.policy)
             click.echo(f"时限扫描: 预警 {report.warned}, 升级 {report.escalated}")
+            _checkpoint(c)
         else:
             click.echo("演示库已存在，跳过样例案件 (用 --reset 重建)")
     finally:
@@ -70,3 +75,33 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
     if not no_serve:
         click.echo(f"服务地址: http://{host}:{port}/  (API 文档 /docs)")
         wiring().serve(settings, True)
+
+
+DEMO_KEY = "var/audit/demo-ed25519.key"
+DEMO_CHECKPOINTS = "var/demo-checkpoints"
+
+
+def _with_demo_key(settings: Settings) -> Settings:
+    """The demo signs its record with a key of its own under var/ (made once), unless one is configured."""
+    if settings.audit_key_path:
+        return settings
+    from gridgov.audit.keys import generate_key
+
+    if not Path(DEMO_KEY).exists():
+        generate_key(DEMO_KEY)
+    return settings.model_copy(update={"audit_key_path": DEMO_KEY, "audit_checkpoint_dir": DEMO_CHECKPOINTS})
+
+
+def _checkpoint(c: Any) -> None:
+    from gridgov.audit.sql import make_checkpoint
+
+    with c.sessions() as session:
+        result = make_checkpoint(
+            session,
+            signer=c.audit_signer,
+            stores=c.checkpoint_stores(),
+            origin=c.audit_origin,
+            now=c.clock.now(),
+            adopt=True,  # the demo built this database itself
+        )
+    click.echo(f"审计检查点: 日志 {result.checkpoint.size} 条, 写入 {c.settings.audit_checkpoint_dir}")

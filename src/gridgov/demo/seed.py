@@ -15,6 +15,7 @@ from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import User
 from gridgov.accounts.services import actor_of, add_user, issue_token, set_password
 from gridgov.bootstrap import Container
+from gridgov.cases.guards import verifier_roles
 from gridgov.cases.services import CaseDraft, apply_action, build_command, report_case
 from gridgov.categories.models import Category
 from gridgov.errors import GridgovError
@@ -277,7 +278,10 @@ def _drive(
         assert unit is not None
         s.expunge(unit)
         grid_code = case.grid_code or ""
-    worker = _worker(c, grid_code)
+        category = s.scalars(select(Category).where(Category.code == case.category_code)).first()
+        kind = category.kind if category is not None else None
+    # who verifies follows the rule (cases.guards.VERIFIERS): the grid worker for 部件/事件, else the dispatcher
+    worker = _worker(c, grid_code) if Role.GRID_WORKER in verifier_roles(kind) else None
     handler = _staff(c, unit, staff)
     if stage == "dispatched":
         return

@@ -20,7 +20,7 @@ def load_reference(settings: Settings, villages_csv: Path | None) -> dict[str, i
     c = container(settings)
     try:
         villages = read_villages_csv(villages_csv) if villages_csv else ()
-        return initialise(c.sessions, SystemClock().now(), villages=villages, grid_workers=True)
+        return initialise(c.uow(), SystemClock().now(), villages=villages, grid_workers=True)
     finally:
         c.close()
 

