@@ -1,4 +1,5 @@
-"""Background work inside `gridgov serve`: the deadline scheduler and the intake enricher."""
+"""Background work inside `gridgov serve`: the deadline scheduler (with the record's checkpoints) and the intake
+enricher."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import queue
 import threading
 from datetime import timedelta
 
+from gridgov.audit.sql import LogError, make_checkpoint
 from gridgov.bootstrap import Container
 from gridgov.cases.services import enrich_cases, scan_overdue
 from gridgov.logging import get_logger
@@ -19,10 +21,12 @@ class DeadlineScheduler:
     def __init__(self, container: Container, enricher: Enricher | None = None) -> None:
         self.container = container
         self.enricher = enricher
+        self.checkpoints = CheckpointScheduler(container)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        self.checkpoints.start()
         interval = self.container.settings.escalation_interval_seconds
         if interval <= 0:
             return
@@ -44,6 +48,49 @@ class DeadlineScheduler:
                     self.enricher.submit(case_id)
         except Exception:  # an entry point: log and keep the loop alive
             log.exception("deadline_scan_failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.checkpoints.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+class CheckpointScheduler:
+    """Every GRIDGOV_AUDIT_CHECKPOINT_INTERVAL_SECONDS: sign the log's tree and append the checkpoint to the stores
+    outside the database (as `gridgov audit checkpoint`). Runs only where the key is configured."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        interval = self.container.settings.audit_checkpoint_interval_seconds
+        if interval <= 0 or self.container.audit_signer is None:
+            return
+        self._thread = threading.Thread(target=self._loop, args=(interval,), name="audit-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _loop(self, interval: int) -> None:
+        while not self._stop.wait(interval):
+            self.run_once()
+
+    def run_once(self) -> None:
+        c = self.container
+        signer = c.audit_signer
+        if signer is None:
+            return
+        try:
+            with c.sessions() as session:
+                result = make_checkpoint(
+                    session, signer=signer, stores=c.checkpoint_stores(), origin=c.audit_origin, now=c.clock.now()
+                )
+            log.info("audit_checkpoint", size=result.checkpoint.size, root=result.checkpoint.root)
+        except LogError as exc:  # the log does not extend the last checkpoint: say so loudly, sign nothing
+            log.error("audit_checkpoint_refused", reason=str(exc))
+        except Exception:  # an entry point: log and keep the loop alive
+            log.exception("audit_checkpoint_failed")
 
     def stop(self) -> None:
         self._stop.set()

@@ -451,3 +451,31 @@ def test_checkpoint_times_are_utc_seconds() -> None:
     from datetime import UTC, datetime
 
     assert checkpoint_time(datetime(2026, 12, 1, 20, 0, 1, 999, tzinfo=UTC)) == "2026-12-01T20:00:01Z"
+
+
+def test_the_worker_checkpoints_to_the_directory_and_a_witness_database(
+    record: Record, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gridgov.worker import CheckpointScheduler
+
+    rec, c = record, record.w.container
+    witness = f"sqlite:///{tmp_path / 'witness.db'}"
+    monkeypatch.setattr(
+        c,
+        "settings",
+        c.settings.model_copy(update={"audit_checkpoint_dir": str(rec.checkpoints), "audit_witness_url": witness}),
+    )
+    rec.api.ok("operator", rec.fresh, "register")
+    CheckpointScheduler(c).run_once()
+    assert len(list(rec.checkpoints.glob("checkpoint-*.json"))) == 2
+    rec.env["GRIDGOV_AUDIT_WITNESS_URL"] = witness
+    code, out = rec.verify()
+    assert code == 0, out
+    size = rec.rows("SELECT size FROM audit_head")[0][0]
+    assert f"含最新检查点 (大小 {size}," in out
+    for file in rec.checkpoints.glob("checkpoint-*.json"):  # the directory is lost; the witness still has it
+        file.unlink()
+    rec.sql("DELETE FROM audit_log WHERE idx >= :n", n=size - 1)
+    rec.sql("UPDATE audit_head SET size = :n", n=size - 1)
+    code, out = rec.verify()
+    assert code == 1 and "短于检查点" in out, out
