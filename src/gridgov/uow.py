@@ -28,12 +28,14 @@ from gridgov.grids.repository import SqlGridRepository
 from gridgov.refcache import NO_CACHE, ReferenceCache
 from gridgov.reference.ports import ReferenceUnitOfWork
 from gridgov.reference.repository import SqlReferenceStore
+from gridgov.units.admin_store import SqlUnitAdminStore
+from gridgov.units.ports import UnitAdminUnitOfWork
 from gridgov.units.repository import SqlUnitRepository
 
 _SQLITE_WRITE_LOCK = threading.Lock()
 
 
-class AbstractUnitOfWork(CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, Protocol):
+class AbstractUnitOfWork(CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, UnitAdminUnitOfWork, Protocol):
     """Every repository of every feature in one transaction (cases, units, categories, grids, users, campaigns)."""
 
 
@@ -88,6 +90,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self.session)
         self.campaigns = SqlCampaignRepository(self.session)
         self.reference = SqlReferenceStore(self.session)
+        self.unit_admin = SqlUnitAdminStore(self.session)
         self._after_commit = []
         return self
 

@@ -96,5 +96,5 @@ def grid_assign(username: str, grid_code: str, database_url: str | None) -> None
     from gridgov.accounts.admin import assign_grid
 
     with opened(database_url) as c:
-        assign_grid(c.sessions, username, grid_code)
+        assign_grid(c.uow(), username, grid_code)
     click.echo(f"已将网格 {grid_code} 分配给 {username}")

@@ -9,15 +9,13 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
-
 from gridgov.categories.models import Category
 from gridgov.categories.services import COLUMNS, read_taxonomy
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.grids.domain import check_code, prefix_of
 from gridgov.units.domain import RuleTarget
-from gridgov.units.models import ResponsibilityRule, Unit
+from gridgov.units.models import ResponsibilityRule
+from gridgov.units.ports import UnitAdminUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,24 +29,19 @@ class RuleRow:
     note: str
 
 
-def list_rules(sessions: sessionmaker[Session], category: str | None = None, grid: str | None = None) -> list[RuleRow]:
-    with sessions() as s:
-        stmt = select(ResponsibilityRule, Unit).outerjoin(Unit, Unit.id == ResponsibilityRule.unit_id)
-        if category is not None:
-            stmt = stmt.where(ResponsibilityRule.category_code == category)
-        if grid is not None:
-            stmt = stmt.where(ResponsibilityRule.grid_prefix == prefix_of(check_code(grid)))
-        rows = s.execute(stmt.order_by(ResponsibilityRule.category_code, ResponsibilityRule.grid_prefix)).all()
+def list_rules(uow: UnitAdminUnitOfWork, category: str | None = None, grid: str | None = None) -> list[RuleRow]:
+    prefix = prefix_of(check_code(grid)) if grid is not None else None
+    with uow:
         return [
             RuleRow(
                 r.id, r.category_code, r.grid_prefix, r.target, u.code if u else None, u.name if u else None, r.note
             )
-            for r, u in rows
+            for r, u in uow.unit_admin.rules(category, prefix)
         ]
 
 
 def set_rule(
-    sessions: sessionmaker[Session],
+    uow: UnitAdminUnitOfWork,
     category: str,
     grid: str,
     target: str,
@@ -63,39 +56,33 @@ def set_rule(
             f"未知目标类型: {target} (unit|street|community|district_bureau)", field="target"
         ) from None
     prefix = prefix_of(check_code(grid))
-    with sessions() as s, s.begin():
-        if category and s.scalars(select(Category.id).where(Category.code == category)).first() is None:
+    with uow:
+        store = uow.unit_admin
+        if category and category not in store.categories():
             raise ValidationFailed(f"类别不存在: {category}", field="category")
         unit_id = None
         if kind in (RuleTarget.UNIT, RuleTarget.DISTRICT_BUREAU):
             if not unit_code:
                 raise ValidationFailed("该目标类型须指定单位 --unit", field="unit")
-            unit_id = s.scalars(select(Unit.id).where(Unit.code == unit_code)).first()
+            unit_id = store.unit_id(unit_code)
             if unit_id is None:
                 raise NotFound(f"单位不存在: {unit_code}", field="unit")
-        rule = s.scalars(
-            select(ResponsibilityRule).where(
-                ResponsibilityRule.category_code == category, ResponsibilityRule.grid_prefix == prefix
-            )
-        ).first()
+        rule = store.rule(category, prefix)
         if rule is None:
             rule = ResponsibilityRule(category_code=category, grid_prefix=prefix)
-            s.add(rule)
         rule.target, rule.unit_id, rule.note = kind.value, unit_id, note
-        s.flush()
-        return rule.id
+        store.add_rule(rule)
+        rule_id = rule.id
+        uow.commit()
+        return rule_id
 
 
-def delete_rule(sessions: sessionmaker[Session], category: str, grid: str) -> None:
+def delete_rule(uow: UnitAdminUnitOfWork, category: str, grid: str) -> None:
     prefix = prefix_of(check_code(grid))
-    with sessions() as s, s.begin():
-        done = s.execute(
-            delete(ResponsibilityRule).where(
-                ResponsibilityRule.category_code == category, ResponsibilityRule.grid_prefix == prefix
-            )
-        )
-        if not done.rowcount:  # type: ignore[attr-defined]
+    with uow:
+        if not uow.unit_admin.delete_rule(category, prefix):
             raise NotFound(f"没有该条权属规则: {category or '(任意类别)'} @ {prefix}")
+        uow.commit()
 
 
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without a BOM), then GB18030, which covers GBK and GB2312
@@ -147,7 +134,7 @@ def check_columns(text: str) -> list[int]:
     return lines
 
 
-def import_categories(sessions: sessionmaker[Session], path: Path, taxonomy: str) -> tuple[int, int]:
+def import_categories(uow: UnitAdminUnitOfWork, path: Path, taxonomy: str) -> tuple[int, int]:
     """Upsert a taxonomy from a CSV of the shipped format. The whole file is checked first: an encoding that
     cannot be read, an unknown column, a line with too many or too few fields, a bad value or a department no
     unit has refuses the file, naming the line, and changes nothing. Returns (added, updated)."""
@@ -155,21 +142,22 @@ def import_categories(sessions: sessionmaker[Session], path: Path, taxonomy: str
     lines = check_columns(text)
     rows = read_taxonomy(taxonomy, text=text)
     added = updated = 0
-    with sessions() as s, s.begin():
-        departments = set(s.scalars(select(Unit.department_key).where(Unit.department_key.is_not(None)).distinct()))
+    with uow:
+        store = uow.unit_admin
+        departments = store.department_keys()
         for r, lineno in zip(rows, lines, strict=True):
             if r.department_key and r.department_key != STREET_KEY and r.department_key not in departments:
                 raise ValidationFailed(
                     f"类别文件第 {lineno} 行有误: 没有单位属于部门 {r.department_key!r}", line=lineno
                 )
-        existing = {c.code: c for c in s.scalars(select(Category))}
+        existing = store.categories()
         for r in rows:
             c = existing.get(r.code)
             if c is not None and c.taxonomy != taxonomy:
                 raise ValidationFailed(f"编码 {r.code} 已属于分类体系 {c.taxonomy}")
             if c is None:
                 c = Category(code=r.code, taxonomy=taxonomy)
-                s.add(c)
+                store.add_category(c)
                 added += 1
             else:
                 updated += 1
@@ -177,4 +165,5 @@ def import_categories(sessions: sessionmaker[Session], path: Path, taxonomy: str
             c.response_limit, c.response_unit = r.response.amount, r.response.unit.value
             c.handle_limit, c.handle_unit = r.handle.amount, r.handle.unit.value
             c.department_key, c.active = r.department_key, True
+        uow.commit()
     return added, updated

@@ -26,7 +26,7 @@ def rules_list(category: str | None, grid: str | None, database_url: str | None)
     from gridgov.units.admin import list_rules
 
     with opened(database_url) as c:
-        for r in list_rules(c.sessions, category, grid):
+        for r in list_rules(c.uow(write=False), category, grid):
             who = f"{r.unit_code} {r.unit_name}" if r.unit_code else ""
             click.echo(f"{r.category_code or '*':<8} {r.grid_prefix:<15} {r.target:<16} {who} {r.note}")
 
@@ -45,7 +45,7 @@ def rules_set(
     from gridgov.units.admin import set_rule
 
     with opened(database_url) as c:
-        rule_id = set_rule(c.sessions, category, grid, target, unit_code, note)
+        rule_id = set_rule(c.uow(), category, grid, target, unit_code, note)
     click.echo(f"权属规则已保存 (id {rule_id})")
 
 
@@ -58,7 +58,7 @@ def rules_delete(category: str, grid: str, database_url: str | None) -> None:
     from gridgov.units.admin import delete_rule
 
     with opened(database_url) as c:
-        delete_rule(c.sessions, category, grid)
+        delete_rule(c.uow(), category, grid)
     click.echo("权属规则已删除")
 
 
@@ -90,5 +90,5 @@ def categories_import(path: Path, taxonomy: str, database_url: str | None) -> No
     from gridgov.units.admin import import_categories
 
     with opened(database_url) as c:
-        added, updated = import_categories(c.sessions, path, taxonomy)
+        added, updated = import_categories(c.uow(), path, taxonomy)
     click.echo(f"类别已导入: 新增 {added}, 更新 {updated}")
