@@ -5,8 +5,16 @@
   const data = JSON.parse(document.getElementById("scorecard-data").textContent);
   const FONT = getComputedStyle(document.body).fontFamily;
 
-  function line(value, name, colour) {
-    return value === null || value === undefined ? [] : [{ yAxis: value, name, lineStyle: { color: colour, type: "dashed" }, label: { formatter: name + " {c}", color: colour } }];
+  function line(value, name, colour, position) {
+    return value === null || value === undefined ? [] : [{ yAxis: value, name, lineStyle: { color: colour, type: "dashed" }, label: { formatter: name + " {c}", color: colour, position } }];
+  }
+
+  /* the axis spans the values and both target lines, so a line far from the values still shows */
+  function range(ind) {
+    const all = ind.trend.map((t) => t.value).concat([ind.standard, ind.benchmark]).filter((v) => v !== null && v !== undefined);
+    if (!all.length) return {};
+    const lo = Math.min(...all), hi = Math.max(...all), pad = (hi - lo || Math.abs(hi) || 1) * 0.15;
+    return { min: Number((lo - pad).toPrecision(3)), max: Number((hi + pad).toPrecision(3)) };
   }
 
   data.indicators.forEach((ind, i) => {
@@ -19,11 +27,11 @@
       tooltip: { trigger: "axis" },
       grid: { left: 48, right: 70, top: 24, bottom: 28, containLabel: true },
       xAxis: { type: "category", data: ind.trend.map((t) => t.period) },
-      yAxis: { type: "value", scale: true, name: ind.unit || "" },
+      yAxis: { type: "value", name: ind.unit || "", ...range(ind) },
       series: [{
         name: ind.name, type: "line", connectNulls: false, symbolSize: 6,
         data: ind.trend.map((t) => t.value),
-        markLine: { symbol: "none", data: [...line(ind.standard, "标准", "#b7791f"), ...line(ind.benchmark, "标杆", "#1b7f3b")] },
+        markLine: { symbol: "none", data: [...line(ind.standard, "标准", "#b7791f", "insideEndBottom"), ...line(ind.benchmark, "标杆", "#1b7f3b", "insideEndTop")] },
       }],
     });
     el.dataset.points = String(ind.trend.filter((t) => t.value !== null).length);
