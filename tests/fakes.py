@@ -28,12 +28,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import UniqueConstraint, inspect
 
-from factories import make_category, make_grid, make_grid_version, make_rule, make_unit, make_user
 from gridgov.accounts.domain import Actor, Role
-from gridgov.accounts.models import ApiToken, User
+from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.audit.memory import MemoryAuditLog, MemoryLogStore
 from gridgov.audit.ports import AuditLog, PendingLeaf
-from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
+from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.domain import StatusKind, statuses_of_kind
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.cases.repository import ALARM_COLUMNS, WRITTEN, AlarmRow, PoolCase
@@ -50,6 +49,8 @@ from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import Grid, GridVersion
 from gridgov.units.domain import RuleTarget, UnitKind
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
+
+from factories import make_category, make_grid, make_grid_version, make_rule, make_unit, make_user
 
 __all__ = [
     "START",
@@ -83,6 +84,7 @@ TABLES: tuple[type[Base], ...] = (
     Grid,
     User,
     ApiToken,
+    PiiAccess,
     Case,
     CaseTask,
     CaseEvent,
@@ -91,6 +93,7 @@ TABLES: tuple[type[Base], ...] = (
     Suggestion,
     SuggestionAttachment,
     SuggestionEvent,
+    SuggestionPiiAccess,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -278,20 +281,20 @@ class FakeCaseRepository:
 
     def __init__(self, rows: _Rows, log: AuditLog | None = None) -> None:
         self.rows = rows
-
         self.log = log
 
     def _queue(self, case_id: int, seq: int, event_hash: str) -> None:
         if self.log is not None:
             self.log.queue(PendingLeaf("case", lambda: case_id, seq, event_hash))
+
     def add(self, case: Case, first_event: CaseEvent) -> None:
         if case.version is None:
             case.version = 1
         self.rows.insert(case)
         first_event.case_id = case.id
         self.rows.insert(first_event)
-
         self._queue(case.id, first_event.seq, first_event.hash)
+
     def get(self, case_id: int) -> Case | None:
         return self.rows.get(Case, case_id)
 
@@ -310,8 +313,8 @@ class FakeCaseRepository:
 
     def add_event(self, event: CaseEvent) -> None:
         self.rows.insert(event)
-
         self._queue(event.case_id, event.seq, event.hash)
+
     def children(self, case_id: int) -> Sequence[Case]:
         return self.rows.where(Case, parent_case_id=case_id)
 
@@ -351,8 +354,8 @@ class FakeCaseRepository:
     def insert_event_rows(self, rows: Sequence[dict[str, Any]]) -> None:
         for row in rows:
             self.rows.insert(CaseEvent(**row))
-
             self._queue(row["case_id"], row["seq"], row["hash"])
+
     def duplicate_pool(
         self, since: datetime, box: tuple[float, float, float, float] | None, street_prefix: str | None, limit: int
     ) -> list[PoolCase]:
@@ -470,9 +473,12 @@ class FakeUserRepository:
     def token_by_hash(self, digest: str) -> ApiToken | None:
         return self.rows.first(ApiToken, token_hash=digest)
 
+    def log_view(self, access: PiiAccess) -> None:
+        self.rows.insert(access)
+
 
 class FakeCampaignRepository:
-    """The public methods of gridgov.campaigns.repository.CampaignRepository (it has no Protocol yet)."""
+    """gridgov.campaigns.ports.CampaignRepository."""
 
     def __init__(self, rows: _Rows) -> None:
         self.rows = rows
@@ -517,6 +523,9 @@ class FakeCampaignRepository:
 
     def add_event(self, event: SuggestionEvent) -> None:
         self.rows.insert(event)
+
+    def log_view(self, access: SuggestionPiiAccess) -> None:
+        self.rows.insert(access)
 
 
 # -- the unit of work ------------------------------------------------------------------------------------
@@ -574,6 +583,7 @@ class FakeUnitOfWork:
                 raise Conflict()  # another unit of work changed the case first (the Sql StaleDataError)
             if row.version == base[version] and row_id not in self.rows.unversioned:  # type: ignore[attr-defined]
                 row.version += 1  # type: ignore[attr-defined]  (save_alarm_rows already moved it)
+        self.audit.seal()
         for model, row_id, row, _ in changes:
             stored = self.db.tables[model][row_id] = clone(row)
             # the working objects stay in use (expire_on_commit=False); later changes are measured from here
@@ -587,7 +597,6 @@ class FakeUnitOfWork:
     def rollback(self) -> None:
         self.rolled_back += 1
         self._begin()
-        self.audit.seal()
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         self._after_commit.append(hook)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from gridgov.accounts.domain import LoginPolicy
-from gridgov.accounts.models import ApiToken, User
+from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.transaction import Transaction
 from gridgov.units.ports import UnitRepository
 
@@ -19,6 +19,7 @@ class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
     def add_token(self, token: ApiToken) -> None: ...
     def token_by_hash(self, digest: str) -> ApiToken | None: ...
+    def log_view(self, access: PiiAccess) -> None: ...
 
 
 class AccountsUnitOfWork(Transaction, Protocol):

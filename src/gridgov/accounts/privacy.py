@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import ApiToken, PiiAccess, User
+from gridgov.accounts.ports import AccountsUnitOfWork
 from gridgov.actor import Actor
 from gridgov.errors import NotFound
 
@@ -21,14 +22,15 @@ class SessionUnitOfWork(Protocol):
     def session(self) -> Session: ...
 
 
-def record_view(sessions: sessionmaker[Session], actor: Actor, case_id: int, fields: list[str], now: datetime) -> None:
+def record_view(uow: AccountsUnitOfWork, actor: Actor, case_id: int, fields: list[str], now: datetime) -> None:
     """Every view of unmasked personal data is recorded (who, which case, which fields, when)."""
-    with sessions() as s, s.begin():
-        s.add(
+    with uow:
+        uow.users.log_view(
             PiiAccess(
                 user_id=actor.user_id, role=actor.role.value, case_id=case_id, fields=",".join(fields), viewed_at=now
             )
         )
+        uow.commit()
 
 
 def erase_account(uow: SessionUnitOfWork, user_id: int, now: datetime) -> None:

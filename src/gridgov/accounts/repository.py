@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.accounts.domain import LoginPolicy
-from gridgov.accounts.models import ApiToken, LoginThrottle, User
+from gridgov.accounts.models import ApiToken, LoginThrottle, PiiAccess, User
 from gridgov.accounts.ports import Admission, UserRepository
 from gridgov.db import UTCDateTime
 
@@ -35,6 +35,9 @@ class SqlUserRepository:
 
     def token_by_hash(self, digest: str) -> ApiToken | None:
         return self.session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+
+    def log_view(self, access: PiiAccess) -> None:
+        self.session.add(access)
 
 
 class SqlLoginThrottle:

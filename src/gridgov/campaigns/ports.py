@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
+from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.ports import CasesUnitOfWork
 
 
@@ -19,6 +19,7 @@ class CampaignRepository(Protocol):
     def cluster_heads(self, campaign_id: int, limit: int, chars: int) -> list[tuple[int, str]]: ...
     def add_suggestion(self, suggestion: Suggestion, attachments: list[SuggestionAttachment]) -> None: ...
     def add_event(self, event: SuggestionEvent) -> None: ...
+    def log_view(self, access: SuggestionPiiAccess) -> None: ...
 
 
 class CampaignsUnitOfWork(CasesUnitOfWork, Protocol):

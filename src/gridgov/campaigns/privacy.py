@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from gridgov.actor import Actor
 from gridgov.campaigns.models import Suggestion, SuggestionEvent, SuggestionPiiAccess
-from gridgov.campaigns.ports import CampaignRepository
+from gridgov.campaigns.ports import CampaignRepository, CampaignsUnitOfWork
 
 SUBMITTER_FIELDS = ["submitter_name", "submitter_phone", "submitter_email", "submitter_address"]
 
@@ -27,11 +27,11 @@ class SuggestionsUnitOfWork(Protocol):
 
 
 def record_suggestion_view(
-    sessions: sessionmaker[Session], actor: Actor, suggestion_id: int, fields: list[str], now: datetime
+    uow: CampaignsUnitOfWork, actor: Actor, suggestion_id: int, fields: list[str], now: datetime
 ) -> None:
     """Every view of a suggestion's unmasked submitter data is recorded (campaign_pii_access_log)."""
-    with sessions() as s, s.begin():
-        s.add(
+    with uow:
+        uow.campaigns.log_view(
             SuggestionPiiAccess(
                 user_id=actor.user_id,
                 role=actor.role.value,
@@ -40,6 +40,7 @@ def record_suggestion_view(
                 viewed_at=now,
             )
         )
+        uow.commit()
 
 
 def submitted_suggestions(uow: SuggestionsUnitOfWork, user_id: int) -> list[dict[str, Any]]:

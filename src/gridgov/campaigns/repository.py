@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent
+from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 
 
 class SqlCampaignRepository:
@@ -68,6 +68,9 @@ class SqlCampaignRepository:
     def add_event(self, event: SuggestionEvent) -> None:
         self.session.add(event)
         self.session.flush()
+
+    def log_view(self, access: SuggestionPiiAccess) -> None:
+        self.session.add(access)
 
 
 CampaignRepository = SqlCampaignRepository  # the adapter's old name

@@ -86,7 +86,7 @@ def suggestion(suggestion_id: RowId, container: ContainerDep, actor: Reader) -> 
         detail = queries.suggestion_detail(s, suggestion_id, actor.role in UNMASKED)
     shown = [f for f in PERSONAL_FIELDS if detail.get(f) and "*" not in str(detail[f])]
     if shown and actor.role in UNMASKED:  # every view of unmasked personal data is recorded, as for cases
-        record_suggestion_view(container.sessions, actor, suggestion_id, shown, container.clock.now())
+        record_suggestion_view(container.uow(), actor, suggestion_id, shown, container.clock.now())
     return detail
 
 

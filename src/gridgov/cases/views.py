@@ -106,7 +106,7 @@ def log_personal_data_view(container: ContainerDep, actor: CurrentActor, detail:
     """Record the view when unmasked personal data is shown (API and pages alike)."""
     shown = [f for f in ("reporter_name", "reporter_phone") if detail[f] and "*" not in detail[f]]
     if shown and actor.role in queries.UNMASKED_ROLES:
-        record_view(container.sessions, actor, detail["id"], shown, container.clock.now())
+        record_view(container.uow(), actor, detail["id"], shown, container.clock.now())
 
 
 @router.post("/{case_id}/actions", response_model=CasePublic, summary="对案件执行操作 (状态流转)")
