@@ -20,6 +20,7 @@ from gridgov.transaction import Transaction
 CITY_PREFIX = 4  # a city's code is the first four digits of its districts' codes (4101 ← 410102)
 HOUR_VALUES = ("so2", "no2", "pm10", "pm25", "co", "o3")
 DAY_VALUES = ("so2", "no2", "pm10", "pm25", "co", "o3_1h", "o3_8h")
+HOUR_COLUMNS = ("station_id", "day", "hour", "so2", "no2", "pm10", "pm25", "co", "o3", "o3_8h", "import_id")
 
 
 class SqlAirRepository:
@@ -71,13 +72,17 @@ class SqlAirRepository:
             self.session.execute(
                 delete(AirHour).where(AirHour.station_id == station_id, AirHour.day >= lo, AirHour.day <= hi)
             )
-        names = ("so2", "no2", "pm10", "pm25", "co", "o3", "o3_8h")
+        # the rows go to the driver's executemany as tuples: no per-row statement building (a year is 175,200)
+        conn = self.session.connection()
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sqlite = conn.dialect.name == "sqlite"
+        sql = f"INSERT INTO air_hours ({', '.join(HOUR_COLUMNS)}) VALUES ({', '.join([mark] * len(HOUR_COLUMNS))})"
         batch = 20_000
         for start in range(0, len(rows), batch):
-            self.session.execute(
-                insert(AirHour),
+            conn.exec_driver_sql(
+                sql,
                 [
-                    {"station_id": s, "day": d, "hour": h, "import_id": import_id, **dict(zip(names, v, strict=True))}
+                    (s, d.isoformat() if sqlite else d, h, *v, import_id)  # SQLAlchemy's Date is ISO text on SQLite
                     for s, d, h, v in rows[start : start + batch]
                 ],
             )
