@@ -74,6 +74,12 @@ def import_stations(path: Path, database_url: str | None) -> None:
 @db_option
 @friendly
 def import_cities(path: Path, period: str, database_url: str | None) -> None:
+    from gridgov.indicator_sources import Period
+
+    try:
+        Period.parse(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
     _run_import("cities", path, database_url, period)
 
 
