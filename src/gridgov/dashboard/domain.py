@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from gridgov.actor import Role
+from gridgov.metrics.domain import RANKING_ROLES
 
-DASHBOARD_ROLES = frozenset({Role.LEADER, Role.DISPATCHER, Role.OPERATOR, Role.STREET, Role.ADMIN})
+DASHBOARD_ROLES = RANKING_ROLES  # one list: the dashboard and /api/v1/metrics/* (metrics.domain)

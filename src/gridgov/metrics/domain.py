@@ -17,6 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gridgov.actor import Role
+
+# who may read units' figures and rankings: the people the leaders' dashboard is for (leaders, the command
+# centre, street offices, admins). The dashboard, its ranking and ranking.xlsx and /api/v1/metrics/* share it.
+RANKING_ROLES = frozenset({Role.LEADER, Role.DISPATCHER, Role.OPERATOR, Role.STREET, Role.ADMIN})
+
 
 @dataclass(frozen=True, slots=True)
 class UnitCounts:

@@ -2,19 +2,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from gridgov.metrics.domain import Weights
+from gridgov.actor import Actor
+from gridgov.metrics.domain import RANKING_ROLES, Weights
 from gridgov.metrics.queries import unit_metrics
-from gridgov.web.deps import ContainerDep, CurrentActor
+from gridgov.web.deps import ContainerDep, require_role
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["考核 metrics"])
+
+# the same readers as the dashboard's ranking and ranking.xlsx: everyone else gets 403 (docs/metrics.md)
+Reader = Annotated[Actor, Depends(require_role(*RANKING_ROLES))]
 
 
 @router.get("/units", summary="单位月度考核: 三率、综合得分、结案率等，含排名")
 def units(
     container: ContainerDep,
-    actor: CurrentActor,
+    actor: Reader,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")],
     kind: Annotated[str | None, Query(description="只看某类单位, 如 street_office")] = None,
 ) -> dict[str, Any]:
