@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
-from gridgov.cases import queries, services
+from gridgov.cases import queries, search, services
 from gridgov.cases.bulk import MAX_CASES, BulkAction, BulkResult, run_bulk
 from gridgov.cases.domain import (
     ACTION_LABELS,
@@ -29,9 +31,11 @@ from gridgov.cases.schemas import CaseAction
 from gridgov.cases.views import log_personal_data_view
 from gridgov.clock import TimeUnit
 from gridgov.errors import ValidationFailed
+from gridgov.grids.models import Grid
 from gridgov.units.queries import list_unit_rows
 from gridgov.web import messages
 from gridgov.web.deps import MAX_ID, ContainerDep, CurrentActor, RowId, Runtime
+from gridgov.web.pinyin import initials
 from gridgov.web.render import PageRoute, add_filters, fragment
 
 router = APIRouter(route_class=PageRoute)
@@ -124,18 +128,30 @@ class PanelView(BaseModel):
         return urlencode(params)
 
 
-def _departments(container: Runtime, case: dict[str, Any]) -> list[tuple[str, str]]:
-    """Whom a whistle may summon: the district's bureaus and the city's departments."""
+def _departments(container: Runtime, case: dict[str, Any]) -> list[tuple[str, list[dict[str, str]]]]:
+    """Whom a whistle may summon, grouped for the searchable picker: the city's departments, then the bureaus of
+    the case's district (each option with its pinyin initials, worked out here, for the filter box)."""
     district = case["grid_code"][:6] if case.get("grid_code") else None
+    groups: list[tuple[str, list[dict[str, str]]]] = []
+    name = None
     with container.sessions() as session:
-        rows = []
+        city = list_unit_rows(session, "city_department", None, None, 500)
+        bureaus = []
         if district:
             try:
-                rows = list_unit_rows(session, "district_bureau", district, None, 500)
+                bureaus = list_unit_rows(session, "district_bureau", district, None, 500)
             except ValidationFailed:  # no such district unit
-                rows = []
-        rows += list_unit_rows(session, "city_department", None, None, 500)
-    return [(u["code"], u["name"]) for u in rows]
+                bureaus = []
+            name = session.scalars(select(Grid.name).where(Grid.code == district.ljust(15, "0"))).first()
+
+    def options(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+        return [{"code": u["code"], "name": u["name"], "initials": initials(u["name"])} for u in rows]
+
+    if city:
+        groups.append(("市级部门", options(city)))
+    if bureaus:
+        groups.append((name or district or "区级部门", options(bureaus)))
+    return groups
 
 
 def panel_context(container: Runtime, case: dict[str, Any], view: PanelView) -> dict[str, Any]:
@@ -201,6 +217,21 @@ def _action_from_form(form: Any) -> Any:
     return action, body
 
 
+def _case_id_of(container: Runtime, actor: CurrentActor, code: str) -> int:
+    """The case a 查询编号 names, within the reader's scope (a bare number is taken as the case's id)."""
+    typed = code.strip()
+    if typed.isdigit():
+        return int(typed)
+    with container.sessions() as session:
+        try:
+            found = search.search_cases(session, actor, typed, limit=1)
+        except ValidationFailed:
+            found = {"kind": "", "items": []}
+    if found["kind"] != "tracking_code" or not found["items"]:
+        raise ValidationFailed(f"主案不存在或不在您的范围内: {typed}", field="into_case_id")
+    return int(found["items"][0]["id"])
+
+
 def _validated(body: dict[str, Any]) -> Any:
     try:
         return ACTION_BODY.validate_python(body)
@@ -220,6 +251,10 @@ async def case_panel_action(
 ) -> Response:
     action, fields = _action_from_form(await request.form())
     check_role(action, actor.role)  # a wrong role is 403 before its fields are looked at, as for the API
+    if "into_tracking_code" in fields:  # 并案 names the main case by its 查询编号 (or a pick from the hints)
+        fields["into_case_id"] = await run_in_threadpool(
+            _case_id_of, container, actor, fields.pop("into_tracking_code")
+        )
     body = _validated(fields)
     return _apply_and_draw(request, container, actor, case_id, body, PanelView.parse(only, heading, facts))
 

@@ -53,7 +53,10 @@ def ranking_workbook(ranking: dict[str, Any]) -> bytes:
             cell.fill = PatternFill("solid", fgColor="B71C1C")
             cell.alignment = Alignment(horizontal="center")
         for row in ranking[key]:
-            ws.append([_value(row, k) for k, _, _ in COLUMNS])
+            values = [_value(row, k) for k, _, _ in COLUMNS]
+            if row.get("rank") is None and row.get("sample"):
+                values[0] = row["sample"]  # 样本不足: too few tasks to be ranked (the dashboard's rule)
+            ws.append(values)
             for cell, (_, _, is_rate) in zip(ws[ws.max_row], COLUMNS, strict=True):
                 if is_rate:
                     cell.number_format = PERCENT
@@ -70,6 +73,14 @@ def ranking_workbook(ranking: dict[str, Any]) -> bytes:
         ]
     )
     info.append(["说明", "比率以数值保存并按百分比显示；分母为零时留空。排名在街道、部门内分别计算。"])
+    if "min_tasks" in ranking:
+        info.append(
+            [
+                "排名规则",
+                f"当月任务不少于 {ranking['min_tasks']} 件且有综合得分的单位才参与排名, 否则标「样本不足」; "
+                "按综合得分排序, 得分相同按任务量 (多者在前), 得分和任务量都相同时名次并列。",
+            ]
+        )
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 60
     out = BytesIO()

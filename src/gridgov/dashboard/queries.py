@@ -139,17 +139,59 @@ def overdue_cases(session: Session, actor: Actor, now: datetime, limit: int) -> 
     return out
 
 
+MIN_RANKED_TASKS = 5  # a unit with fewer tasks in the month is shown as 样本不足, not ranked (docs/metrics.md)
+SAMPLE_TOO_SMALL = "样本不足"
+
+
+def _volume(row: dict[str, Any]) -> int:
+    return int(row["counts"]["assigned"])
+
+
+def rank_fairly(rows: list[dict[str, Any]], minimum: int = MIN_RANKED_TASKS) -> list[dict[str, Any]]:
+    """The ranking rule (docs/metrics.md#ranking-on-the-dashboard): only units with at least `minimum` tasks in
+    the month and a composite score are ranked; they are ordered by the score, ties broken by volume (more tasks
+    first), then by the response rate; a rank is shared only when score and volume are both equal. The others
+    follow, unranked, marked 样本不足, the busiest first."""
+    ranked = [r for r in rank(rows) if r["composite"] is not None and _volume(r) >= minimum]
+    others = [r for r in rows if r not in ranked]
+
+    def key(r: dict[str, Any]) -> tuple[float, int, float]:
+        return (-float(r["composite"]), -_volume(r), -float(r["response_rate"] or 0.0))
+
+    ranked.sort(key=lambda r: (*key(r), r["unit_code"]))
+    position, previous = 0, None
+    for i, r in enumerate(ranked, start=1):
+        if key(r)[:2] != previous:
+            position, previous = i, key(r)[:2]
+        r["rank"], r["sample"] = position, ""
+    others.sort(key=lambda r: (-_volume(r), r["unit_code"]))
+    for r in others:
+        r["rank"], r["sample"] = None, SAMPLE_TOO_SMALL
+    return ranked + others
+
+
 def ranking(session: Session, month: str, weights: Weights, now: datetime) -> dict[str, Any]:
-    """The month's unit metrics (三率, composite, 数字城管 rates), ranked among streets and among departments."""
+    """The month's unit metrics (三率, composite, 数字城管 rates), ranked among streets and among departments by
+    the dashboard's rule (rank_fairly)."""
     rows = unit_metrics(session, month, weights, now)
     streets = [r for r in rows if r["unit_kind"] == UnitKind.STREET_OFFICE.value]
     departments = [r for r in rows if r["unit_kind"] in DEPARTMENT_KINDS]
     return {
         "month": month,
         "weights": asdict(weights),
-        "streets": rank(streets),
-        "departments": rank(departments),
+        "min_tasks": MIN_RANKED_TASKS,
+        "streets": rank_fairly(streets),
+        "departments": rank_fairly(departments),
     }
+
+
+def open_plotted(session: Session, actor: Actor) -> dict[str, int]:
+    """Open cases in scope, and how many of them have a point to plot (the rest are placed by address only)."""
+    scope = in_scope(scope_of(actor))
+    is_open = Case.status.in_(OPEN)
+    total = _count(session, scope, is_open)
+    plotted = _count(session, scope, is_open, Case.lat.is_not(None), Case.lon.is_not(None))
+    return {"open": total, "plotted": plotted, "address_only": total - plotted}
 
 
 def _local_day(session: Session, column: Any) -> Any:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts.queries import identity
 from gridgov.actor import Actor
-from gridgov.cases import queries
+from gridgov.cases import queries, search
 from gridgov.errors import GridgovError, PermissionDenied
 from gridgov.grids.domain import prefix_of
 from gridgov.screens.domain import (
@@ -52,8 +52,19 @@ Container = Annotated[Runtime, Depends(get_container)]
 
 
 def _cases(container: Runtime, actor: Actor, f: queries.CaseFilter, page: int, page_size: int) -> dict[str, Any]:
+    """A page of the list, each case with the names of its category, grid and unit beside the codes."""
     with container.sessions() as session:
-        return queries.list_cases(session, f, actor, container.clock.now(), page, page_size)
+        found = queries.list_cases(session, f, actor, container.clock.now(), page, page_size)
+        return {**found, "items": search.with_names(session, found["items"])}
+
+
+def _search(container: Runtime, actor: Actor, q: str) -> dict[str, Any]:
+    """The cases in scope that match `q` (查询编号, phone, text), newest first; a bad query is its message."""
+    try:
+        with container.sessions() as session:
+            return {**search.search_cases(session, actor, q), "error": ""}
+    except GridgovError as exc:
+        return {"query": q, "kind": "", "items": [], "more": False, "error": exc.message}
 
 
 # -- the dispatcher's queue ----------------------------------------------------------------------------
@@ -68,11 +79,12 @@ class QueueFilters:
     needs_review: bool = False
     page: int = 1
     selected: frozenset[int] = field(default_factory=frozenset)  # kept ticked after a bulk action
+    q: str = ""  # a search (查询编号, phone, text) instead of the filters
 
     def query(self, **changes: Any) -> str:
         f = replace(self, **changes)
         params: list[tuple[str, str]] = [("status", f.status)]
-        params += [(k, getattr(f, k)) for k in ("district", "street", "unit", "category") if getattr(f, k)]
+        params += [(k, getattr(f, k)) for k in ("district", "street", "unit", "category", "q") if getattr(f, k)]
         params += [(k, "true") for k in ("overdue", "needs_review") if getattr(f, k)]
         params += [("page", str(f.page))] + [("selected", str(i)) for i in sorted(f.selected)]
         return urlencode(params)
@@ -80,6 +92,20 @@ class QueueFilters:
 
 def queue_context(container: Runtime, actor: Actor, f: QueueFilters) -> dict[str, Any]:
     error = ""
+    if f.q.strip():
+        found = _search(container, actor, f.q)
+        return {
+            "cases": found["items"],
+            "total": len(found["items"]),
+            "error": found["error"],
+            "searched": found,
+            "page": 1,
+            "pages": 1,
+            "selected": f.selected,
+            "here": f.query(selected=frozenset()),
+            "prev": "",
+            "next": "",
+        }
     try:
         # a street of another district (the district just changed, the street list not yet) is not used
         street = f.street if f.street and (not f.district or f.street.startswith(prefix_of(f.district))) else ""
@@ -100,6 +126,7 @@ def queue_context(container: Runtime, actor: Actor, f: QueueFilters) -> dict[str
         "cases": found["items"],
         "total": found["total"],
         "error": error,
+        "searched": None,
         "page": f.page,
         "pages": pages,
         "selected": f.selected,
@@ -119,6 +146,7 @@ def queue_page(request: Request, container: Runtime, actor: Actor) -> dict[str, 
 
 
 Code = Annotated[str, Query(max_length=40)]
+SearchText = Annotated[str, Query(max_length=search.MAX_QUERY)]
 Flag = Annotated[str, Query(pattern="^(true|false|)$")]  # a form sends an empty field as ""
 
 
@@ -136,16 +164,22 @@ def queue_rows(
     needs_review: Flag = "",
     page: PageNo = 1,
     selected: Annotated[list[Annotated[int, Query(ge=1, le=MAX_ID)]] | None, Query(max_length=200)] = None,
+    q: SearchText = "",
 ) -> Response:
     ticked = frozenset(selected or ())
-    f = QueueFilters(status, district, street, unit, category, overdue == "true", needs_review == "true", page, ticked)
+    f = QueueFilters(
+        status, district, street, unit, category, overdue == "true", needs_review == "true", page, ticked, q
+    )
     return fragment(request, container, "screens/_queue_list.html", **queue_context(container, actor, f))
 
 
 # -- the inbox of a department, street office or community ---------------------------------------------
-def inbox_context(container: Runtime, actor: Actor, status: str) -> dict[str, Any]:
-    found = _cases(container, actor, queries.CaseFilter(status=status), 1, 200)
-    return {"cases": found["items"], "status": status}
+def inbox_context(container: Runtime, actor: Actor, status: str, q: str = "") -> dict[str, Any]:
+    if q.strip():
+        found = _search(container, actor, q)
+        return {"cases": found["items"], "status": status, "q": q, "searched": found}
+    listed = _cases(container, actor, queries.CaseFilter(status=status), 1, 200)
+    return {"cases": listed["items"], "status": status, "q": "", "searched": None}
 
 
 def inbox_page(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:
@@ -158,8 +192,9 @@ def inbox_items(
     container: Container,
     actor: Annotated[Actor, reader("inbox")],
     status: Annotated[str, Query(max_length=200)] = INBOX_FILTERS[0][0],
+    q: SearchText = "",
 ) -> Response:
-    return fragment(request, container, "screens/_inbox_list.html", **inbox_context(container, actor, status))
+    return fragment(request, container, "screens/_inbox_list.html", **inbox_context(container, actor, status, q))
 
 
 # -- a resident's own cases ------------------------------------------------------------------------------
@@ -199,3 +234,25 @@ def worker_page(request: Request, container: Runtime, actor: Actor) -> dict[str,
 @router.get("/worker/items", response_class=HTMLResponse)
 def worker_items(request: Request, container: Container, actor: Annotated[Actor, reader("worker")]) -> Response:
     return fragment(request, container, "screens/_worker_lists.html", **worker_context(container, actor))
+
+
+# -- search from any staff screen (the hotline console's look-up) ------------------------------------------
+SEARCH_SCREENS = ("queue", "inbox", "hotline", "worker", "dashboard")
+
+
+def searcher(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+    if not any(actor.role in SCREENS[name].roles for name in SEARCH_SCREENS):
+        raise PermissionDenied()
+    return actor
+
+
+@router.get("/search/items", response_class=HTMLResponse)
+def search_items(
+    request: Request,
+    container: Container,
+    actor: Annotated[Actor, Depends(searcher)],
+    q: SearchText = "",
+) -> Response:
+    """The matching cases as a list of links to their pages (the hotline console: 该号码/该地址的已有案件)."""
+    found = _search(container, actor, q) if q.strip() else None
+    return fragment(request, container, "screens/_search_results.html", searched=found)

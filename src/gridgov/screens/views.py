@@ -26,14 +26,19 @@ from gridgov.campaigns.domain import (
 )
 from gridgov.campaigns.services import STAFF_ROLES
 from gridgov.grids.domain import CODE_LENGTH
-from gridgov.screens import case_page, lists
+from gridgov.media.domain import MAX_BYTES
+from gridgov.screens import case_page, dashboard_page, lists, pickers, track
 from gridgov.screens.domain import SCREENS, home_of, safe_next, screens_for
 from gridgov.web.deps import ContainerDep, Runtime
 from gridgov.web.render import PageContext, PageRoute, base_config, page, page_actor, render, shell_context
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+PHOTO_MAX_SIDE = 2560  # a phone's photo is drawn at most this many pixels on its longer side, as JPEG
 router.include_router(lists.router)
 router.include_router(case_page.router)
+router.include_router(track.router)
+router.include_router(dashboard_page.router)  # the dashboard, its wall mode and the full rankings
+router.include_router(pickers.router)  # JSON: the pickers' look-ups
 
 
 @shell_context
@@ -41,6 +46,7 @@ def shell(request: Request, container: Runtime, actor: Actor | None) -> dict[str
     """The navigation and the signed-in user every page shows (and its scripts read from #gg-config)."""
     config = base_config(container)
     config["city"]["grid_code"] = container.settings.city_code.ljust(CODE_LENGTH, "0")
+    config["photos"] = {"max_side": PHOTO_MAX_SIDE, "max_bytes": MAX_BYTES}  # photos are made fit before upload
     if actor is not None:
         config["user"] = identity(container.sessions, actor) | {"city_wide": actor.role in CITY_WIDE_ROLES}
         config["home"] = home_of(actor.role)
@@ -82,7 +88,6 @@ for _name, _context in (
     ("queue", lists.queue_page),
     ("inbox", lists.inbox_page),
     ("worker", lists.worker_page),
-    ("dashboard", None),
 ):
     router.add_api_route(
         SCREENS[_name].path, _screen_page(_name, _context), methods=["GET"], response_class=HTMLResponse

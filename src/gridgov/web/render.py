@@ -215,7 +215,7 @@ def page_error(request: Request, container: Runtime, exc: GridgovError) -> Respo
 
 class PageRoute(APIRoute):
     """A route whose pages show their errors as a Chinese page: a case that does not exist or is out of scope
-    (404), a refusal (403, 409 …) or a missing sign-in (to /login). The JSON API keeps its error body, and a
+    (404), a refusal (403, 409 …). The JSON API keeps its error body, and a
     partial that a page script swaps in (htmx) keeps it too, since the script reads the message from it."""
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
@@ -225,10 +225,8 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except GridgovError as exc:
-                if not is_page(request) or exc.status >= 500:
-                    raise
-                if exc.status == 401:
-                    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+                if not is_page(request) or exc.status >= 500 or exc.status == 401:
+                    raise  # a missing sign-in stays 401 (pages themselves send the reader to /login)
                 container = request.app.state.container
                 return await run_in_threadpool(page_error, request, container, exc)
 

@@ -73,11 +73,51 @@ const GG = (() => {
     return api("POST", "/api/v1/cases/" + caseId + "/actions", body);
   }
 
-  /* Upload the chosen photos; `uploadToken` is the right an anonymous report gets, since its case has no account. */
+  const mb = (bytes) => (bytes / 1048576).toFixed(1) + " MB";
+
+  /* A phone's photo made fit to send: drawn on a canvas at most photos.max_side px on its longer side and sent as
+     JPEG (no library). A file that is small enough already is sent as it is; one the browser cannot read is sent
+     as it is too, and the server says why it refuses it. */
+  async function shrink(file) {
+    const limits = config.photos || { max_side: 2560, max_bytes: 8388608 };
+    if (!/^image\/(jpeg|png|webp)$/.test(file.type) || typeof createImageBitmap !== "function") return file;
+    let bitmap;
+    try { bitmap = await createImageBitmap(file); } catch (e) { return file; }
+    const longer = Math.max(bitmap.width, bitmap.height);
+    if (longer <= limits.max_side && file.size <= limits.max_bytes / 4) { bitmap.close(); return file; }
+    const scale = Math.min(1, limits.max_side / longer);
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff"; // a PNG's transparency becomes white, not black
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+    if (!blob) return file;
+    return new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" });
+  }
+
+  /* The chosen photos, each made fit to send; refused here (before anything is filed) when still too large. */
+  async function preparePhotos(input) {
+    const limits = config.photos || { max_bytes: 8388608 };
+    const out = [];
+    for (const file of (input && input.files) || []) {
+      const ready = await shrink(file);
+      if (ready.size > limits.max_bytes) throw new Error("照片「" + file.name + "」压缩后仍有 " + mb(ready.size) + ", 超过上限 " + mb(limits.max_bytes));
+      out.push(ready);
+    }
+    return out;
+  }
+
+  /* Upload the chosen photos (an input, or files already prepared); `uploadToken` is the right a report gets,
+     since an anonymous case has no account. */
   async function uploadPhotos(caseId, input, uploadToken) {
     const ids = [];
     const headers = uploadToken ? { "X-Upload-Token": uploadToken } : {};
-    for (const file of (input && input.files) || []) {
+    const files = Array.isArray(input) ? input : await preparePhotos(input);
+    for (const file of files) {
       const form = new FormData();
       form.append("file", file);
       const photo = await api("POST", "/api/v1/cases/" + caseId + "/photos", form, { headers });
@@ -85,6 +125,36 @@ const GG = (() => {
     }
     return ids;
   }
+
+  /* Text fields show how much is left: the limit is the server's (maxlength in the page); past it the form is not
+     sent and says by how much, so nothing is ever cut without a word (a paste over the limit included). */
+  function counted(root) {
+    for (const field of root.querySelectorAll("textarea[maxlength], input[maxlength]:not([type]), input[maxlength][type=text]")) {
+      if (field.dataset.max) continue;
+      const max = Number(field.getAttribute("maxlength"));
+      if (!max || max < 100) continue; // codes and short fields: the browser's limit is enough
+      field.dataset.max = String(max);
+      field.removeAttribute("maxlength");
+      const count = h("small", { class: "count", "aria-live": "polite" });
+      field.after(count);
+      const show = () => {
+        const n = [...field.value].length;
+        count.textContent = n + " / " + max + (n > max ? " · 超出 " + (n - max) + " 字, 请删减" : "");
+        count.classList.toggle("over", n > max);
+        field.setCustomValidity(n > max ? "最多 " + max + " 个字, 已输入 " + n + " 个字" : "");
+      };
+      field.addEventListener("input", show);
+      show();
+    }
+  }
+  /* A form with an over-long field is not sent (capture: before the page's own handler and htmx). */
+  document.addEventListener("submit", (ev) => {
+    const over = [...ev.target.querySelectorAll("[data-max]")].find((f) => [...f.value].length > Number(f.dataset.max));
+    if (!over) return;
+    ev.preventDefault(); ev.stopImmediatePropagation();
+    showError(over, over.validationMessage || "内容过长");
+    over.focus();
+  }, true);
 
   /* Wrap a submit/click handler: disable the button, show errors as a toast and in the form's .error. */
   function guarded(fn) {
@@ -162,7 +232,9 @@ const GG = (() => {
     else panel.scrollIntoView({ block: "nearest" });
   });
 
+  document.addEventListener("htmx:load", (ev) => counted(ev.detail.elt.parentNode || ev.detail.elt));
   document.addEventListener("DOMContentLoaded", () => {
+    counted(document);
     const out = document.getElementById("logout");
     if (out) out.addEventListener("click", guarded(async () => {
       await api("POST", "/api/v1/auth/logout", undefined, { noRedirect: true }).catch(() => null);
@@ -170,5 +242,5 @@ const GG = (() => {
     }));
   });
 
-  return { config, api, toast, h, fmtTime, act, uploadPhotos, guarded, debounce, newKey, cookie };
+  return { config, api, toast, h, fmtTime, act, uploadPhotos, preparePhotos, mb, counted, guarded, debounce, newKey, cookie };
 })();

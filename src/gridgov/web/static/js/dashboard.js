@@ -48,7 +48,7 @@
 
   /* --- overdue list ------------------------------------------------------------------------------------ */
   async function loadOverdue() {
-    const data = await GG.api("GET", "/api/v1/dashboard/overdue?limit=30");
+    const data = await GG.api("GET", "/api/v1/dashboard/overdue?limit=" + (document.body.classList.contains("wall") ? 12 : 30));
     const body = $("overdue-table").tBodies[0];
     body.replaceChildren();
     if (!data.items.length) {
@@ -122,12 +122,28 @@
       return;
     }
     for (const r of rows) {
-      body.append(h("tr", { dataset: { unit: r.unit_code } },
-        h("td", {}, r.rank === null ? "—" : String(r.rank)),
+      body.append(h("tr", { dataset: { unit: r.unit_code }, class: r.rank === null ? "unranked" : "" },
+        h("td", {}, r.rank === null ? h("span", { class: "rank-tag" }, r.sample || "—") : String(r.rank)),
         h("td", {}, r.unit_name),
         RANK_COLS.map(([, key]) => h("td", { class: "num" }, pct(r[key]))),
         h("td", { class: "num" }, num(r.counts.assigned))));
     }
+  }
+
+  /* The wall's top and bottom 10 of one group (the server ranks; units with too few tasks are not ranked). */
+  function wallTables(prefix, rows) {
+    const top = $(prefix + "-top-table");
+    if (!top) return;
+    const ranked = rows.filter((r) => r.rank !== null);
+    const unranked = rows.length - ranked.length;
+    const fill = (table, list) => {
+      table.tBodies[0].replaceChildren(...(list.length ? list.map((r) => h("tr", { dataset: { unit: r.unit_code } },
+        h("td", {}, String(r.rank)), h("td", {}, r.unit_name), h("td", { class: "num" }, pct(r.composite)),
+        h("td", { class: "num" }, num(r.counts.assigned)))) : [h("tr", {}, h("td", { colspan: 4, class: "muted" }, "本月暂无可排名单位"))]));
+      table.parentElement.querySelector(".rank-note").textContent = unranked ? unranked + " 个单位任务过少, 未排名" : "";
+    };
+    fill(top, ranked.slice(0, 10));
+    fill($(prefix + "-bottom-table"), ranked.length > 10 ? ranked.slice(-10) : []);
   }
 
   async function loadRanking() {
@@ -136,6 +152,8 @@
     for (const el of document.querySelectorAll(".month-label")) el.textContent = month;
     rankingTable($("streets-table"), data.streets);
     rankingTable($("depts-table"), data.departments);
+    wallTables("st", data.streets);
+    wallTables("dp", data.departments);
     ratesChart(data.streets);
     $("export").href = "/api/v1/dashboard/ranking.xlsx?month=" + encodeURIComponent(month);
   }
@@ -161,7 +179,8 @@
         .bindTooltip(GG.h("span", {}, p.tracking_code + " " + p.title + " · " + p.status_label))  // text, never HTML
         .addTo(state.points);
     }
-    $("map-count").textContent = "图上 " + gj.features.length + " 件" + (gj.truncated ? " (仅显示最新部分)" : "");
+    const note = $("map-note");
+    $("map-count").textContent = "图上 " + gj.features.length + " 件 · 在办 " + num(note.dataset.open) + " 件" + (gj.truncated ? " (仅显示最新部分)" : "");
     $("map").dataset.cases = String(gj.features.length);
   }
 

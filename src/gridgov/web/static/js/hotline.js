@@ -39,12 +39,14 @@ document.addEventListener("DOMContentLoaded", () => {
     try { p = await GG.api("POST", "/api/v1/classify", { title: title || description.slice(0, 200), description }); }
     catch (e) { box.replaceChildren(h("p", { class: "error" }, "分类建议暂不可用: " + e.message)); return; }
     box.replaceChildren(
-      h("p", { class: "muted" }, (p.source === "model" ? "模型 " + p.model_version : "关键词规则") + (p.needs_review ? " · 置信度低, 请人工确认" : "")),
-      ...p.top.map((t) => h("button", { type: "button", class: "pick", dataset: { code: t.code }, onclick: () => { form.category_code.value = t.code; state.categoryByHand = true; suggestUnit(); } },
+      h("p", { class: "muted" }, (p.source === "model" ? "智能分类建议" : "关键词规则建议") + (p.top.length ? ": " + (p.top[0].name || p.top[0].code) + " · 置信度 " + Math.round(p.top[0].confidence * 100) + "%" : "") + (p.needs_review ? " · 置信度低, 请人工确认" : "")),
+      ...p.top.map((t) => h("button", { type: "button", class: "pick", dataset: { code: t.code }, onclick: () => { GG.setPick(form.category_code, t.code, t.name || t.code); state.categoryByHand = true; suggestUnit(); } },
         (t.name || t.code) + " " + Math.round(t.confidence * 100) + "%")));
     // the proposal fills the category until the operator types or picks one; a doubtful one clears it
     if (!state.categoryByHand) {
-      form.category_code.value = p.needs_review ? "" : p.label;
+      const best = p.top.find((t) => t.code === p.label);
+      GG.setPick(form.category_code, p.needs_review ? "" : p.label, p.needs_review ? "" : (best && best.name) || p.label);
+      state.categoryByHand = false; // setPick's change event is the proposal's, not the operator's
       suggestUnit();
     }
   }, 400);
@@ -71,7 +73,14 @@ document.addEventListener("DOMContentLoaded", () => {
       near.slice(0, 5).map((c) => h("a", { href: "/cases/" + c.id, target: "_blank", class: "dup" }, (c.tracking_code || "#" + c.id) + " " + (c.title || "") + "  ")))] : []));
   }
 
+  document.getElementById("search-caller").addEventListener("click", () => {
+    const phone = form.reporter_phone.value.trim();
+    if (!phone) { GG.toast("请先填写来电号码", true); return; }
+    document.getElementById("search-q").value = phone;
+    htmx.trigger(document.getElementById("search-form"), "submit");
+  });
   form.addEventListener("reset", () => { // a new caller: nothing of the last call carries over
+    setTimeout(() => GG.setPick(form.category_code, "", ""), 0); // after the browser's own reset
     state.key = GG.newKey(); state.grid = null; state.unit = null; state.made = null; state.categoryByHand = false; m.clearPoint();
     document.getElementById("where").textContent = "点击地图标出位置 (可选)"; document.getElementById("dups").replaceChildren();
     document.getElementById("unit-suggest").textContent = ""; document.getElementById("address-match").textContent = "";

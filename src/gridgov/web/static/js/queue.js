@@ -29,8 +29,8 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("bulk-register").addEventListener("click", GG.guarded(() => bulk("立案", { action: "register" })));
   document.getElementById("bulk-dispatch").addEventListener("click", GG.guarded(() => bulk("派遣", { action: "register_dispatch" })));
   document.getElementById("bulk-dispatch-to").addEventListener("click", GG.guarded(() => {
-    const unit = document.getElementById("bulk-unit").value.trim();
-    if (!unit) throw new Error("请填写派遣单位编码");
+    const unit = document.querySelector("#bulk input[name=bulk_unit]").value.trim();
+    if (!unit) throw new Error("请先选择派遣单位");
     return bulk("派遣", { action: "register_dispatch", unit_code: unit });
   }));
   document.getElementById("bulk-merge").addEventListener("click", GG.guarded(() => {
@@ -48,14 +48,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // pickers: districts, then the chosen district's streets; units for the unit filter and the bulk dispatch
+  // districts, then the chosen district's streets (units and categories are type-ahead pickers: picker.js)
   const grids = (code) => GG.api("GET", "/api/v1/grids/" + code + "/children?page_size=1000").then((rows) => rows.items.map((g) => h("option", { value: g.code }, g.name)));
   form.district.addEventListener("change", () => {
     form.street.replaceChildren(h("option", { value: "" }, "全部")); // before the list asks: no street of another district
     if (form.district.value) grids(form.district.value).then((opts) => form.street.append(...opts)).catch((e) => GG.toast(e.message, true));
   });
   grids(GG.config.city.grid_code).then((opts) => form.district.append(...opts)).catch(() => null);
-  GG.api("GET", "/api/v1/units?kind=city_department,district_bureau,street_office&limit=1000").then((rows) => {
-    document.getElementById("unit-list").append(...rows.map((u) => h("option", { value: u.code }, u.name)));
-  }).catch(() => null);
 });

@@ -31,18 +31,30 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     if (form.category_code.value) body.category_code = form.category_code.value;
     if (m.point) Object.assign(body, { lat: m.point.lat, lon: m.point.lon, crs: m.point.crs });
+    const photos = await GG.preparePhotos(form.photos); // made fit (and checked) before anything is filed
     const made = await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: key });
-    // the case exists now: show its code whatever happens to the photos
-    document.getElementById("tracking-code").textContent = made.tracking_code;
+    last = made;
+    // the case exists now: show its code whatever happens to the photos, then the receipt with its 查询码
+    document.getElementById("receipt-body").replaceChildren(GG.h("p", {}, "您的查询编号"), GG.h("p", { class: "tracking", id: "tracking-code" }, made.tracking_code));
     document.getElementById("report-card").hidden = true;
     document.getElementById("receipt").hidden = false;
     document.getElementById("receipt").focus();
+    htmx.ajax("GET", "/report/receipt/" + made.id, { target: "#receipt-body", swap: "outerHTML", headers: { "X-Upload-Token": made.upload_token } });
     const note = document.getElementById("photo-result");
     note.textContent = "";
-    if (form.photos.files.length) {
-      try { const refs = await GG.uploadPhotos(made.id, form.photos, made.upload_token); note.textContent = "已上传照片 " + refs.length + " 张"; }
-      catch (e) { note.textContent = "案件已受理, 但照片上传失败: " + e.message; GG.toast(note.textContent, true); }
+    if (photos.length) {
+      try { const refs = await GG.uploadPhotos(made.id, photos, made.upload_token); note.textContent = "已上传照片 " + refs.length + " 张"; }
+      catch (e) { note.textContent = "案件已受理, 但照片上传失败: " + e.message + " (可在下方补传)"; GG.toast(note.textContent, true); }
     }
+  }));
+  let last = null;
+  const more = document.getElementById("more-photos");
+  more.addEventListener("submit", GG.guarded(async () => {
+    const input = document.getElementById("more-photos-input");
+    if (!last || !input.files.length) throw new Error("请先选择照片");
+    const refs = await GG.uploadPhotos(last.id, input, last.upload_token);
+    input.value = "";
+    document.getElementById("photo-result").textContent = "已补传照片 " + refs.length + " 张";
   }));
   const anonymous = document.getElementById("anonymous");
   anonymous.addEventListener("change", () => {
@@ -51,7 +63,7 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("anonymous-note").hidden = !anonymous.checked;
   });
   document.getElementById("again").addEventListener("click", () => {
-    form.reset(); key = GG.newKey(); m.clearPoint(); where.textContent = "尚未标出位置";
+    form.reset(); key = GG.newKey(); last = null; m.clearPoint(); where.textContent = "尚未标出位置";
     form.reporter_phone.disabled = false; document.getElementById("anonymous-note").hidden = true;
     document.getElementById("report-card").hidden = false;
     document.getElementById("receipt").hidden = true;
