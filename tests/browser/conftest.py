@@ -95,6 +95,15 @@ class Browsing:
             self.outside.append(url)
             route.abort()
 
+    @staticmethod
+    def pick(root: Any, label: str, typed: str, code: str) -> None:
+        """Choose `code` in the type-ahead picker labelled `label` (within `root`), typing `typed`."""
+        box = root.get_by_label(label, exact=True)
+        box.fill(typed)
+        picker = box.locator("xpath=ancestor::div[@data-picker][1]")
+        picker.locator(f"[role=option][data-code='{code}']").click()
+        picker.locator(f"input[type=hidden][value='{code}']").wait_for(state="attached")
+
     def shot(self, page: Any, name: str) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)
         width = page.viewport_size["width"]

@@ -56,8 +56,7 @@ def test_hotline_closes_a_consultation_and_dispatches_a_problem(browsing: Any, c
 
     # a problem: pin on the map → grid; category → the responsible unit; register and dispatch in one go
     op.get_by_label("诉求概要 (必填)").fill("楼道堆放杂物堵塞消防通道")
-    op.get_by_label("类别编码").fill("H1802")
-    op.get_by_label("类别编码").dispatch_event("change")
+    browsing.pick(op, "类别", "H1802", "H1802")
     op.locator("#map").click()  # the map shows the street matched above: a pin in its middle
     expect(op.locator("#where")).not_to_have_text("点击地图标出位置 (可选)")
     op.get_by_label("地址").fill(street)
@@ -89,8 +88,7 @@ def test_hotline_retry_after_a_failed_step_files_one_case(browsing: Any, clean: 
     street = grid_name(clean, clean.street_code.ljust(15, "0"))
     op.get_by_label("地址").fill(street)
     expect(op.locator("#address-match")).to_contain_text("匹配")
-    op.get_by_label("类别编码").fill("H1802")
-    op.get_by_label("类别编码").dispatch_event("change")
+    browsing.pick(op, "类别", "H1802", "H1802")
     expect(op.locator("#unit-suggest")).to_contain_text("权属单位")
     op.get_by_role("button", name="立案并派遣").click()  # the retry continues with the same case
     expect(op.locator("#call-result")).to_contain_text("已派遣")

@@ -71,7 +71,9 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
     open_case(operator, "#queue", case_id)
     submit_action(operator, "register")
     expect(operator.locator("form[data-action='dispatch']")).to_be_visible()
-    operator.locator("form[data-action='dispatch'] input[name=unit_code]").fill(f"{clean.district}-cg")
+    browsing.pick(
+        operator.locator("form[data-action='dispatch']"), "承办单位", f"{clean.district}-cg", f"{clean.district}-cg"
+    )
     submit_action(operator, "dispatch")
     expect(operator.locator("form[data-action='dispatch']")).to_have_count(0)
     assert status_of(clean, case_id) == "dispatched"
@@ -139,7 +141,8 @@ def test_whistle_two_departments_report_and_are_rated(browsing: Any, api: Api, c
     street.goto("/inbox")
     open_case(street, "#inbox", cid)
     whistle = street.locator("form[data-action='whistle']")
-    whistle.get_by_label("召集部门 (可多选)").select_option([f"{clean.district}-zj", f"{clean.district}-sthj"])
+    for code in (f"{clean.district}-zj", f"{clean.district}-sthj"):  # the searchable multi-select: tick each
+        whistle.locator(f"input[name=department_codes][value='{code}']").check()
     whistle.get_by_label("吹哨事由").fill("外墙脱落涉及住建和环保, 需联合处置")
     submit_action(street, "whistle")
     expect(street.locator("table.tasks tbody tr")).to_have_count(3)
