@@ -45,8 +45,8 @@ def hourly_lines(codes: Sequence[str], first: date, days: int, city: str = "郑�
         stamp = day.isoformat()
         for s, code in enumerate(codes):
             for hour in range(24):
-                so2, no2, pm10, pm25, co, o3 = hour_values(s, day, hour)
-                yield f"{stamp} {hour:02d}:00,{city},监测点{code},{code},{so2:g},{no2:g},{pm10:g},{pm25:g},{co:g},{o3:g},"
+                values = ",".join(f"{v:g}" for v in hour_values(s, day, hour))
+                yield f"{stamp} {hour:02d}:00,{city},监测点{code},{code},{values},"
 
 
 def hourly_csv(codes: Sequence[str], first: date, days: int, bad_line: int | None = None) -> bytes:
