@@ -79,6 +79,25 @@ DECISIONS: dict[str, Decision] = {
     "GET /open311/v2/requests.{ext}": PUBLIC,
     "GET /open311/v2/requests/{service_request_id}.{ext}": PUBLIC,
     "GET /open311/v2/tokens/{token}.{ext}": PUBLIC,
+    # scorecards: the door is any signed-in user; the service decides the role once the body is read
+    # (indicators.services / air.services EDITORS: admin and dispatcher; values also a street's or a
+    # department's own unit), which a thin request here does not reach
+    "POST /api/v1/indicators": SIGNED_IN,
+    "PUT /api/v1/indicators/schemes/{scheme_code}": SIGNED_IN,
+    "PATCH /api/v1/indicators/{code}": SIGNED_IN,
+    "PUT /api/v1/indicators/{code}/targets/{unit_code}": SIGNED_IN,
+    "POST /api/v1/indicators/{code}/milestones": SIGNED_IN,
+    "DELETE /api/v1/indicators/{code}/milestones/{milestone_id}": SIGNED_IN,
+    "POST /api/v1/indicators/{code}/values": SIGNED_IN,
+    "POST /api/v1/indicators/{code}/values/import": SIGNED_IN,
+    "POST /api/v1/air/stations": SIGNED_IN,
+    "POST /api/v1/air/hours": SIGNED_IN,
+    "POST /api/v1/air/cities": SIGNED_IN,
+    "GET /api/v1/air/composite": SIGNED_IN,
+    "GET /api/v1/air/districts": SIGNED_IN,
+    "GET /api/v1/air/ranking": SIGNED_IN,
+    "GET /api/v1/air/daily": SIGNED_IN,
+    "GET /api/v1/air/tables": SIGNED_IN,
 }
 DESTRUCTIVE_LAST = ("POST /api/v1/auth/logout", "POST /api/v1/me/erase")  # they end the session, the account
 
