@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from gridgov.clock import SHANGHAI
+from gridgov.errors import ValidationFailed
 from gridgov.indicators.domain import (
     Direction,
     Level,
@@ -35,7 +36,10 @@ def as_of_month(text: str | None, now: datetime) -> Period:
     if not text:
         today = now.astimezone(SHANGHAI).date()
         return Period.containing(today, PeriodKind.MONTH)
-    period = Period.parse(text)
+    try:
+        period = Period.parse(text)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="as_of") from None
     return Period.containing(period.last_day, PeriodKind.MONTH)
 
 
