@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter
@@ -9,6 +10,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from gridgov.categories.models import Category
+from gridgov.classify.second_level import SecondLevel
 from gridgov.classify.text import join_fields
 from gridgov.validation import CleanText
 from gridgov.web.deps import ContainerDep, CurrentActor
@@ -21,9 +23,16 @@ class ClassifyRequest(CleanText):
     description: str = Field(default="", max_length=5000)
 
 
-@router.post("/classify", summary="文本分类: 建议类别 (置信度、前三候选、模型版本或关键词规则)")
+@lru_cache(maxsize=1)
+def second_level() -> SecondLevel:
+    return SecondLevel.from_taxonomy()
+
+
+@router.post("/classify", summary="文本分类: 建议类别 (置信度、前三候选、模型版本或关键词规则) 与二级类别")
 def classify(body: ClassifyRequest, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
-    p = container.classifier.predict(join_fields([body.title, body.description]))
+    text = join_fields([body.title, body.description])
+    p = container.classifier.predict(text)
+    sub = second_level().propose(text, p.label)
     codes = [code for code, _ in p.top] + [p.label]
     with container.sessions() as s:
         names = dict(s.execute(select(Category.code, Category.name).where(Category.code.in_(codes))).all())
@@ -35,4 +44,7 @@ def classify(body: ClassifyRequest, container: ContainerDep, actor: CurrentActor
         "model_version": p.model_version,
         "needs_review": p.source != "model" or p.confidence < container.settings.classify_threshold,
         "top": [{"code": c, "name": names.get(c), "confidence": round(v, 4)} for c, v in p.top[:3]],
+        "second_level": {"code": sub.code, "name": sub.name, "confidence": sub.confidence, "version": sub.version}
+        if sub
+        else None,
     }
