@@ -37,6 +37,9 @@ MULTIPART_MARGIN = MIB  # the form's text fields and multipart framing, on top o
 PHOTO_MAX_BYTES = 8 * MIB  # gridgov.media.domain.MAX_BYTES
 
 
+IMPORT_MAX_BYTES = 64 * 1024 * 1024  # a data file imported over HTTP (air quality, indicator values)
+
+
 def default_limits(settings: Settings) -> dict[str, int]:
     """The routes that take more than the default: uploads and imports, each with its own limit plus the
     framing, so that the feature's own check (with its own message) still answers a file slightly too large."""
@@ -45,6 +48,9 @@ def default_limits(settings: Settings) -> dict[str, int]:
         "/api/v1/campaigns/*/mail": settings.campaign_import_max_bytes + MULTIPART_MARGIN,
         "/api/v1/campaigns/*/letters": settings.campaign_attachment_max_bytes + MULTIPART_MARGIN,
         "/campaigns/*": settings.campaign_attachment_max_bytes + MULTIPART_MARGIN,
+        # data files: a year of hourly station data (20 stations, 175,200 rows) is about 12 MB of CSV
+        "/api/v1/air/*": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
+        "/api/v1/indicators/*/values/import": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
     }
 
 
