@@ -4,9 +4,9 @@ import gridgov.air.models  # noqa: F401  (air_* tables)
 import gridgov.indicators.models  # noqa: F401  (indicator* and ranking_schemes tables)
 import gridgov.projects.models  # noqa: F401  (project* tables: 三个一批)
 from gridgov.accounts.models import ApiToken, PiiAccess, User
+from gridgov.audit.sql import TABLES as AUDIT_TABLES
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.models import Case, CaseEvent, CaseTask
-from gridgov.audit.sql import TABLES as AUDIT_TABLES
 from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
 from gridgov.db import Base
@@ -14,13 +14,13 @@ from gridgov.grids.models import Grid, GridVersion, Organisation
 from gridgov.media.models import CasePhoto
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 
-__all__ = [
-    "ApiToken",
 # the log's tables are defined in the kernel (gridgov.audit.sql, on its own MetaData); copied here for Alembic
 for _table in AUDIT_TABLES:
     if _table.name not in Base.metadata.tables:
         _table.to_metadata(Base.metadata)
 
+__all__ = [
+    "ApiToken",
     "Base",
     "Campaign",
     "Case",
