@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from gridgov.cases.ports import CasesUnitOfWork
@@ -66,6 +67,10 @@ class ProjectRepository(Protocol):
     def blocker_by_case(self, case_id: int) -> ProjectBlocker | None: ...
     def save_investment(self, project_id: int, year: int, month: int, amount: int, at: object) -> int | None:
         """Store the month's amount (replacing one reported before); returns the amount it replaced."""
+        ...
+
+    def add_investments(self, rows: Sequence[tuple[int, int, int, int]], at: datetime) -> None:
+        """Monthly rows (project id, year, month, 万元) in bulk (generated data)."""
         ...
 
     def adjustment(self, year: int) -> ProjectAdjustment | None: ...

@@ -18,6 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gridgov.cases.domain import CaseStatus, StatusKind
 from gridgov.cases.models import Case
+from gridgov.grids.domain import GridLevel
+from gridgov.grids.models import Grid, GridVersion
 from gridgov.projects.domain import (
     FOUR_RATES,
     LIST_LABELS,
@@ -611,3 +613,25 @@ def district_options(session: Session) -> list[tuple[str, str]]:
 
 def phase_numbers(session: Session) -> Sequence[int]:
     return list(session.execute(select(ProjectPhase.number).order_by(ProjectPhase.number)).scalars())
+
+
+def district_areas(session: Session) -> list[tuple[str, str, list[tuple[float, float, float, float]]]]:
+    """(district code, name, bounding boxes of its smallest grids) in the active grid version (for generated
+    project locations)."""
+    version = session.execute(select(GridVersion.id).where(GridVersion.active)).scalar()
+    if version is None:
+        return []
+    names = {
+        code[:6]: name
+        for code, name in session.execute(
+            select(Grid.code, Grid.name).where(Grid.version_id == version, Grid.level == int(GridLevel.DISTRICT))
+        )
+    }
+    boxes: dict[str, list[tuple[float, float, float, float]]] = {code: [] for code in names}
+    stmt = select(Grid.code, Grid.min_lat, Grid.min_lon, Grid.max_lat, Grid.max_lon).where(
+        Grid.version_id == version, Grid.level == int(GridLevel.MICRO), Grid.min_lat.is_not(None)
+    )
+    for code, a, b, c, d in session.execute(stmt):
+        if code[:6] in boxes and a is not None and b is not None and c is not None and d is not None:
+            boxes[code[:6]].append((a, b, c, d))
+    return [(code, names[code], boxes[code]) for code in sorted(names)]

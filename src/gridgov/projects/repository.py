@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ from gridgov.projects.models import (
 from gridgov.projects.ports import District
 from gridgov.units.ports import UnitRepository
 
-STATE_VERSION = "p1"
+STATE_VERSION = "p"  # the log keeps 100 characters: "p." and the three 32-character digests with their dots
 # the columns a project's leaf commits to (its row as the event's transaction left it; no personal data)
 STATE_COLUMNS = (
     "id",
@@ -187,6 +187,13 @@ class SqlProjectRepository:
             return None
         before, row.amount, row.reported_at = row.amount, amount, at
         return before
+
+    def add_investments(self, rows: Sequence[tuple[int, int, int, int]], at: datetime) -> None:
+        if rows:
+            self.session.execute(
+                insert(ProjectInvestment),
+                [{"project_id": p, "year": y, "month": m, "amount": a, "reported_at": at} for p, y, m, a in rows],
+            )
 
     def adjustment(self, year: int) -> ProjectAdjustment | None:
         return self.session.execute(
