@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # six subprocesses, about 35 s on 2 shared cores
+pytestmark = pytest.mark.slow  # seven subprocesses, about 40 s on 2 shared cores
 
 ROOT = Path(__file__).resolve().parents[2]
 NUM = r"(\d[\d,]*(?:\.\d+)?)"  # one captured figure: 1,234 or 12.5
@@ -173,3 +173,37 @@ def test_air_prints_import_and_aggregation_next_to_the_bare_sql() -> None:
     assert figures(lines, rf"  bare GROUP BY \(district, day\)\s+{NUM} s  \({NUM} groups\)")[1] > 0
     assert figures(lines, rf"  composite \(city, year to date\)\s+{NUM} ms \(index {NUM}\)")[1] > 0
     assert figures(lines, rf"  ratio import / bare INSERT\s+{NUM}x")[0] > 0
+
+
+def test_audit_prints_verify_next_to_the_bare_hash() -> None:
+    lines = run_smoke("audit.py")
+    assert figures(lines, rf"audit benchmark, {NUM} CPUs, {NUM} events \({NUM} per case\)")[1] == 2_000
+    assert (
+        figures(lines, rf"{smoke_backend()}: wrote {NUM} events of {NUM} cases with their log in {NUM} s")[0] == 2_000
+    )
+    seconds, rate, _wall, cases, log_size = figures(
+        lines, rf"  verify_all\s+{NUM} s\s+{NUM} events/s  \(wall {NUM} s; {NUM} cases, log {NUM}, checkpoint True\)"
+    )
+    assert seconds > 0 and rate > 0 and cases == 200 and log_size == 2_000
+    assert figures(lines, rf"  bare SHA-256\s+{NUM} s\s+{NUM} events/s  \({NUM} strings, {NUM} MB, {NUM} MB/s\)")[1] > 0
+    assert figures(lines, rf"  read \+ SHA-256\s+{NUM} s\s+{NUM} events/s  \(the rows' bytes as stored\)")[1] > 0
+    assert all(
+        r > 0 for r in figures(lines, rf"  verify / bare\s+{NUM}% \(goal ≥ 30%\); verify / read \+ SHA-256 {NUM}%")
+    )
+    total, leaves, tree, sign = figures(
+        lines, rf"  checkpoint\s+{NUM} ms  \(tree from {NUM} leaves {NUM} ms, signature {NUM} ms\)"
+    )
+    assert leaves == 2_000 and 0 < sign <= total
+    assert all(v > 0 for v in figures(lines, rf"Ed25519 per checkpoint: sign {NUM} µs, verify {NUM} µs \({NUM} runs\)"))
+
+
+def test_search_prints_each_query_next_to_the_bare_lookup() -> None:
+    lines = run_smoke("search.py")
+    backend = "PostgreSQL" if smoke_backend() == "postgresql" else "SQLite"
+    assert figures(lines, rf"search benchmark: {backend}, {NUM} CPUs, {NUM} runs per query, each with another term")
+    assert figures(lines, rf"loaded {NUM} cases \({NUM} s\), text {NUM} s(?:, indexes built in {NUM} s)?")[0] == 2_000
+    for who in ("city", "street"):
+        for label in ("tracking code", "full phone", r"phone, last 4 digits", r"two characters \(路灯…\)"):
+            p50, p95 = figures(lines, rf"{who}: {label}\s+{NUM}\s+{NUM}  (?:ok|SLOW)")
+            assert 0 < p50 <= p95
+    assert all(v > 0 for v in figures(lines, rf"baseline: bare lookup by tracking code\s+{NUM}\s+{NUM}"))

@@ -42,16 +42,11 @@ def entry_hash(stream: str, subject_id: int, seq: int, event_hash: str, state: s
 # --- the state a leaf carries ---------------------------------------------------------------------------------
 
 
-def _value(v: Any) -> Any:
-    if isinstance(v, datetime):
-        return canonical_time(v)
-    return v
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _canonical(values: Sequence[tuple[str, Any]]) -> bytes:
-    return json.dumps(
-        [[k, _value(v)] for k, v in values], ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    ).encode()
+    return _ENCODER.encode([[k, canonical_time(v) if isinstance(v, datetime) else v] for k, v in values]).encode()
 
 
 @dataclass(frozen=True, slots=True)

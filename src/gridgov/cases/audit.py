@@ -10,14 +10,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.domain import GENESIS, ChainProblem, canonical_time, event_digest, verify_chain
+from gridgov.audit.domain import GENESIS, ChainProblem, canonical_time, digest_of, verify_chain
 from gridgov.audit.log import Checkpoint, State, Verifier, entry_hash, state_of
 from gridgov.audit.merkle import Frontier, inclusion_proof
 from gridgov.audit.ports import AuditLog, PendingLeaf
@@ -244,13 +246,8 @@ class _Trail:
 _SEMANTIC_ACTIONS = frozenset({"rework", "return", "evaluate", "accept", "check_in", "cancel_task", "rate_department"})
 
 
-def _follow(trail: _Trail, ev: Mapping[Any, Any]) -> None:
-    """Re-derive the projected facts from one event."""
-    trail.status = ev["to_status"]
-    action = ev["action"]
-    if action not in _SEMANTIC_ACTIONS:
-        return
-    payload = ev["payload"] or {}
+def _follow(trail: _Trail, action: str, payload: Mapping[Any, Any]) -> None:
+    """Re-derive the projected facts from one event (besides the status)."""
     if action == "rework":
         trail.reworks += 1
     elif action == "return":
@@ -261,6 +258,17 @@ def _follow(trail: _Trail, ev: Mapping[Any, Any]) -> None:
         trail.rating[payload["task_id"]] = payload.get("rating")
     elif "task_id" in payload and "late" in payload:
         trail.late[payload["task_id"]] = payload["late"]
+
+
+def _time_text(at: Any) -> str:
+    """canonical_time of a raw occurred_at: SQLite's stored text (naive UTC, microseconds) or a driver datetime."""
+    if isinstance(at, str):
+        if len(at) == 26 and at[10] == " ":
+            return f"{at[:10]}T{at[11:]}Z"
+        at = datetime.fromisoformat(at)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+    return canonical_time(at)
 
 
 class _Problems:
@@ -314,13 +322,33 @@ def verify_all(
     if 0 in want_roots:
         roots[0] = frontier.root().hex()
     trails: dict[int, _Trail] = {}
-    for row in _log_rows(conn):
-        idx = row["l_idx"]
+    for (
+        idx,
+        stream,
+        subject,
+        seq,
+        log_hash,
+        log_state,
+        log_leaf,
+        event_id,
+        ev_seq,
+        tag,
+        event_type,
+        action,
+        from_status,
+        to_status,
+        actor_id,
+        actor_role,
+        unit_id,
+        occurred_at,
+        payload,
+        prev_hash,
+        event_hash,
+    ) in (log := _LogWithEvents(conn)):
         if idx != frontier.size:
             out.log(f"日志第 {frontier.size} 条缺失, 下一条是第 {idx} 条 (日志被删改)")
-        stream, subject, seq = row["l_stream"], row["l_subject"], row["l_seq"]
-        leaf = entry_hash(stream, subject, seq, row["l_event_hash"], row["l_state"])
-        if leaf.hex() != row["l_leaf_hash"]:
+        leaf = entry_hash(stream, subject, seq, log_hash, log_state)
+        if leaf.hex() != log_leaf:
             out.log(f"日志第 {idx} 条的内容与其哈希不符 (日志被改动)")
         frontier.append(leaf)
         if frontier.size in want_roots:
@@ -328,32 +356,56 @@ def verify_all(
         if stream != STREAM:
             out.log(f"日志第 {idx} 条属于未知的流 {stream}")
             continue
-        trail = trails.setdefault(subject, _Trail())
+        trail = trails.get(subject)
+        if trail is None:
+            trail = trails[subject] = _Trail()
         if seq != trail.seq + 1:
             out.case(
-                subject, row["id"], trail.seq + 1, f"日志中该案事件顺序错乱: 应为第 {trail.seq + 1} 个, 实为第 {seq} 个"
+                subject, event_id, trail.seq + 1, f"日志中该案事件顺序错乱: 应为第 {trail.seq + 1} 个, 实为第 {seq} 个"
             )
-        trail.seq, trail.state = seq, row["l_state"]
-        if row["id"] is None:
+        trail.seq, trail.state = seq, log_state
+        if event_id is None:
             out.case(subject, None, seq, f"事件已不存在, 日志第 {idx} 条仍记录着它 (事件被删除)")
-            trail.link, trail.last_missing = row["l_event_hash"], True
+            trail.link, trail.last_missing = log_hash, True
             continue
         report.events += 1
         trail.present += 1
         trail.last_missing = False
+        if isinstance(payload, str):  # SQLite hands JSON back as text, psycopg already decoded
+            payload = json.loads(payload)
         ref = refs.get(subject)
-        if row["prev_hash"] != trail.link:
-            out.case(subject, row["id"], seq, "前序哈希不符 (前一事件被改动或删除)")
-        elif ref is not None and _digest(ref, row) != row["hash"]:
-            out.case(subject, row["id"], seq, "事件内容与哈希不符 (该事件被改动)")
-        elif row["hash"] != row["l_event_hash"]:
-            out.case(subject, row["id"], seq, f"事件哈希与日志第 {idx} 条不符 (事件链被重写)")
-        trail.link = row["l_event_hash"]
-        trail.present_hash = row["hash"]
-        _follow(trail, row)
+        if prev_hash != trail.link:
+            out.case(subject, event_id, seq, "前序哈希不符 (前一事件被改动或删除)")
+        elif (
+            ref is not None
+            and digest_of(
+                prev_hash,
+                ref,
+                ev_seq,
+                event_type,
+                tag,
+                action,
+                from_status,
+                to_status,
+                actor_id,
+                actor_role,
+                unit_id,
+                _time_text(occurred_at),
+                payload,
+            )
+            != event_hash
+        ):
+            out.case(subject, event_id, seq, "事件内容与哈希不符 (该事件被改动)")
+        elif event_hash != log_hash:
+            out.case(subject, event_id, seq, f"事件哈希与日志第 {idx} 条不符 (事件链被重写)")
+        trail.link = log_hash
+        trail.present_hash = event_hash
+        trail.status = to_status
+        if action in _SEMANTIC_ACTIONS:
+            _follow(trail, action, payload or {})
     report.log_size = frontier.size
     report.root = frontier.root().hex()
-    _events_outside_log(conn, out)
+    _events_outside_log(log, out)
     _check_head(head, report, out, verifier, origin)
     _check_checkpoints(cps, checkpoint_problems, roots, report, out, verifier, origin)
     _check_cases(session, trails, report, out)
@@ -362,60 +414,78 @@ def verify_all(
     return report
 
 
-def _digest(ref: str, ev: Mapping[Any, Any]) -> str:
-    return event_digest(
-        prev_hash=ev["prev_hash"],
-        case_ref=ref,
-        seq=ev["seq"],
-        event_type=ev["event_type"],
-        tag=ev["tag"],
-        action=ev["action"],
-        from_status=ev["from_status"],
-        to_status=ev["to_status"],
-        actor_id=ev["actor_id"],
-        actor_role=ev["actor_role"],
-        unit_id=ev["unit_id"],
-        occurred_at=ev["occurred_at"],
-        payload=ev["payload"],
-    )
+_EVENT_RAW = ("id", "case_id", "seq", "tag", "event_type", "action", "from_status", "to_status", "actor_id",
+              "actor_role", "unit_id", "occurred_at", "payload", "prev_hash", "hash")  # fmt: skip
+_LOG_RAW = ("idx", "stream", "subject_id", "seq", "event_hash", "state", "leaf_hash")
+_NO_EVENT = (None,) * (len(_EVENT_RAW) - 1)  # the event part of a row, less its case id
+READ_AHEAD = 100_000  # events read past their leaf (concurrent commits reorder ids a little) before a lookup
 
 
-def _log_rows(conn: Connection) -> Iterable[Mapping[Any, Any]]:
-    lg = audit_log.c
-    joined = audit_log.outerjoin(
-        CaseEvent, and_(lg.stream == STREAM, CaseEvent.case_id == lg.subject_id, CaseEvent.seq == lg.seq)
-    )
-    stmt = (
-        select(
-            lg.idx.label("l_idx"),
-            lg.stream.label("l_stream"),
-            lg.subject_id.label("l_subject"),
-            lg.seq.label("l_seq"),
-            lg.event_hash.label("l_event_hash"),
-            lg.state.label("l_state"),
-            lg.leaf_hash.label("l_leaf_hash"),
-            *EVENT_COLUMNS,
-        )
-        .select_from(joined)
-        .order_by(lg.idx)
-        .execution_options(yield_per=5000)
-    )
-    return conn.execute(stmt).mappings()
+def _raw(conn: Connection, table: str, columns: Sequence[str], order: str) -> Iterator[tuple[Any, ...]]:
+    """Rows as the driver returns them, streamed (the verifier's hot loop: no SQLAlchemy processing per row)."""
+    sql = f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"
+    if conn.dialect.name == "sqlite":  # sqlite3's own cursor steps through the rows as they are fetched
+        cursor = conn.exec_driver_sql(sql).cursor
+        while rows := cursor.fetchmany(5000):
+            yield from rows
+        return
+    result = conn.execution_options(stream_results=True).exec_driver_sql(sql)  # a server-side cursor
+    while rows := result.fetchmany(5000):
+        yield from map(tuple, rows)
 
 
-def _events_outside_log(conn: Connection, out: _Problems) -> None:
-    lg = audit_log.c
-    joined = CaseEvent.__table__.outerjoin(
-        audit_log, and_(lg.stream == STREAM, lg.subject_id == CaseEvent.case_id, lg.seq == CaseEvent.seq)
-    )
-    stmt = (
-        select(CaseEvent.id, CaseEvent.case_id, CaseEvent.seq)
-        .select_from(joined)
-        .where(lg.idx.is_(None))
-        .order_by(CaseEvent.case_id, CaseEvent.seq)
-        .limit(out.stop_after + 1)
-    )
-    for event_id, case_id, seq in conn.execute(stmt):
+class _LogWithEvents:
+    """The log in order, each leaf with its case event: two sequential scans (the log by position, the events by
+    id, which is nearly the same order) matched on (case, seq), so there is no join and no second pass for the
+    events outside the log. What is left of the events at the end is not in the log."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.events = _raw(conn, "case_events", _EVENT_RAW, "id")
+        self.ahead: dict[tuple[int, int], tuple[Any, ...]] = {}
+        self.taken: set[int] = set()  # events found by lookup, skipped when the scan reaches them
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for row in _raw(self.conn, "audit_log", _LOG_RAW, "idx"):
+            ev = self._find(row[2], row[3]) if row[1] == STREAM else None
+            yield row + ((ev[0], *ev[2:]) if ev is not None else _NO_EVENT)
+
+    def _find(self, case_id: int, seq: int) -> tuple[Any, ...] | None:
+        key = (case_id, seq)
+        ev = self.ahead.pop(key, None)
+        if ev is not None:
+            return ev
+        while len(self.ahead) < READ_AHEAD:
+            nxt = next(self.events, None)
+            if nxt is None:
+                return None
+            if nxt[0] in self.taken:
+                continue
+            if (nxt[1], nxt[2]) == key:
+                return nxt
+            self.ahead[(nxt[1], nxt[2])] = nxt
+        cols = ", ".join(_EVENT_RAW)
+        found = self.conn.exec_driver_sql(
+            f"SELECT {cols} FROM case_events WHERE case_id = {int(case_id)} AND seq = {int(seq)}"
+        ).first()
+        if found is None:
+            return None
+        self.taken.add(found[0])
+        return tuple(found)
+
+    def unmatched(self) -> Iterator[tuple[int, int, int]]:
+        """(event id, case id, seq) of the events no leaf names."""
+        for ev in sorted(self.ahead.values()):
+            yield ev[0], ev[1], ev[2]
+        for ev in self.events:
+            if ev[0] not in self.taken:
+                yield ev[0], ev[1], ev[2]
+
+
+def _events_outside_log(events: _LogWithEvents, out: _Problems) -> None:
+    for n, (event_id, case_id, seq) in enumerate(events.unmatched()):
+        if n > out.stop_after:
+            break
         out.case(case_id, event_id, seq, "事件不在日志中 (事件是绕过系统写入的)")
 
 
