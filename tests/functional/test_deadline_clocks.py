@@ -46,7 +46,7 @@ def test_rework_on_an_overdue_case_does_not_repeat_escalations(api: Api, clean: 
     before = api.get("dispatcher", f"/api/v1/cases/{cid}").json()["escalation_level"]
     w.clock.set(late)
     api.ok("street", cid, "handle", note="已处理")
-    api.ok("grid-worker", cid, "rework", reason="不到位")
+    api.ok("street", cid, "rework", reason="不到位")
     assert scan(w, late + timedelta(minutes=1)) == (0, 0)
     assert api.get("dispatcher", f"/api/v1/cases/{cid}").json()["escalation_level"] == before
 

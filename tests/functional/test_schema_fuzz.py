@@ -63,9 +63,10 @@ def test_schemathesis_finds_no_server_error(server: str, world: World, role: str
     operations = sum(len(methods & set(item)) for item in world.app.openapi()["paths"].values()) - 1  # less erase
     assert operations > 40
     assert f"Tested: {operations}" in out, out[-3000:]
-    # the token works: an admin is refused nothing; a resident only the staff-only operations (a handful)
+    # the token works: an admin is refused nothing; a resident only the staff-only operations, a small share of
+    # the API (a token the server did not accept would be refused everywhere)
     refused = re.search(r"Authentication failed: (\d+) operations", out)
     if role == "admin":
         assert refused is None, out[-3000:]
     else:
-        assert refused is None or int(refused.group(1)) <= 5, out[-3000:]
+        assert refused is None or int(refused.group(1)) * 5 <= operations, out[-3000:]
