@@ -77,9 +77,9 @@ class CasesUnitOfWork(Transaction, Protocol):
     """The repositories the case services use, in one transaction."""
 
     @property
-    @property
     def audit(self) -> AuditLog: ...
 
+    @property
     def cases(self) -> CaseRepository: ...
 
     @property
