@@ -47,6 +47,16 @@ from gridgov.geo.fixed import FixedAreaLookup
 from gridgov.geo.ports import LocateResult
 from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import Grid, GridVersion
+from gridgov.projects.models import (
+    Project,
+    ProjectAdjustment,
+    ProjectBlocker,
+    ProjectEvent,
+    ProjectEvidence,
+    ProjectInvestment,
+    ProjectPhase,
+)
+from gridgov.projects.ports import District
 from gridgov.units.domain import RuleTarget, UnitKind
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 
@@ -61,6 +71,7 @@ __all__ = [
     "FakeDatabase",
     "FakeGridRepository",
     "FakeLocator",
+    "FakeProjectRepository",
     "FakeUnitOfWork",
     "FakeUnitRepository",
     "FakeUserRepository",
@@ -94,6 +105,13 @@ TABLES: tuple[type[Base], ...] = (
     SuggestionAttachment,
     SuggestionEvent,
     SuggestionPiiAccess,
+    ProjectPhase,
+    Project,
+    ProjectEvent,
+    ProjectEvidence,
+    ProjectBlocker,
+    ProjectInvestment,
+    ProjectAdjustment,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -528,6 +546,92 @@ class FakeCampaignRepository:
         self.rows.insert(access)
 
 
+class FakeProjectRepository:
+    """gridgov.projects.ports.ProjectRepository over the working copy; every event written is queued in the log."""
+
+    def __init__(self, rows: _Rows, log: AuditLog | None = None) -> None:
+        self.rows = rows
+        self.log = log
+
+    def _queue(self, project_id: int, seq: int, event_hash: str) -> None:
+        if self.log is not None:
+            self.log.queue(PendingLeaf("project", lambda: project_id, seq, event_hash))
+
+    def get(self, project_id: int) -> Project | None:
+        return self.rows.get(Project, project_id)
+
+    def code_taken(self, code: str) -> bool:
+        return self.rows.first(Project, code=code) is not None
+
+    def add(self, project: Project, first_event: ProjectEvent) -> None:
+        self.add_many([(project, [first_event])])
+
+    def add_many(self, projects: Sequence[tuple[Project, Sequence[ProjectEvent]]]) -> None:
+        for project, events in projects:
+            self.rows.insert(project)
+            for event in events:
+                event.project_id = project.id
+                self.add_event(event)
+
+    def add_event(self, event: ProjectEvent) -> None:
+        self.rows.insert(event)
+        self._queue(event.project_id, event.seq, event.hash)
+
+    def events(self, project_id: int) -> list[ProjectEvent]:
+        return sorted(self.rows.where(ProjectEvent, project_id=project_id), key=lambda e: e.seq)
+
+    def phase(self, number: int) -> ProjectPhase | None:
+        return self.rows.first(ProjectPhase, number=number)
+
+    def phases(self) -> Sequence[ProjectPhase]:
+        return sorted(self.rows.of(ProjectPhase), key=lambda p: p.number)
+
+    def add_phase(self, phase: ProjectPhase) -> None:
+        self.rows.insert(phase)
+
+    def districts(self) -> dict[str, District]:
+        version = next((v for v in self.rows.of(GridVersion) if v.active), None)
+        if version is None:
+            return {}
+        return {
+            g.code[:6]: District(g.code[:6], g.name, g.code)
+            for g in self.rows.where(Grid, version_id=version.id, level=int(GridLevel.DISTRICT))
+        }
+
+    def add_evidence(self, evidence: ProjectEvidence) -> None:
+        self.rows.insert(evidence)
+
+    def evidence(self, project_id: int, ids: Sequence[int]) -> Sequence[ProjectEvidence]:
+        wanted = set(ids)
+        return [e for e in self.rows.where(ProjectEvidence, project_id=project_id) if e.id in wanted]
+
+    def add_blocker(self, blocker: ProjectBlocker) -> None:
+        self.rows.insert(blocker)
+
+    def blocker_by_case(self, case_id: int) -> ProjectBlocker | None:
+        return self.rows.first(ProjectBlocker, case_id=case_id)
+
+    def save_investment(self, project_id: int, year: int, month: int, amount: int, at: object) -> int | None:
+        row = self.rows.first(ProjectInvestment, project_id=project_id, year=year, month=month)
+        if row is None:
+            self.rows.insert(
+                ProjectInvestment(project_id=project_id, year=year, month=month, amount=amount, reported_at=at)
+            )
+            return None
+        before, row.amount = row.amount, amount
+        return before
+
+    def add_investments(self, rows: Sequence[tuple[int, int, int, int]], at: datetime) -> None:
+        for p, y, m, a in rows:
+            self.rows.insert(ProjectInvestment(project_id=p, year=y, month=m, amount=a, reported_at=at))
+
+    def adjustment(self, year: int) -> ProjectAdjustment | None:
+        return self.rows.first(ProjectAdjustment, year=year)
+
+    def add_adjustment(self, adjustment: ProjectAdjustment) -> None:
+        self.rows.insert(adjustment)
+
+
 # -- the unit of work ------------------------------------------------------------------------------------
 class FakeUnitOfWork:
     """`with uow: ...; uow.commit()` over a :class:`FakeDatabase`; what is not committed is thrown away."""
@@ -538,6 +642,7 @@ class FakeUnitOfWork:
     grids: FakeGridRepository
     users: FakeUserRepository
     campaigns: FakeCampaignRepository
+    projects: FakeProjectRepository
 
     def __init__(self, db: FakeDatabase | None = None, *, write: bool = True) -> None:
         self.db = db if db is not None else FakeDatabase()
@@ -571,6 +676,7 @@ class FakeUnitOfWork:
         self.grids = FakeGridRepository(self.rows)
         self.users = FakeUserRepository(self.rows)
         self.campaigns = FakeCampaignRepository(self.rows)
+        self.projects = FakeProjectRepository(self.rows, self.audit)
 
     def commit(self) -> None:
         changes = self.rows.changes()
