@@ -205,6 +205,13 @@ def test_project_signed_in_9_started_in_10_in_production_in_11_with_photo_eviden
         leaves = s.execute(text("SELECT count(*) FROM audit_log WHERE stream = 'project'")).scalar_one()
     assert report.ok, report.problems
     assert leaves == len(events) == report.events
+    from gridgov.cli import main
+
+    url = w.container.settings.database_url
+    done = CliRunner().invoke(main, ["audit", "verify", "--database-url", url])  # the city log takes the project leaves
+    assert done.exit_code == 0 and "未知的流" not in done.output, done.output
+    done = CliRunner().invoke(main, ["projects", "verify", "--database-url", url])
+    assert done.exit_code == 0 and f"{len(events)} 个事件" in done.output, done.output
 
     # the page shows its stages and photos
     page = pj.get("leader", f"/projects/{pid}")

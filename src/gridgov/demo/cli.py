@@ -27,6 +27,19 @@ def _load_reference(settings: Settings) -> dict[str, int]:
         c.close()
 
 
+def _seed_projects(c: Any, now: Any) -> None:
+    """三个一批: 11 phases, 1,363 generated projects (projects.demo), once."""
+    from gridgov.projects.demo import DistrictArea, seed_projects
+    from gridgov.projects.queries import district_areas
+    from gridgov.projects.repository import SqlProjectsUnitOfWork
+
+    with c.sessions() as session:
+        areas = [DistrictArea(code, name, boxes) for code, name, boxes in district_areas(session)]
+    done = seed_projects(lambda: SqlProjectsUnitOfWork(c.uow()), areas, now)
+    if not done.skipped:
+        click.echo(f"三个一批: {done.phases} 期, {done.projects} 个项目 (演示数据), 总投资 {done.total_yi:,.0f} 亿元")
+
+
 @click.command(help="建立演示库 (郑州网格 + 样例案件)，为每个角色打印令牌，并在 127.0.0.1:8000 提供服务")
 @click.option("--database-url", envvar="GRIDGOV_DEMO_DATABASE_URL", default="sqlite:///var/demo.db", show_default=True)
 @click.option("--cases", "n_cases", type=int, default=3000, show_default=True, help="样例案件数")
@@ -60,6 +73,7 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
             click.echo("样例案件: " + ", ".join(f"{k} {v}" for k, v in sorted(made.items())))
             report = scan_overdue(c.uow_factory, now, c.calendar, c.policy)
             click.echo(f"时限扫描: 预警 {report.warned}, 升级 {report.escalated}")
+            _seed_projects(c, now)
             _checkpoint(c)
         else:
             click.echo("演示库已存在，跳过样例案件 (用 --reset 重建)")

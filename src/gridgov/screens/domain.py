@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from gridgov.actor import Role
 from gridgov.cases.domain import CaseStatus as S
 from gridgov.dashboard.domain import DASHBOARD_ROLES
+from gridgov.projects.domain import READERS as PROJECT_READERS
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ SCREENS: dict[str, Screen] = {
     "campaigns": Screen(
         "/campaigns-admin", "意见征集", frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER}) | _STAFF
     ),
+    "projects": Screen("/projects", "三个一批", PROJECT_READERS),
 }
 
 HOME: dict[Role, str] = {

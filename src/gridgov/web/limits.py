@@ -48,6 +48,8 @@ def default_limits(settings: Settings) -> dict[str, int]:
         "/api/v1/campaigns/*/mail": settings.campaign_import_max_bytes + MULTIPART_MARGIN,
         "/api/v1/campaigns/*/letters": settings.campaign_attachment_max_bytes + MULTIPART_MARGIN,
         "/campaigns/*": settings.campaign_attachment_max_bytes + MULTIPART_MARGIN,
+        "/api/v1/projects/*/evidence": PHOTO_MAX_BYTES + MULTIPART_MARGIN,  # a document or an on-site photo
+        "/api/v1/projects/import": 16 * MIB + MULTIPART_MARGIN,  # gridgov.projects.views.IMPORT_MAX_BYTES
         # data files: a year of hourly station data (20 stations, 175,200 rows) is about 12 MB of CSV
         "/api/v1/air/*": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
         "/api/v1/indicators/*/values/import": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
