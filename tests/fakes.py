@@ -184,6 +184,7 @@ class FakeDatabase:
         self._sequences: dict[type[Base], int] = {model: 0 for model in TABLES}
         self.commits = 0
         self.audit_log = MemoryLogStore()  # the city's log: every committed event's leaf
+        self.jobs: list[tuple[str, dict[str, object]]] = []  # background jobs committed (task, arguments)
 
     def next_id(self, model: type[Base]) -> int:
         self._sequences[model] += 1
@@ -651,11 +652,13 @@ class FakeUnitOfWork:
         self.rolled_back = 0
         self.entered = 0
         self._after_commit: list[Callable[[], None]] = []
+        self._outbox: list[tuple[str, dict[str, object]]] = []
         self._begin()
 
     def __enter__(self) -> FakeUnitOfWork:
         self.entered += 1
         self._after_commit = []
+        self._outbox = []
         self._begin()
         return self
 
@@ -696,16 +699,22 @@ class FakeUnitOfWork:
             self.rows.base[(model, row_id)] = values(stored)
         self.db.commits += 1
         self.committed += 1
+        self.db.jobs.extend(self._outbox)  # jobs commit with the transaction that wrote them
+        self._outbox = []
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
             hook()
 
     def rollback(self) -> None:
         self.rolled_back += 1
+        self._outbox = []
         self._begin()
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         self._after_commit.append(hook)
+
+    def enqueue(self, task: str, **args: object) -> None:
+        self._outbox.append((task, dict(args)))
 
     @contextmanager
     def savepoint(self) -> Iterator[object]:

@@ -1,6 +1,8 @@
 """The web entry point: `create_app(settings)` composes the app from each feature's routers and pages, the
-error handlers and the offline API docs, and starts and stops the background threads of `gridgov.worker`
-with the app's lifespan. It holds no SQL of its own beyond the health check."""
+error handlers and the offline API docs, and starts and stops, with the app's lifespan, the background threads
+of `gridgov.worker` (in-process queue only: with the procrastinate queue they belong to `gridgov worker`) and
+the process's one LISTEN connection. `serve_app()` is the factory `gridgov serve --workers N` hands uvicorn.
+It holds no SQL of its own beyond the health check."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from gridgov.cases import topics_views
 from gridgov.cases import views as case_views
 from gridgov.categories import views as category_views
 from gridgov.classify import views as classify_views
-from gridgov.config import Settings
+from gridgov.config import Settings, get_settings
 from gridgov.dashboard import views as dashboard_views
 from gridgov.dashboard.queries import home_counts
 from gridgov.geo import views as grid_views
@@ -36,12 +38,11 @@ from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
 from gridgov.privacy import views as privacy_views
 from gridgov.projects import pages as project_pages
-from gridgov.ratelimit import RateLimiter
 from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors, limits
 from gridgov.web.render import templates
-from gridgov.worker import DeadlineScheduler, Enricher
+from gridgov.worker import DeadlineScheduler, Enricher, QueuedEnrichment
 
 
 def _offline_docs(app: FastAPI) -> None:
@@ -63,14 +64,16 @@ def _offline_docs(app: FastAPI) -> None:
 def create_app(settings: Settings, container: Container | None = None, scheduler: bool = False) -> FastAPI:
     owned = container is None
     box = container or bootstrap(settings)
-    enricher = Enricher(box) if settings.enrich_async else None
-    box.enricher = enricher
-    sched = DeadlineScheduler(box, enricher) if scheduler else None
+    here = box.runs_background_here  # else the job queue's worker (gridgov worker) does the background work
+    enricher = Enricher(box) if settings.enrich_async and here else None
+    box.enricher = enricher if here else (QueuedEnrichment() if settings.enrich_async else None)
+    sched = DeadlineScheduler(box, enricher) if scheduler and here else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         box.locator()  # build the point-in-grid index before the first request
         _ = box.classifier  # and load the model
+        box.start_listening()  # PostgreSQL: one LISTEN connection (live streams, reference changes)
         if enricher is not None:
             enricher.start()
         if sched is not None:
@@ -94,7 +97,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     )
     _offline_docs(app)
     app.state.container = box
-    app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute, settings.intake_burst)
+    app.state.intake_limiter = box.intake_limiter()  # shared by every process (GRIDGOV_SHARED_STATE)
+    app.state.stream_leases = box.stream_leases
     errors.install(app)
 
     @app.middleware("http")
@@ -147,3 +151,13 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
         return {"status": "ok"}
 
     return app
+
+
+def serve_app() -> FastAPI:
+    """The app of one `gridgov serve` worker process, from the environment (uvicorn's factory: each worker
+    process builds its own container, engine and LISTEN connection)."""
+    from gridgov.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings, scheduler=settings.serve_background)

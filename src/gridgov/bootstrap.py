@@ -24,6 +24,9 @@ from gridgov.clock import Clock, SystemClock, WorkingDays, chinese_calendar_work
 from gridgov.config import Settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.geo.services import GeoLocator, LocatorCache
+from gridgov.jobs.inprocess import InProcessQueue
+from gridgov.jobs.ports import JobQueue
+from gridgov.ratelimit import Limiter, MemoryStreamLeases, RateLimiter, StreamLeases
 from gridgov.refcache import ReferenceCache
 from gridgov.uow import UnitOfWork
 
@@ -39,9 +42,69 @@ class Container:
     reference: ReferenceCache = field(default_factory=lambda: ReferenceCache(0))
     locators: LocatorCache = field(default_factory=LocatorCache)
     enricher: Any = None  # worker.Enricher while a server runs with GRIDGOV_ENRICH_ASYNC
+    jobs: JobQueue = field(default_factory=InProcessQueue)  # where units of work write their jobs
+    listener: Any = None  # gridgov.jobs.notify.Listener, once start_listening() has run
 
     def uow(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.sessions, write=write, cache=self.reference, log=self.log_settings)
+        return UnitOfWork(self.sessions, write=write, cache=self.reference, log=self.log_settings, jobs=self.jobs)
+
+    # many processes: the job queue, the state the processes share, the one LISTEN connection
+
+    @property
+    def runs_background_here(self) -> bool:
+        """Whether this process's server runs the background work in threads (the in-process queue), or
+        leaves it to `gridgov worker` (procrastinate)."""
+        return self.settings.queue_kind == "inprocess"
+
+    @cached_property
+    def queue_app(self) -> Any:
+        """procrastinate's App on this database (imported only where the queue is used)."""
+        app = getattr(self.jobs, "app", None)
+        if app is not None:
+            return app
+        from gridgov.jobs.pgqueue import make_app
+
+        return make_app(self.settings.database_url)
+
+    def intake_limiter(self) -> Limiter:
+        s = self.settings
+        if s.shared_state == "memory":
+            return RateLimiter(s.intake_rate_per_minute, s.intake_burst)
+        from gridgov.jobs.shared import SqlRateLimiter
+
+        return SqlRateLimiter(self.engine, s.intake_rate_per_minute, s.intake_burst)
+
+    @cached_property
+    def stream_leases(self) -> StreamLeases:
+        if self.settings.shared_state == "memory":
+            return MemoryStreamLeases()
+        from gridgov.jobs.shared import SqlStreamLeases
+
+        return SqlStreamLeases(self.engine)
+
+    @property
+    def live_updates_notify(self) -> bool:
+        mode = self.settings.live_updates
+        return mode == "notify" or (mode == "auto" and self.engine.dialect.name == "postgresql")
+
+    def start_listening(self) -> Any:
+        """One LISTEN connection for this process (PostgreSQL, live updates by NOTIFY): case events for the
+        dashboard's streams, and reference changes, which clear this process's reference cache and grid index."""
+        if self.listener is not None or not self.live_updates_notify:
+            return self.listener
+        from gridgov.jobs.notify import REFERENCE, Listener
+        from gridgov.jobs.pgqueue import conninfo
+
+        self.listener = Listener(conninfo(self.settings.database_url))
+        self.listener.subscribe(REFERENCE, self._reference_changed)
+        self.listener.start()
+        return self.listener
+
+    def _reference_changed(self, table: str | None) -> None:
+        self.reference.clear()
+        if table in (None, "grids", "grid_versions"):
+            old = self.locators
+            self.locators = type(old)(old.backend, old.cell_m)  # the next locate builds the index afresh
 
     # the record: the key (a file, never the database), the log's name, the stores outside the database
 
@@ -120,6 +183,9 @@ class Container:
         self.tokens.clear()
 
     def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
         self.engine.dispose()
 
 
@@ -137,6 +203,14 @@ def load_classifier(path: str | None) -> Classifier:
     return model
 
 
+def _job_queue(settings: Settings) -> JobQueue:
+    if settings.queue_kind == "procrastinate":
+        from gridgov.jobs.pgqueue import ProcrastinateQueue, make_app
+
+        return ProcrastinateQueue(make_app(settings.database_url))
+    return InProcessQueue()
+
+
 def bootstrap(settings: Settings, clock: Clock | None = None, calendar: WorkingDays | None = None) -> Container:
     engine = make_engine(settings)
     return Container(
@@ -147,4 +221,5 @@ def bootstrap(settings: Settings, clock: Clock | None = None, calendar: WorkingD
         calendar=calendar or chinese_calendar_working_days(),
         tokens=TokenCache(settings.auth_cache_seconds),
         reference=ReferenceCache(settings.reference_cache_seconds),
+        jobs=_job_queue(settings),
     )

@@ -7,6 +7,7 @@ what they may not import (the composition root, the app) as a `clikit.Wiring` in
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -40,14 +41,33 @@ def _load_classifier(path: str | None) -> Any:
     return load_classifier(path)
 
 
-def _serve(settings: Settings, scheduler: bool) -> None:
+def _serve(settings: Settings, scheduler: bool, workers: int = 1) -> None:
     import uvicorn
 
     from gridgov.app import create_app
 
     configure_logging(settings)
+    level = settings.log_level.lower()
+    if workers > 1:
+        # uvicorn's worker model: a supervisor forks N processes that share the socket and each build the app
+        # from the environment (gridgov.app:serve_app); a worker that dies is started again by the supervisor
+        os.environ.update(
+            GRIDGOV_DATABASE_URL=settings.database_url,
+            GRIDGOV_HOST=settings.host,
+            GRIDGOV_PORT=str(settings.port),
+            GRIDGOV_SERVE_BACKGROUND="true" if scheduler else "false",
+        )
+        uvicorn.run(
+            "gridgov.app:serve_app",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=level,
+        )
+        return
     app = create_app(settings, scheduler=scheduler)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=level)
 
 
 WIRING = Wiring(build=_build, serve=_serve, load_classifier=_load_classifier)
@@ -81,13 +101,36 @@ def db_check(database_url: str | None) -> None:
     click.echo("模型与迁移一致")
 
 
-@main.command(help="启动 HTTP 服务 (含时限扫描调度)")
+@main.command(help="启动 HTTP 服务 (内嵌队列时含时限扫描调度; procrastinate 队列时后台工作交给 gridgov worker)")
 @db_option
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Web 进程数 (默认 GRIDGOV_WEB_WORKERS)")
 @click.option("--no-scheduler", is_flag=True, help="不在服务内运行时限扫描")
-def serve(database_url: str | None, host: str | None, port: int | None, no_scheduler: bool) -> None:
-    _serve(settings_for(database_url, host=host, port=port), scheduler=not no_scheduler)
+def serve(
+    database_url: str | None, host: str | None, port: int | None, workers: int | None, no_scheduler: bool
+) -> None:
+    settings = settings_for(database_url, host=host, port=port)
+    _serve(settings, scheduler=not no_scheduler and settings.serve_background, workers=workers or settings.web_workers)
+
+
+@main.command(help="启动后台工作进程: 时限扫描与升级、智能分派、审计检查点 (PostgreSQL 上经 procrastinate 任务队列)")
+@db_option
+@click.option("--concurrency", type=click.IntRange(1, 32), default=2, help="同时执行的任务数")
+def worker(database_url: str | None, concurrency: int) -> None:
+    from gridgov import worker as background
+    from gridgov.bootstrap import bootstrap
+
+    settings = settings_for(database_url)
+    configure_logging(settings)
+    box = bootstrap(settings)
+    try:
+        if settings.queue_kind == "procrastinate":
+            background.run_queue_worker(box, concurrency=concurrency)
+        else:  # the in-process shape: the scheduler and the sweep in this process
+            background.run_thread_worker(box)
+    finally:
+        box.close()
 
 
 @main.group(help="案件类别 (分类体系)")

@@ -40,8 +40,9 @@ class Settings(BaseSettings):
     weight_resolution: float = Field(default=0.35, ge=0)
     weight_satisfaction: float = Field(default=0.35, ge=0)
 
-    # seconds an authenticated token is remembered (a revoked token works at most this long)
-    auth_cache_seconds: float = Field(default=5.0, ge=0)
+    # seconds an authenticated token is remembered in one process (a revoked token or a signed-out session goes on
+    # working that long in the other processes); 0, the default: every request looks its token up
+    auth_cache_seconds: float = Field(default=0.0, ge=0)
 
     # seconds reference rows (categories, grids) are cached in-process
     reference_cache_seconds: float = Field(default=30.0, ge=0)
@@ -95,6 +96,33 @@ class Settings(BaseSettings):
     audit_checkpoint_dir: str = "var/checkpoints"  # checkpoints outside the database: one file each, never rewritten
     audit_witness_url: str | None = None  # also append every checkpoint to this second database (a witness)
     audit_checkpoint_interval_seconds: int = Field(default=3600, ge=0)  # the worker's checkpoint; 0: never
+
+    # many processes (docs/operations.md#production): where background work runs — "inprocess" (threads of
+    # `gridgov serve`), "procrastinate" (a job queue in PostgreSQL, run by `gridgov worker`; `gridgov serve` then
+    # runs no background work), "auto" (procrastinate for production on PostgreSQL, else inprocess)
+    job_queue: Literal["auto", "inprocess", "procrastinate"] = "auto"
+    # rate limits and stream caps: "database" (a table every process shares) or "memory" (one process only)
+    shared_state: Literal["database", "memory"] = "database"
+    # live dashboard streams: "notify" (one LISTEN connection per process, PostgreSQL), "poll" (every
+    # dashboard_poll_seconds), "auto" (notify on PostgreSQL, poll on SQLite)
+    live_updates: Literal["auto", "notify", "poll"] = "auto"
+    # case photos: "database" (case_photos.data) or "directory" (files under photo_dir, shared storage for
+    # several web machines; the row keeps type, size and digest)
+    photo_storage: Literal["database", "directory"] = "database"
+    photo_dir: str = "var/photos"
+    # `gridgov serve --workers`: web processes (uvicorn's worker model); whether `gridgov serve` runs the
+    # in-process background work (in-process queue only; `--no-scheduler` turns it off)
+    web_workers: int = Field(default=1, ge=1, le=64)
+    serve_background: bool = True
+    # intake group commit: concurrent intake requests in one process share a transaction (each answered only
+    # after it commits); at most this many cases per transaction (1: one transaction per case)
+    intake_group_max: int = Field(default=64, ge=1, le=1000)
+
+    @property
+    def queue_kind(self) -> str:
+        if self.job_queue != "auto":
+            return self.job_queue
+        return "procrastinate" if self.environment == "production" and not self.is_sqlite else "inprocess"
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

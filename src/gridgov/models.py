@@ -11,11 +11,13 @@ from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
 from gridgov.db import Base
 from gridgov.grids.models import Grid, GridVersion, Organisation
+from gridgov.jobs.shared import TABLES as SHARED_TABLES
 from gridgov.media.models import CasePhoto
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 
-# the log's tables are defined in the kernel (gridgov.audit.sql, on its own MetaData); copied here for Alembic
-for _table in AUDIT_TABLES:
+# the log's tables are defined in the kernel (gridgov.audit.sql, on its own MetaData), the shared limits' in
+# gridgov.jobs.shared; copied here for Alembic
+for _table in (*AUDIT_TABLES, *SHARED_TABLES):
     if _table.name not in Base.metadata.tables:
         _table.to_metadata(Base.metadata)
 

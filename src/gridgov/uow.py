@@ -25,6 +25,7 @@ from gridgov.cases.audit import AuditedCaseRepository, case_states
 from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
 from gridgov.grids.repository import SqlGridRepository
+from gridgov.jobs.ports import NULL_QUEUE, Job, JobQueue
 from gridgov.refcache import NO_CACHE, ReferenceCache
 from gridgov.reference.ports import ReferenceUnitOfWork
 from gridgov.reference.repository import SqlReferenceStore
@@ -55,8 +56,11 @@ class SqlUnitOfWork:
         write: bool = True,
         cache: ReferenceCache = NO_CACHE,
         log: LogSettings | None = None,
+        jobs: JobQueue = NULL_QUEUE,
     ) -> None:
         self._factory = session_factory
+        self._jobs = jobs
+        self._outbox: list[Job] = []
         self._cache = cache
         self._log = log or LogSettings()
         self._write = write
@@ -92,6 +96,7 @@ class SqlUnitOfWork:
         self.reference = SqlReferenceStore(self.session)
         self.unit_admin = SqlUnitAdminStore(self.session)
         self._after_commit = []
+        self._outbox = []
         return self
 
     def __exit__(
@@ -115,17 +120,26 @@ class SqlUnitOfWork:
             _SQLITE_WRITE_LOCK.release()
 
     def commit(self) -> None:
+        jobs, self._outbox = self._outbox, []
         try:
-            self.audit.seal()
+            if jobs:  # the outbox: the jobs are written in this transaction, on its own connection
+                self._jobs.write(self.session.connection().connection.driver_connection, jobs)
+            self.audit.seal()  # the log's head is locked last
             self.session.commit()
         except StaleDataError as exc:
             raise Conflict() from exc
+        if jobs:
+            self._jobs.committed(jobs)
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
             hook()
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._outbox = []
+
+    def enqueue(self, task: str, **args: object) -> None:
+        self._outbox.append(Job(task, dict(args)))
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         self._after_commit.append(hook)

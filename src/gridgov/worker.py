@@ -1,15 +1,24 @@
-"""Background work inside `gridgov serve`: the deadline scheduler (with the record's checkpoints) and the intake
-enricher."""
+"""Background work, in one of two shapes (GRIDGOV_JOB_QUEUE, docs/operations.md#production):
+
+- in process (SQLite, the embedded default): threads of `gridgov serve` — the deadline scheduler (with the
+  record's checkpoints) and the intake enricher;
+- on the job queue (PostgreSQL, procrastinate): `gridgov worker` runs the same bodies as tasks — enrichment
+  jobs written by intake in its own transaction, and two periodic jobs deferred exactly once per period across
+  any number of workers: the deadline sweep (warnings, escalations, cases left without their proposal) and the
+  checkpoint. Deadlines stay on the case rows (next_alarm_at) and the sweep finds them; no job waits for days.
+"""
 
 from __future__ import annotations
 
 import queue
 import threading
 from datetime import timedelta
+from typing import Any
 
 from gridgov.audit.sql import LogError, make_checkpoint
 from gridgov.bootstrap import Container
 from gridgov.cases.services import enrich_cases, scan_overdue
+from gridgov.jobs.ports import AUDIT_CHECKPOINT, ENRICH_CASE, SCAN_DEADLINES
 from gridgov.logging import get_logger
 
 log = get_logger(__name__)
@@ -145,3 +154,84 @@ class Enricher:
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout=30)
+
+
+class QueuedEnrichment:
+    """`container.enricher` in a web process whose jobs go to the queue: the intake's job row is the hand-off,
+    so there is nothing left to submit after the commit."""
+
+    def submit(self, case_id: int) -> None:
+        return None
+
+
+ENRICH_BATCH = 64
+STALE_SECONDS = 30
+
+
+def enrich_pending(container: Container, case_id: int | None = None, older_than: float = 0.0) -> int:
+    """Enrich `case_id` together with up to a batch of other cases still without their proposal (created at
+    least `older_than` seconds ago): one job usually finishes the cases of many, and theirs find nothing left."""
+    c = container
+    with c.uow(write=False) as uow:
+        ids = uow.cases.not_enriched(c.clock.now() - timedelta(seconds=older_than), ENRICH_BATCH)
+    if case_id is not None and case_id not in ids:
+        ids = [case_id, *ids[: ENRICH_BATCH - 1]]
+    done = 0
+    for start in range(0, len(ids), ENRICH_BATCH):
+        done += enrich_cases(c.uow_factory, ids[start : start + ENRICH_BATCH], c.classifier, c.policy, c.clock.now())
+    return done
+
+
+def sweep(container: Container) -> None:
+    """The periodic job: the deadline scan, then every case left without its proposal for STALE_SECONDS (its
+    job lost, say, with a worker killed while running it)."""
+    c = container
+    scan_overdue(c.uow_factory, c.clock.now(), c.calendar, c.policy, c.settings.escalation_batch_size)
+    while enrich_pending(c, older_than=STALE_SECONDS):
+        pass
+
+
+def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
+    """The task bodies bound to their names, and the periodic ones with their periods."""
+    from gridgov.jobs.pgqueue import Periodic
+
+    c = container
+    checkpoints = CheckpointScheduler(c)
+
+    def enrich(case_id: int) -> None:
+        enrich_pending(c, case_id)
+
+    periodic = []
+    if c.settings.escalation_interval_seconds > 0:
+        periodic.append(Periodic(SCAN_DEADLINES, c.settings.escalation_interval_seconds, lambda: sweep(c)))
+    if c.settings.audit_checkpoint_interval_seconds > 0 and c.audit_signer is not None:
+        periodic.append(Periodic(AUDIT_CHECKPOINT, c.settings.audit_checkpoint_interval_seconds, checkpoints.run_once))
+    return {ENRICH_CASE: enrich}, periodic
+
+
+def run_queue_worker(container: Container, concurrency: int = 2) -> None:
+    """`gridgov worker` on procrastinate: runs until SIGINT/SIGTERM. Loads the classifier before the first job."""
+    from gridgov.jobs.pgqueue import register, run_worker_blocking
+
+    tasks, periodic = queue_tasks(container)
+    app = container.queue_app
+    register(app, tasks, periodic)
+    _ = container.classifier
+    log.info("worker_started", periodic=[p.task for p in periodic], concurrency=concurrency)
+    run_worker_blocking(app, concurrency=concurrency)
+
+
+def run_thread_worker(container: Container) -> None:
+    """`gridgov worker` without a queue (SQLite): the scheduler and the checkpoints in this process until
+    interrupted; cases another process accepted are enriched by the sweep."""
+    enricher = Enricher(container)
+    scheduler = DeadlineScheduler(container, enricher)
+    enricher.start()
+    scheduler.start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.stop()
+        enricher.stop()

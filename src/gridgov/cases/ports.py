@@ -93,3 +93,7 @@ class CasesUnitOfWork(Transaction, Protocol):
 
     @property
     def users(self) -> UserRepository: ...
+
+    def enqueue(self, task: str, **args: Any) -> None:
+        """A background job (gridgov.jobs) written in this transaction: it exists only if the transaction commits."""
+        ...

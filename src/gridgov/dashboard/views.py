@@ -3,6 +3,8 @@ of the summary (server-sent events)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -21,7 +23,9 @@ from gridgov.dashboard import queries
 from gridgov.dashboard.domain import DASHBOARD_ROLES
 from gridgov.dashboard.excel import ranking_workbook
 from gridgov.errors import GridgovError
+from gridgov.jobs.notify import EVENTS
 from gridgov.metrics.domain import Weights
+from gridgov.ratelimit import StreamLeases
 from gridgov.web.deps import ContainerDep, Runtime, require_role
 
 router = APIRouter(tags=["大屏 dashboard"])
@@ -31,7 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEARTBEAT_SECONDS = 15.0
 STREAM_SECONDS = 300.0  # a stream ends after this; the browser reconnects (and its sign-in is checked again)
 RETRY_MS = 2000
-STREAMS_PER_USER = 4  # a wall screen and a few tabs; more is a runaway client
+STREAMS_PER_USER = 4  # a wall screen and a few tabs, across every process; more is a runaway client
 
 # the dashboard's data is for the people the dashboard is for (leaders, the command centre, streets, admins)
 Reader = Annotated[Actor, Depends(require_role(*DASHBOARD_ROLES))]
@@ -110,26 +114,34 @@ def _summary(container: Runtime, actor: Actor) -> dict[str, Any]:
     responses={200: {"content": {"text/event-stream": {}}, "description": "事件流"}},
 )
 async def stream(request: Request, container: ContainerDep, actor: Reader) -> StreamingResponse:
-    """Looks for a change every `dashboard_poll_seconds` and sends the fresh summary when there is one, a
-    comment line every 15 s otherwise. Ends when the client goes, or after five minutes (the browser's
-    EventSource reconnects), so a server can always shut down."""
+    """Sends the fresh summary when there is a change, a comment line every 15 s otherwise. Ends when the client
+    goes, or after five minutes (the browser's EventSource reconnects), so a server can always shut down.
+
+    On PostgreSQL the process's one LISTEN connection wakes the stream when a case event commits (NOTIFY, the
+    payload is the event id) and at each minute (deadlines pass without events); the stream then reads the
+    change marker, at most once every `dashboard_poll_seconds`. On SQLite it looks every
+    `dashboard_poll_seconds`. A user holds at most STREAMS_PER_USER streams across all processes (a lease in
+    the shared store, released when the stream ends, lapsing after the stream's lifetime if a process dies)."""
     poll = container.settings.dashboard_poll_seconds
-    open_streams: dict[int, int] | None = getattr(request.app.state, "dashboard_streams", None)
-    if open_streams is None:  # counted per app, in the event loop (no lock needed)
-        open_streams = request.app.state.dashboard_streams = {}
-    who = actor.user_id or 0
-    if open_streams.get(who, 0) >= STREAMS_PER_USER:
+    leases: StreamLeases = request.app.state.stream_leases
+    lease = await run_in_threadpool(leases.acquire, f"user:{actor.user_id or 0}", STREAMS_PER_USER, STREAM_SECONDS + 30)
+    if lease is None:
         raise TooManyStreams()
-    open_streams[who] = open_streams.get(who, 0) + 1
+    listener = container.listener
 
     async def events() -> AsyncIterator[str]:
         try:
-            async for chunk in _events():
-                yield chunk
+            if listener is None:
+                async for chunk in _polled():
+                    yield chunk
+            else:
+                async for chunk in _notified(listener):
+                    yield chunk
         finally:
-            open_streams[who] = max(0, open_streams.get(who, 1) - 1)
+            with anyio.CancelScope(shield=True):  # the client has gone and the task is cancelled: release anyway
+                await run_in_threadpool(leases.release, lease)
 
-    async def _events() -> AsyncIterator[str]:
+    async def _polled() -> AsyncIterator[str]:
         started = last_sent = time.monotonic()
         last: tuple[int, int, str] | None = None
         yield f"retry: {RETRY_MS}\n\n"
@@ -143,6 +155,34 @@ async def stream(request: Request, container: ContainerDep, actor: Reader) -> St
                 last_sent = time.monotonic()
                 yield ": keep-alive\n\n"
             await anyio.sleep(poll)
+
+    async def _notified(listener: Any) -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        woken = asyncio.Event()
+        unsubscribe = listener.subscribe(EVENTS, lambda _payload: loop.call_soon_threadsafe(woken.set))
+        try:
+            started = last_sent = time.monotonic()
+            last: tuple[int, int, str] | None = None
+            minute = -1
+            yield f"retry: {RETRY_MS}\n\n"
+            while time.monotonic() - started < STREAM_SECONDS and not await request.is_disconnected():
+                if woken.is_set() or int(time.time() // 60) != minute:
+                    woken.clear()
+                    minute = int(time.time() // 60)
+                    marker = await run_in_threadpool(_marker, container)
+                    if marker != last:
+                        data = await run_in_threadpool(_summary, container, actor)
+                        last, last_sent = marker, time.monotonic()
+                        yield _event("summary", data, f"{marker[0]}-{marker[1]}-{marker[2]}")
+                    await anyio.sleep(poll)  # at most one look every poll seconds, however busy the city
+                    continue
+                if time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
+                    last_sent = time.monotonic()
+                    yield ": keep-alive\n\n"
+                with contextlib.suppress(TimeoutError):  # 1 s: notice a client that has gone
+                    await asyncio.wait_for(woken.wait(), timeout=1.0)
+        finally:
+            unsubscribe()
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)

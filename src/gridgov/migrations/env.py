@@ -22,7 +22,7 @@ config = context.config
 target_metadata = Base.metadata
 # in the database but not in the models: case search's expression indexes and SQLite FTS5 tables (0009);
 # PostGIS's own table, the grids' geometry column and the GiST indexes (0010, where PostGIS is created)
-UNMODELLED = ("cases_fts", "ix_cases_search_", "ix_cases_phone_digits")
+UNMODELLED = ("cases_fts", "ix_cases_search_", "ix_cases_phone_digits", "procrastinate_")  # 0012: the job queue
 POSTGIS = ("spatial_ref_sys", "geom", "ix_grids_geom", "ix_cases_geog")
 
 

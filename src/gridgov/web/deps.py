@@ -22,7 +22,7 @@ from gridgov.actor import Actor, Role
 from gridgov.clock import Clock, WorkingDays
 from gridgov.config import Settings
 from gridgov.errors import GridgovError, PermissionDenied, Unauthenticated
-from gridgov.ratelimit import RateLimiter
+from gridgov.ratelimit import Limiter, RateLimiter
 
 __all__ = ["RateLimiter", "Runtime", "ContainerDep", "CurrentActor"]
 
@@ -37,6 +37,7 @@ class Runtime(Protocol):
     calendar: WorkingDays
     sessions: sessionmaker[Session]  # read-only queries
     enricher: Any
+    listener: Any  # gridgov.jobs.notify.Listener (PostgreSQL, live updates by NOTIFY) or None
 
     def uow(self, write: bool = True) -> Any: ...  # the AbstractUnitOfWork (gridgov.uow)
 
@@ -93,7 +94,8 @@ class InsufficientScope(PermissionDenied):
 
 
 def actor_for_token(container: Runtime, token: str) -> Actor:
-    """The token's actor (the runtime may remember it for a few seconds). Raises Unauthenticated."""
+    """The token's actor, looked up on every request (a cache only with GRIDGOV_AUTH_CACHE_SECONDS), so a
+    sign-out or a revocation holds from the next request in every process. Raises Unauthenticated."""
     return container.authenticate(token)
 
 
@@ -146,9 +148,11 @@ LIMITED_ROLES = frozenset({Role.RESIDENT})
 
 
 def limit_public_intake(request: Request, container: ContainerDep, actor: Actor) -> None:
+    """The resident's intake budget, in the store every process shares (GRIDGOV_SHARED_STATE: a table by
+    default), so N processes behind a proxy grant what one would."""
     if actor.role not in LIMITED_ROLES:
         return
-    limiter: RateLimiter = request.app.state.intake_limiter
+    limiter: Limiter = request.app.state.intake_limiter
     key = (
         f"user:{actor.user_id}" if actor.user_id is not None else f"ip:{request.client.host if request.client else '-'}"
     )

@@ -24,6 +24,7 @@ from gridgov.errors import DuplicateKey, IdempotencyConflict, ValidationFailed
 from gridgov.geo.crs import to_canonical
 from gridgov.geo.ports import Locator
 from gridgov.grids.domain import check_code
+from gridgov.jobs.ports import ENRICH_CASE
 from gridgov.logging import get_logger
 
 log = get_logger(__name__)
@@ -244,6 +245,7 @@ def report_case(
             return Reported(existing.id, existing.tracking_code, existing.status, False)
         if enrich_later is not None:
             case_id = case.id
+            uow.enqueue(ENRICH_CASE, case_id=case_id)  # a job row in this transaction where the queue is durable
             uow.after_commit(lambda: enrich_later(case_id))
         uow.commit()
         log.info("case_reported", case_id=case.id, source=draft.source)
