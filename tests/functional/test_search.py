@@ -166,3 +166,16 @@ def test_queue_columns_show_names_and_merge_takes_a_tracking_code(api: Api, clea
         headers=csrf,
     )
     assert bad.status_code == 422 and "主案不存在或不在您的范围内" in bad.json()["error"]["message"]
+
+
+def test_a_resident_reads_the_public_timeline_of_their_case(api: Api, clean: World) -> None:
+    body = {"title": "井盖缺失", "grid_code": clean.grid, "category_code": "H1802"}
+    made = api.post("resident", "/api/v1/cases", body).json()
+    api.ok("operator", made["id"], "register", note="内部备注: 已电话核实")
+    api.ok("dispatcher", made["id"], "dispatch", unit_code=f"{clean.district}-cg", note="请尽快处理")
+    page = api.get("resident", f"/cases/{made['id']}").text
+    assert 'id="public-timeline"' in page and "城市管理局" in page and "已派遣" in page
+    for private in ("内部备注", "请尽快处理", "哈希链", "dispatcher", "operator"):
+        assert private not in page, private
+    staff = api.get("dispatcher", f"/cases/{made['id']}").text
+    assert "哈希链完整" in staff and "内部备注" in staff

@@ -16,6 +16,7 @@ from gridgov.campaigns.services import READ_ROLES as CAMPAIGN_READERS
 from gridgov.cases import queries
 from gridgov.cases.audit import verify_case
 from gridgov.cases.pages import PanelView, panel_context
+from gridgov.cases.search import public_timeline
 from gridgov.cases.views import log_personal_data_view
 from gridgov.errors import NotFound
 from gridgov.media.queries import photos_of_case
@@ -43,6 +44,8 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Resp
         problem = verify_case(session, case_id)
         photos = photos_of_case(session, case_id)
         origin = campaign_origin(session, case, actor.role in CAMPAIGN_READERS)
+        # a resident follows the public timeline: no staff names, no internal notes, no audit wording
+        public = {"timeline": public_timeline(session, case_id)} if actor.role in queries.PUBLIC_ROLES else None
     log_personal_data_view(container, actor, case)
     panel = panel_context(container, case, PanelView(heading=False, facts=False))
     return render(
@@ -58,6 +61,7 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Resp
         chain_ok=problem is None,
         chain_problem=problem.problem if problem else "",
         origin=origin,
+        public=public,
         **panel,
     )
 

@@ -229,10 +229,19 @@ const GG = (() => {
     panel.hidden = false;
     const title = panel.querySelector(".panel-title");
     if (ev.detail.requestConfig && ev.detail.requestConfig.verb !== "get" && title) title.focus();
-    else panel.scrollIntoView({ block: "nearest" });
+    else if (window.matchMedia("(max-width: 759px)").matches) { // a phone: the panel is below the list, bring it up
+      panel.scrollIntoView({ block: "start" });
+      if (title) title.focus({ preventScroll: true });
+    } else panel.scrollIntoView({ block: "nearest" });
   });
 
   document.addEventListener("htmx:load", (ev) => counted(ev.detail.elt.parentNode || ev.detail.elt));
+  /* a button that fills a field (e.g. a duplicate hint into 并案's tracking code) */
+  document.addEventListener("click", (ev) => {
+    const btn = ev.target.closest ? ev.target.closest("button[data-fill]") : null;
+    const field = btn ? document.querySelector(btn.dataset.fill) : null;
+    if (field) { field.value = btn.dataset.value; field.focus(); }
+  });
   document.addEventListener("DOMContentLoaded", () => {
     counted(document);
     const out = document.getElementById("logout");

@@ -136,14 +136,14 @@
     if (!top) return;
     const ranked = rows.filter((r) => r.rank !== null);
     const unranked = rows.length - ranked.length;
-    const fill = (table, list) => {
+    const fill = (table, list, empty) => {
       table.tBodies[0].replaceChildren(...(list.length ? list.map((r) => h("tr", { dataset: { unit: r.unit_code } },
         h("td", {}, String(r.rank)), h("td", {}, r.unit_name), h("td", { class: "num" }, pct(r.composite)),
-        h("td", { class: "num" }, num(r.counts.assigned)))) : [h("tr", {}, h("td", { colspan: 4, class: "muted" }, "本月暂无可排名单位"))]));
+        h("td", { class: "num" }, num(r.counts.assigned)))) : [h("tr", {}, h("td", { colspan: 4, class: "muted" }, empty))]));
       table.parentElement.querySelector(".rank-note").textContent = unranked ? unranked + " 个单位任务过少, 未排名" : "";
     };
-    fill(top, ranked.slice(0, 10));
-    fill($(prefix + "-bottom-table"), ranked.length > 10 ? ranked.slice(-10) : []);
+    fill(top, ranked.slice(0, 10), "本月暂无可排名单位");
+    fill($(prefix + "-bottom-table"), ranked.length > 10 ? ranked.slice(-10) : [], ranked.length ? "可排名单位不足 10 个, 见前 10 名" : "本月暂无可排名单位");
   }
 
   async function loadRanking() {

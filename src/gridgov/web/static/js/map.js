@@ -68,5 +68,23 @@ GG.map = (() => {
     } catch (e) { if (e.status === 404 || e.status === 422) return null; throw e; }
   }
 
+  /* A case panel's small map (the inbox): the case's grid, and its point when it has one. */
+  function caseMaps(root) {
+    for (const el of root.querySelectorAll("[data-case-map]")) {
+      if (el.dataset.ready) continue;
+      el.dataset.ready = "1";
+      el.hidden = false;
+      const m = make(el, { fit: true });
+      m.showBoundaries(el.dataset.grid, false, 14).then(() => {
+        if (el.dataset.lat && crs === "wgs84") { // stored points are WGS-84; a GCJ-02 tile map shows the grid only
+          L.marker([+el.dataset.lat, +el.dataset.lon], { title: "问题位置", keyboard: false }).addTo(m.map);
+          m.map.setView([+el.dataset.lat, +el.dataset.lon], Math.max(m.map.getZoom(), 15));
+        }
+      }).catch(() => { el.hidden = true; });
+    }
+  }
+  document.addEventListener("htmx:load", (ev) => caseMaps(ev.detail.elt.parentNode || ev.detail.elt));
+  document.addEventListener("DOMContentLoaded", () => caseMaps(document));
+
   return { make, locate, crs };
 })();
