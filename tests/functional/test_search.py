@@ -179,3 +179,16 @@ def test_a_resident_reads_the_public_timeline_of_their_case(api: Api, clean: Wor
         assert private not in page, private
     staff = api.get("dispatcher", f"/cases/{made['id']}").text
     assert "哈希链完整" in staff and "内部备注" in staff
+
+
+def test_the_inbox_lists_what_the_unit_can_act_on_apart_from_what_it_watches(api: Api, clean: World) -> None:
+    mine = report(api, clean, "本街道承办")
+    api.ok("operator", mine["id"], "register")
+    api.ok("dispatcher", mine["id"], "dispatch", unit_code=clean.street_code)
+    watched = report(api, clean, "部门承办")
+    api.ok("operator", watched["id"], "register")
+    api.ok("dispatcher", watched["id"], "dispatch", unit_code=f"{clean.district}-cg")  # in the street's area
+    html = api.get("street", "/inbox/items").text
+    act, _, watch = html.partition('id="inbox-watch"')
+    assert f'data-case-id="{mine["id"]}"' in act and f'data-case-id="{watched["id"]}"' in watch
+    assert "待我办理" in html and "关注 (辖区内或曾参与, 当前无需操作)" in html

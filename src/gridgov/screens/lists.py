@@ -12,10 +12,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from gridgov.accounts.queries import identity
-from gridgov.actor import Actor
+from gridgov.actor import Actor, Role
 from gridgov.cases import queries, search
+from gridgov.cases.facts import case_facts
+from gridgov.cases.guards import ActorFacts, actions_for
+from gridgov.cases.models import Case, CaseTask
+from gridgov.categories.models import Category
 from gridgov.errors import GridgovError, PermissionDenied
 from gridgov.grids.domain import prefix_of
 from gridgov.screens.domain import (
@@ -29,6 +34,7 @@ from gridgov.screens.domain import (
     WORKER_OPEN,
     WORKER_VERIFY,
 )
+from gridgov.units.models import Unit
 from gridgov.web.deps import MAX_ID, PageNo, Runtime, get_actor, get_container
 from gridgov.web.render import PageRoute, fragment
 
@@ -174,12 +180,45 @@ def queue_rows(
 
 
 # -- the inbox of a department, street office or community ---------------------------------------------
+def actionable(container: Runtime, actor: Actor, ids: list[int]) -> set[int]:
+    """The cases among `ids` on which this person can do something now (the same guards as the case panel's
+    allowed_actions), worked out for the whole list at once: the cases, their tasks and categories in three
+    queries."""
+    if not ids:
+        return set()
+    with container.sessions() as session:
+        cases = session.scalars(select(Case).where(Case.id.in_(ids))).all()
+        tasks: dict[int, list[tuple[CaseTask, str | None]]] = {}
+        for task, name in session.execute(
+            select(CaseTask, Unit.name).join(Unit, Unit.id == CaseTask.unit_id).where(CaseTask.case_id.in_(ids))
+        ):
+            tasks.setdefault(task.case_id, []).append((task, name))
+        codes = {c.category_code for c in cases if c.category_code}
+        categories = {c.code: c for c in session.scalars(select(Category).where(Category.code.in_(codes)))}
+        grids = identity(container.sessions, actor)["grid_prefixes"] if actor.role is Role.GRID_WORKER else []
+    me = ActorFacts.of(actor, grids)
+    return {
+        c.id
+        for c in cases
+        if actions_for(case_facts(c, tasks.get(c.id, []), categories.get(c.category_code or "")), me)
+    }
+
+
 def inbox_context(container: Runtime, actor: Actor, status: str, q: str = "") -> dict[str, Any]:
     if q.strip():
         found = _search(container, actor, q)
-        return {"cases": found["items"], "status": status, "q": q, "searched": found}
-    listed = _cases(container, actor, queries.CaseFilter(status=status), 1, 200)
-    return {"cases": listed["items"], "status": status, "q": "", "searched": None}
+        items, searched = found["items"], found
+    else:
+        items, searched = _cases(container, actor, queries.CaseFilter(status=status), 1, 200)["items"], None
+    mine = actionable(container, actor, [c["id"] for c in items])
+    return {
+        "cases": items,
+        "to_act": [c for c in items if c["id"] in mine],  # what this unit can act on now
+        "watching": [c for c in items if c["id"] not in mine],  # in its area or on its record, nothing to do
+        "status": status,
+        "q": q if searched else "",
+        "searched": searched,
+    }
 
 
 def inbox_page(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:
