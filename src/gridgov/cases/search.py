@@ -101,7 +101,7 @@ def _match(session: Session, query: Query) -> ColumnElement[bool]:
         )
         return Case.id.in_(fts.columns(literal_column("rowid")))
     conds: list[ColumnElement[bool]] = []
-    doc_pg = literal_column(PG_DOC)
+    doc_pg: ColumnElement[str] = literal_column(PG_DOC)
     doc_lite = func.coalesce(Case.title, "") + " " + func.coalesce(Case.description, "") + " "
     doc_lite = doc_lite + func.coalesce(Case.address, "")
     long_terms = [t for t in query.terms if len(t) >= 3]

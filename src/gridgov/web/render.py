@@ -10,7 +10,7 @@ configured tile server is the one exception)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -218,7 +218,7 @@ class PageRoute(APIRoute):
     (404), a refusal (403, 409 …). The JSON API keeps its error body, and a
     partial that a page script swaps in (htmx) keeps it too, since the script reads the message from it."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
