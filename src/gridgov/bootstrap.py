@@ -222,4 +222,5 @@ def bootstrap(settings: Settings, clock: Clock | None = None, calendar: WorkingD
         tokens=TokenCache(settings.auth_cache_seconds),
         reference=ReferenceCache(settings.reference_cache_seconds),
         jobs=_job_queue(settings),
+        locators=LocatorCache(settings.geo_backend, settings.geo_cell_m),
     )

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     audit_witness_url: str | None = None  # also append every checkpoint to this second database (a witness)
     audit_checkpoint_interval_seconds: int = Field(default=3600, ge=0)  # the worker's checkpoint; 0: never
 
+    # where points are located (docs/geo.md): "shapely" (in process, the default; SQLite and PostgreSQL) or
+    # "postgis" (the database: PostgreSQL with the postgis extension created before migrating); the in-process
+    # pre-index raster's cell size in metres (0: none, every point asks the STRtree)
+    geo_backend: Literal["shapely", "postgis"] = "shapely"
+    geo_cell_m: float = Field(default=25.0, ge=0, le=10_000)
+
     # many processes (docs/operations.md#production): where background work runs — "inprocess" (threads of
     # `gridgov serve`), "procrastinate" (a job queue in PostgreSQL, run by `gridgov worker`; `gridgov serve` then
     # runs no background work), "auto" (procrastinate for production on PostgreSQL, else inprocess)

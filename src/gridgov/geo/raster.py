@@ -68,7 +68,7 @@ class CellRaster:
         self.ny, self.nx = self.cells.shape
         self.cell_m = cell_m
         self._flat = self.cells.ravel()
-        self._view = memoryview(self._flat)  # item reads as Python ints, for one point at a time
+        self._view = memoryview(self._flat)  # type: ignore[arg-type]  # item reads as Python ints, for one point at a time
 
     @property
     def nbytes(self) -> int:

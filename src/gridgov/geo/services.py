@@ -9,14 +9,15 @@ from datetime import datetime
 from typing import Any
 
 import shapely  # type: ignore[import-untyped]
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.geo.address import AddressMatch, AddressParser
 from gridgov.geo.crs import from_canonical_many
 from gridgov.geo.geojson import dump_feature_collection, feature, parse_feature_collection
-from gridgov.geo.ports import LocateResult
+from gridgov.geo.ports import AreaLookup, LocateResult
+from gridgov.geo.raster import DEFAULT_CELL_M
 from gridgov.geo.shapes import ShapesAreaLookup
 from gridgov.grids.domain import check_code
 from gridgov.grids.models import Grid, GridVersion
@@ -24,6 +25,7 @@ from gridgov.logging import get_logger
 
 log = get_logger(__name__)
 CHUNK = 2000
+BACKENDS = ("shapely", "postgis")
 
 
 def shape_columns(geometry: Any) -> dict[str, Any]:
@@ -166,7 +168,7 @@ def _to_crs(geometry: Any, crs: str) -> Any:
 class GeoLocator:
     """Point → L3 grid and address → division over one grid version (immutable, thread-safe)."""
 
-    def __init__(self, version_id: int, lookup: ShapesAreaLookup | None, parser: AddressParser) -> None:
+    def __init__(self, version_id: int, lookup: AreaLookup | None, parser: AddressParser) -> None:
         self.version_id = version_id
         self.lookup = lookup
         self.parser = parser
@@ -181,9 +183,16 @@ class GeoLocator:
 
 
 class LocatorCache:
-    """Keeps the locator of the active grid version; rebuilt when another version becomes active."""
+    """Keeps the locator of the active grid version; rebuilt when another version becomes active.
 
-    def __init__(self) -> None:
+    ``backend`` is ``shapely`` (the polygons in process, an STRtree with the pre-index raster of ``cell_m`` metre
+    cells; 0 or None: no raster) or ``postgis`` (each point asked of the database, see gridgov.geo.postgis)."""
+
+    def __init__(self, backend: str = "shapely", cell_m: float | None = DEFAULT_CELL_M) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown geo backend: {backend}")
+        self.backend = backend
+        self.cell_m = cell_m or None
         self._lock = threading.Lock()
         self._current: GeoLocator | None = None
 
@@ -194,21 +203,44 @@ class LocatorCache:
         with self._lock:
             current = self._current
             if current is None or current.version_id != active_version_id:
-                current = self._current = build_locator(sessions, active_version_id)
+                current = self._current = build_locator(sessions, active_version_id, self.backend, self.cell_m)
         return current
 
 
-def build_locator(sessions: sessionmaker[Session], version_id: int) -> GeoLocator:
+def build_locator(
+    sessions: sessionmaker[Session],
+    version_id: int,
+    backend: str = "shapely",
+    cell_m: float | None = DEFAULT_CELL_M,
+) -> GeoLocator:
     with sessions() as s:
         names = s.execute(
             select(Grid.code, Grid.name, Grid.level).where(Grid.version_id == version_id, Grid.level <= 3)
         ).all()
+        micro = s.scalar(
+            select(func.count()).where(Grid.version_id == version_id, Grid.level == 4, Grid.geom_wkb.is_not(None))
+        )
+    parser = AddressParser((c, n, lv) for c, n, lv in names)
+    if backend == "postgis":
+        from gridgov.geo.postgis import PostgisAreaLookup
+
+        log.info("locator_built", version_id=version_id, backend=backend, micro_grids=micro)
+        return GeoLocator(version_id, PostgisAreaLookup.open(sessions, version_id) if micro else None, parser)
+    with sessions() as s:
         shapes = s.execute(
             select(Grid.code, Grid.level, Grid.geom_wkb).where(
                 Grid.version_id == version_id, Grid.level == 4, Grid.geom_wkb.is_not(None)
             )
         ).all()
-    lookup = ShapesAreaLookup.from_wkb((c, lv, w) for c, lv, w in shapes if w is not None) if shapes else None
-    parser = AddressParser((c, n, lv) for c, n, lv in names)
-    log.info("locator_built", version_id=version_id, micro_grids=len(shapes))
+    rows = ((c, lv, w) for c, lv, w in shapes if w is not None)
+    lookup = ShapesAreaLookup.from_wkb(rows, cell_m) if shapes else None
+    raster = lookup.index.raster if lookup is not None else None
+    log.info(
+        "locator_built",
+        version_id=version_id,
+        backend=backend,
+        micro_grids=len(shapes),
+        raster_cells=raster.nx * raster.ny if raster else 0,
+        raster_bytes=raster.nbytes if raster else 0,
+    )
     return GeoLocator(version_id, lookup, parser)
