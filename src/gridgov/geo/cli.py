@@ -21,6 +21,7 @@ from gridgov.errors import GridgovError
 @db_option
 def grid_import(path: Path, name: str | None, activate: bool, database_url: str | None) -> None:
     from gridgov.geo.ports import GridFileInvalid
+    from gridgov.geo.postgis import geometry_count
     from gridgov.geo.services import import_grid_file
 
     c = container(settings_for(database_url))
@@ -34,10 +35,15 @@ def grid_import(path: Path, name: str | None, activate: bool, database_url: str 
     except GridgovError as exc:
         click.echo(f"错误 [{exc.code}]: {exc.message}", err=True)
         sys.exit(2)
+    else:
+        with c.sessions() as s:
+            geometry = geometry_count(s, version_id)
     finally:
         c.close()
     levels = ", ".join(f"L{lv}:{n}" for lv, n in sorted(counts.items()))
     click.echo(f"已导入网格版本 {version_id} ({levels}){', 已启用' if activate else ''}")
+    if geometry is not None:
+        click.echo(f"PostGIS 几何列 grids.geom 已写入 {geometry} 个网格 (GiST 索引)")
 
 
 @click.command("export", help="导出网格版本为 GeoJSON (默认: 启用的版本)")
@@ -77,3 +83,19 @@ def grid_versions(database_url: str | None) -> None:
     with opened(database_url) as c:
         for v in list_versions(c.sessions):
             click.echo(f"{v['id']:>4} {'*' if v['active'] else ' '} {v['name']}  ({v['source']})")
+
+
+@click.command("postgis", help="补建 PostGIS 几何列与 GiST 索引 (迁移后才 CREATE EXTENSION postgis 时; 可重复执行)")
+@db_option
+@friendly
+def grid_postgis(database_url: str | None) -> None:
+    from sqlalchemy import text
+
+    from gridgov.geo.postgis import add_geometry, postgis_state
+
+    with opened(database_url) as c, c.sessions() as s, s.begin():
+        if not add_geometry(s):
+            click.echo(f"未改动: {postgis_state(s)}", err=True)
+            sys.exit(2)
+        counts = s.execute(text("SELECT count(*) FROM grids WHERE geom IS NOT NULL")).scalar_one()
+    click.echo(f"PostGIS 几何列与索引已就绪 ({counts} 个网格有几何)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection, text
 from sqlalchemy.types import NullType
@@ -33,8 +35,9 @@ def _include(obj: object, name: str | None, kind: str, reflected: bool, compare_
 def _run(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # PostGIS columns are reflected as unmodelled (no "did not recognize type" warning)
-        connection.dialect.ischema_names = {
-            **connection.dialect.ischema_names,
+        dialect: Any = connection.dialect
+        dialect.ischema_names = {
+            **dialect.ischema_names,
             "geometry": _PostgisType,
             "geography": _PostgisType,
         }
