@@ -167,13 +167,14 @@ grid.add_command(geo_cli.grid_import)
 grid.add_command(geo_cli.grid_export)
 grid.add_command(geo_cli.grid_activate)
 grid.add_command(geo_cli.grid_versions)
+grid.add_command(geo_cli.grid_postgis)
 grid.add_command(accounts_cli.grid_assign)
 audit.add_command(cases_cli.audit_verify)
-
-
-if __name__ == "__main__":
-    main()
 audit.add_command(cases_cli.audit_keygen)
 audit.add_command(cases_cli.audit_checkpoint)
 audit.add_command(cases_cli.audit_prove)
 audit.add_command(cases_cli.audit_check_proof)
+
+
+if __name__ == "__main__":
+    main()
