@@ -207,3 +207,28 @@ def test_search_prints_each_query_next_to_the_bare_lookup() -> None:
             p50, p95 = figures(lines, rf"{who}: {label}\s+{NUM}\s+{NUM}  (?:ok|SLOW)")
             assert 0 < p50 <= p95
     assert all(v > 0 for v in figures(lines, rf"baseline: bare lookup by tracking code\s+{NUM}\s+{NUM}"))
+
+
+def test_projects_prints_the_phase_dashboard_next_to_a_bare_group_by() -> None:
+    lines = run_smoke("projects.py")
+    assert figures(lines, rf"projects benchmark: {NUM} projects, {NUM} phases, {NUM} runs, {NUM} CPUs")[:2] == [
+        2_000,
+        6,
+    ]
+    kind = smoke_backend()
+    loaded, _, invested, _ = figures(
+        lines, rf"{kind}: loaded {NUM} projects \({NUM} s\), {NUM} investment rows \({NUM} s\)"
+    )
+    assert loaded == 2_000 and invested > 0
+    projects, _, _, phases = figures(
+        lines, rf"phase 6 dashboard: {NUM} projects, {NUM} 亿元, {NUM} districts, {NUM} phases in the trend"
+    )
+    assert projects == 2_000 and phases == 6
+    backend = "PostgreSQL" if kind == "postgresql" else "SQLite"
+    rows = table(lines, f"{backend}: phase dashboard vs a bare GROUP BY (same rows, same run)")
+    assert list(rows) == [
+        "phase dashboard (every figure of the page)",
+        "  of which the four rates and investment",
+        "bare GROUP BY district over the same rows",
+    ]
+    assert figures(lines, rf"{backend}: dashboard p50 / bare GROUP BY p50 = {NUM}")[0] > 0

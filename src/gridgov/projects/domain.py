@@ -284,7 +284,7 @@ def threshold_refusal(
 
 
 def format_yi(wan: int | float) -> str:
-    text = f"{wan / WAN_PER_YI:,.2f}".rstrip("0").rstrip(".")
+    text = f"{wan / WAN_PER_YI:,.4f}".rstrip("0").rstrip(".")  # 1 万元 is 0.0001 亿元
     return text or "0"
 
 

@@ -44,13 +44,14 @@ class Project(Base):
         Index("ix_projects_signed_phase", "signed_phase", "district_code"),
         Index("ix_projects_started_phase", "started_phase", "district_code"),
         Index("ix_projects_producing_phase", "producing_phase", "district_code"),
-        Index("ix_projects_district_status", "district_code", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     investor: Mapped[str] = mapped_column(String(200))
+    # no index on the district: every figure groups all of a phase's rows by it, which a scan does fastest (SQLite
+    # would walk such an index and look each row up); the list filters by district within a phase
     district_code: Mapped[str] = mapped_column(String(6))
     district_name: Mapped[str] = mapped_column(String(50))
     grid_code: Mapped[str | None] = mapped_column(String(15), nullable=True)

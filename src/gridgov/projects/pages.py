@@ -21,9 +21,9 @@ from gridgov.projects.domain import (
     SECTOR_LABELS,
     SIZE_LABELS,
     STATUS_LABELS,
+    WAN_PER_YI,
     Action,
     BlockerKind,
-    format_yi,
 )
 from gridgov.projects.guards import actions_for
 from gridgov.projects.models import Project
@@ -43,7 +43,8 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 
 def yi_text(wan: int | float | None) -> str:
-    return "—" if wan is None else format_yi(wan)
+    """万元 → 亿元 as the pages show it: two decimals."""
+    return "—" if wan is None else f"{wan / WAN_PER_YI:,.2f}"
 
 
 add_filters(pj_pct=percent, pj_yi=yi_text)
@@ -106,8 +107,10 @@ def phase_page(request: Request, container: ContainerDep, number: RowId) -> Resp
             numbers = queries.phase_numbers(session)
         chart = {
             "districts": [d["district_name"] for d in board["rates"]["districts"]],
-            "rates": {m["key"]: [d[m["key"]] for d in board["rates"]["districts"]] for m in board["four"]},
-            "labels": {m["key"]: m["label"] for m in board["four"]},
+            "rates": [
+                {"key": m["key"], "label": m["label"], "values": [d[m["key"]] for d in board["rates"]["districts"]]}
+                for m in board["four"]
+            ],
             "plan": [d["plan_yi"] for d in board["rates"]["districts"]],
             "done": [d["done_yi"] for d in board["rates"]["districts"]],
             "trend": board["trend"],

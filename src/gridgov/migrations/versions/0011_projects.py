@@ -92,7 +92,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_projects_code")),
     )
     with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.create_index("ix_projects_district_status", ["district_code", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_projects_generated"), ["generated"], unique=False)
         batch_op.create_index("ix_projects_producing_phase", ["producing_phase", "district_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_projects_sector"), ["sector"], unique=False)

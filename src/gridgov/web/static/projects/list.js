@@ -11,7 +11,7 @@
   GG.api("GET", el.dataset.url).then((gj) => {
     const layer = L.geoJSON(gj, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-        radius: Math.max(4, Math.min(14, Math.sqrt(f.properties.total_investment_yi || 1) * 1.5)),
+        radius: Math.max(4, Math.min(10, Math.sqrt(f.properties.total_investment_yi || 1) * 0.8)),
         color: COLOURS[f.properties.status] || "#52606d", weight: 1, fillOpacity: 0.7,
       }),
       onEachFeature: (f, l) => {

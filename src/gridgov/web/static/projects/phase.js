@@ -23,7 +23,7 @@
     grid: { left: 40, right: 12, top: 48, bottom: 60, containLabel: true },
     xAxis: { type: "category", data: data.districts, axisLabel: { rotate: 30 } },
     yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-    series: Object.keys(data.rates).map((k) => ({ name: data.labels[k], type: "bar", data: data.rates[k].map(pct) })),
+    series: data.rates.map((r) => ({ name: r.label, type: "bar", data: r.values.map(pct) })),
   });
   draw("chart-investment", {
     grid: { left: 40, right: 12, top: 36, bottom: 60, containLabel: true },
