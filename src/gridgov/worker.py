@@ -203,9 +203,10 @@ def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
 
     periodic = []
     if c.settings.escalation_interval_seconds > 0:
-        periodic.append(Periodic(SCAN_DEADLINES, c.settings.escalation_interval_seconds, lambda: sweep(c)))
+        periodic.append(Periodic(SCAN_DEADLINES, c.settings.escalation_interval_seconds, lambda _ts: sweep(c)))
     if c.settings.audit_checkpoint_interval_seconds > 0 and c.audit_signer is not None:
-        periodic.append(Periodic(AUDIT_CHECKPOINT, c.settings.audit_checkpoint_interval_seconds, checkpoints.run_once))
+        every = c.settings.audit_checkpoint_interval_seconds
+        periodic.append(Periodic(AUDIT_CHECKPOINT, every, lambda _ts: checkpoints.run_once()))
     return {ENRICH_CASE: enrich}, periodic
 
 

@@ -87,7 +87,7 @@ STALLED_SECONDS = 20  # procrastinate's workers beat every 10 s
 class Periodic:
     task: str
     seconds: int
-    body: Callable[[], None]
+    body: Callable[[int], None]  # takes the period's timestamp
 
 
 def register(
@@ -101,8 +101,8 @@ def register(
         app.task(name=name, retry=procrastinate.RetryStrategy(max_attempts=5, wait=2))(body)
     for p in periodic:
 
-        def run(timestamp: int, body: Callable[[], None] = p.body) -> None:
-            body()
+        def run(timestamp: int, body: Callable[[int], None] = p.body) -> None:
+            body(timestamp)  # the period's start (Unix seconds): the same for whichever worker deferred it
 
         task = app.task(name=p.task, lock=p.task, queueing_lock=p.task)(run)
         app.periodic(cron=cron_for(p.seconds), periodic_id=p.task)(task)
