@@ -17,6 +17,8 @@ from gridgov.audit.log import Signer, Verifier
 from gridgov.audit.ports import CheckpointStore
 from gridgov.audit.sql import LogSettings, SqlCheckpointStore
 from gridgov.audit.store import DirectoryCheckpointStore
+from gridgov.cases.audit import AuditedCaseRepository
+from gridgov.cases.postgis_pool import PostgisAuditedCaseRepository
 from gridgov.cases.services import CasePolicy
 from gridgov.classify.duplicates import DuplicateParams
 from gridgov.classify.ports import Classifier
@@ -46,7 +48,16 @@ class Container:
     listener: Any = None  # gridgov.jobs.notify.Listener, once start_listening() has run
 
     def uow(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.sessions, write=write, cache=self.reference, log=self.log_settings, jobs=self.jobs)
+        return UnitOfWork(
+            self.sessions,
+            write=write,
+            cache=self.reference,
+            log=self.log_settings,
+            jobs=self.jobs,
+            case_repository=PostgisAuditedCaseRepository
+            if self.settings.geo_backend == "postgis"
+            else AuditedCaseRepository,
+        )
 
     # many processes: the job queue, the state the processes share, the one LISTEN connection
 

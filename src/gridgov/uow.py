@@ -57,8 +57,10 @@ class SqlUnitOfWork:
         cache: ReferenceCache = NO_CACHE,
         log: LogSettings | None = None,
         jobs: JobQueue = NULL_QUEUE,
+        case_repository: type[AuditedCaseRepository] = AuditedCaseRepository,
     ) -> None:
         self._factory = session_factory
+        self._case_repository = case_repository
         self._jobs = jobs
         self._outbox: list[Job] = []
         self._cache = cache
@@ -87,7 +89,7 @@ class SqlUnitOfWork:
             signer=self._log.signer,
             states={"case": case_states},
         )
-        self.cases = AuditedCaseRepository(self.session, self.audit)
+        self.cases = self._case_repository(self.session, self.audit)
         self.units = SqlUnitRepository(self.session)
         self.categories = SqlCategoryRepository(self.session, self._cache)
         self.grids = SqlGridRepository(self.session, self._cache)

@@ -24,6 +24,7 @@ from sqlalchemy import Boolean, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from gridgov.accounts.domain import Actor, scope_of
+from gridgov.cases.audit import AuditedCaseRepository
 from gridgov.cases.domain import StatusKind, statuses_of_kind
 from gridgov.cases.models import Case
 from gridgov.cases.ports import PoolCase
@@ -111,3 +112,8 @@ class PostgisCaseRepository(SqlCaseRepository):
             .limit(limit)
         )
         return [PoolCase(*r) for r in self.session.execute(stmt).all()]
+
+
+class PostgisAuditedCaseRepository(PostgisCaseRepository, AuditedCaseRepository):
+    """The unit of work's case repository under the postgis backend: events into the city's log, as always, and the
+    duplicate pool read by ``ST_DWithin``."""

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from gridgov.accounts.privacy import record_view
 from gridgov.cases import queries, services
 from gridgov.cases.domain import Action, check_role
+from gridgov.cases.postgis_pool import cases_near_postgis
 from gridgov.cases.schemas import CaseAction, CaseCreate, CaseCreated, CasePage, CasePublic, EventPublic
 from gridgov.errors import ValidationFailed
 from gridgov.geo.crs import to_canonical
@@ -91,7 +92,8 @@ def near(
     wlat, wlon = to_canonical(lat, lon, crs)
     now = container.clock.now()
     with container.sessions() as session:
-        return queries.cases_near(session, actor, wlat, wlon, radius_m, now - timedelta(days=days))
+        near = cases_near_postgis if container.settings.geo_backend == "postgis" else queries.cases_near
+        return near(session, actor, wlat, wlon, radius_m, now - timedelta(days=days))
 
 
 @router.get("/{case_id}", response_model=CasePublic, summary="案件详情 (查看未脱敏个人信息会被记录)")
