@@ -183,7 +183,9 @@ class Corpus:
         self.weak_y = [lab for _, lab, _ in pool.weak]
         self.taxonomy_y = [lab for _, lab in pool.taxonomy]
         self.vocab: dict[str, int] = {}
-        indptr, indices, data = [0], [], []
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[int] = []
         for t in texts:
             counts = Counter(self.vocab.setdefault(f, len(self.vocab)) for f in textmod.features(t))
             indices.extend(counts.keys())
@@ -225,7 +227,8 @@ class Fitted:
             ((self.coef * self.idf).T.ravel(), (np.repeat(self.cols, k), np.tile(np.arange(k), len(self.cols)))),
             shape=(width, k),
         )
-        return np.asarray((x @ weights).todense(), dtype=np.float64) / norms[:, None]
+        out: FloatArray = np.asarray((x @ weights).todense(), dtype=np.float64) / norms[:, None]
+        return out
 
     def predict(self, x: Any) -> list[str]:
         return [self.labels[i] for i in self.scores(x).argmax(axis=1)]
