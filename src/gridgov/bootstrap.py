@@ -26,6 +26,7 @@ from gridgov.clock import Clock, SystemClock, WorkingDays, chinese_calendar_work
 from gridgov.config import Settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.geo.services import GeoLocator, LocatorCache
+from gridgov.groupcommit import IntakeGroup
 from gridgov.jobs.inprocess import InProcessQueue
 from gridgov.jobs.ports import JobQueue
 from gridgov.ratelimit import Limiter, MemoryStreamLeases, RateLimiter, StreamLeases
@@ -76,6 +77,15 @@ class Container:
         from gridgov.jobs.pgqueue import make_app
 
         return make_app(self.settings.database_url)
+
+    @cached_property
+    def intake_group(self) -> IntakeGroup:
+        return IntakeGroup(self.uow, self.settings.intake_group_max)
+
+    def intake_uow(self) -> Any:
+        """The unit of work of one intake request: a member of this process's group commit
+        (gridgov.groupcommit), or a plain one with GRIDGOV_INTAKE_GROUP_MAX=1."""
+        return self.intake_group.unit_of_work() if self.settings.intake_group_max > 1 else self.uow()
 
     def intake_limiter(self) -> Limiter:
         s = self.settings

@@ -33,7 +33,7 @@ def create_case(
     limit_public_intake(request, container, actor)
     draft = services.CaseDraft(**body.model_dump())
     result = services.report_case(
-        container.uow(),
+        container.intake_uow(),  # group commit: answered once the transaction holding the case commits
         draft,
         actor,
         container.clock.now(),

@@ -41,6 +41,8 @@ class Runtime(Protocol):
 
     def uow(self, write: bool = True) -> Any: ...  # the AbstractUnitOfWork (gridgov.uow)
 
+    def intake_uow(self) -> Any: ...  # a member of the process's intake group commit (gridgov.groupcommit)
+
     @property
     def uow_factory(self) -> Callable[[], Any]: ...
 
