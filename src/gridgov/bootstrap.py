@@ -29,6 +29,7 @@ from gridgov.geo.services import GeoLocator, LocatorCache
 from gridgov.groupcommit import IntakeGroup
 from gridgov.jobs.inprocess import InProcessQueue
 from gridgov.jobs.ports import JobQueue
+from gridgov.media.storage import DATABASE, DirectoryPhotoStorage, PhotoStorage
 from gridgov.ratelimit import Limiter, MemoryStreamLeases, RateLimiter, StreamLeases
 from gridgov.refcache import ReferenceCache
 from gridgov.uow import UnitOfWork
@@ -77,6 +78,12 @@ class Container:
         from gridgov.jobs.pgqueue import make_app
 
         return make_app(self.settings.database_url)
+
+    @cached_property
+    def photo_storage(self) -> PhotoStorage:
+        if self.settings.photo_storage == "directory":
+            return DirectoryPhotoStorage(self.settings.photo_dir)
+        return DATABASE
 
     @cached_property
     def intake_group(self) -> IntakeGroup:

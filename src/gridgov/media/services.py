@@ -16,6 +16,7 @@ from gridgov.accounts.domain import Actor
 from gridgov.errors import NotFound
 from gridgov.media.domain import MAX_PIXELS, ImageUnreadable, UploadRefused, sniff
 from gridgov.media.models import CasePhoto
+from gridgov.media.storage import DATABASE, PhotoStorage
 
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
@@ -48,15 +49,22 @@ def clean_image(data: bytes) -> tuple[bytes, str, int, int]:
 
 
 def add_photo(
-    sessions: sessionmaker[Session], case_id: int, data: bytes, actor: Actor, now: datetime
+    sessions: sessionmaker[Session],
+    case_id: int,
+    data: bytes,
+    actor: Actor,
+    now: datetime,
+    storage: PhotoStorage = DATABASE,
 ) -> dict[str, object]:
     clean, kind, width, height = clean_image(data)
+    digest = hashlib.sha256(clean).hexdigest()
+    kept = storage.put(digest, clean)  # before the row: a row never names bytes that are not stored
     with sessions() as s, s.begin():
         photo = CasePhoto(
             case_id=case_id,
             content_type=kind,
-            data=clean,
-            sha256=hashlib.sha256(clean).hexdigest(),
+            data=kept,
+            sha256=digest,
             width=width,
             height=height,
             uploaded_by=actor.user_id,
@@ -74,11 +82,13 @@ def add_photo(
         }
 
 
-def photo(sessions: sessionmaker[Session], photo_id: int) -> tuple[int, str, bytes]:
+def photo(sessions: sessionmaker[Session], photo_id: int, storage: PhotoStorage = DATABASE) -> tuple[int, str, bytes]:
     with sessions() as s:
         row = s.execute(
-            select(CasePhoto.case_id, CasePhoto.content_type, CasePhoto.data).where(CasePhoto.id == photo_id)
+            select(CasePhoto.case_id, CasePhoto.content_type, CasePhoto.data, CasePhoto.sha256).where(
+                CasePhoto.id == photo_id
+            )
         ).first()
     if row is None:
         raise NotFound(f"照片不存在: {photo_id}")
-    return row[0], row[1], row[2]
+    return row[0], row[1], storage.get(row[3], row[2])

@@ -37,7 +37,7 @@ async def upload(
     data = await file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise UploadRefused(f"文件过大, 上限 {MAX_BYTES} 字节")
-    return add_photo(container.sessions, case_id, data, actor, container.clock.now())
+    return add_photo(container.sessions, case_id, data, actor, container.clock.now(), container.photo_storage)
 
 
 @router.get("/cases/{case_id}/photos", summary="案件的全部照片 (上报、处置、核查)")
@@ -49,7 +49,7 @@ def list_photos(case_id: RowId, container: ContainerDep, actor: CurrentActor) ->
 
 @router.get("/photos/{photo_id}", summary="查看照片 (仅限可查看该案件的用户)")
 def show(photo_id: RowId, container: ContainerDep, actor: CurrentActor) -> Response:
-    case_id, kind, data = photo(container.sessions, photo_id)
+    case_id, kind, data = photo(container.sessions, photo_id, container.photo_storage)
     with container.sessions() as session:
         try:
             queries.case_detail(session, case_id, actor, container.clock.now())

@@ -52,6 +52,9 @@ class Runtime(Protocol):
     @property
     def classifier(self) -> Any: ...  # gridgov.classify.ports.Classifier
 
+    @property
+    def photo_storage(self) -> Any: ...  # gridgov.media.storage.PhotoStorage (GRIDGOV_PHOTO_STORAGE)
+
     def locator(self) -> Any: ...  # gridgov.geo.services.GeoLocator | None
 
     def authenticate(self, token: str) -> Actor: ...  # raises Unauthenticated
