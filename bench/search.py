@@ -20,8 +20,12 @@ import os
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import text
 
@@ -152,6 +156,19 @@ def texts(db: object, n: int) -> dict[str, float]:
     return took
 
 
+@contextmanager
+def reused(url: str) -> Iterator[Any]:
+    """The database a --keep run left, as it is."""
+    from gridgov.bootstrap import bootstrap
+    from gridgov.config import Settings
+
+    container = bootstrap(Settings(database_url=url, log_level="WARNING"))
+    try:
+        yield SimpleNamespace(container=container, url=url)
+    finally:
+        container.close()
+
+
 def timed(fn: object, runs: int) -> list[float]:
     out = []
     for i in range(runs):
@@ -167,6 +184,7 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--keep", action="store_true", help="leave the database behind")
+    ap.add_argument("--reuse", action="store_true", help="measure a database left by --keep (no load)")
     add_smoke(ap)
     args = ap.parse_args()
     kind, admin, url = "postgresql", PG_ADMIN, args.database_url
@@ -176,11 +194,12 @@ def main() -> None:
         apply_smoke(ap, args, cases=2_000, runs=3)
     now = datetime.now(UTC).replace(microsecond=0)
     rnd = random.Random(7)
-    with fresh_db(kind, url=url, keep=args.keep, admin=admin) as db:
+    with reused(url) if args.reuse else fresh_db(kind, url=url, keep=args.keep, admin=admin) as db:
         t0 = time.perf_counter()
-        fill(db, args.cases, now)
+        if not args.reuse:
+            fill(db, args.cases, now)
         load_s = time.perf_counter() - t0
-        took = texts(db, args.cases)
+        took = texts(db, args.cases) if not args.reuse else {"text": 0.0}
         with db.container.sessions() as s:
             n = int(s.execute(text("SELECT count(*) FROM cases")).scalar_one())
             codes = [c for (c,) in s.execute(text("SELECT tracking_code FROM cases ORDER BY random() LIMIT 200"))]
