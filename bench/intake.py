@@ -5,14 +5,20 @@ next to the rate at which the same database commits the same rows without HTTP, 
     .venv/bin/python bench/intake.py --backends sqlite --cases 500
     .venv/bin/python bench/intake.py --smoke         # 50 cases, 4 clients, one backend (see _common)
 
-Three figures per backend:
+Figures per backend:
   raw      — the same two rows per case (the case and its first hash-chained event), one transaction each,
-             written with SQLAlchemy Core: the database's own commit rate for this shape of write
+             written with SQLAlchemy Core: the database's own single-row commit rate for this shape of write
   service  — report_case() called in-process with the classification and duplicate hints done inline
              (as the CLI and tests do): validation, idempotency, proposal, duplicates, event chain; no HTTP
-  http     — uvicorn serving gridgov in a separate process, a client with N concurrent connections; the
-             server classifies and looks for duplicates after each commit in its background enricher
+  http     — `gridgov serve` in separate processes, a client with N concurrent keep-alive connections on the
+             same machine; intake commits concurrent requests together (gridgov.groupcommit). On PostgreSQL the
+             enrichment jobs go to procrastinate and one `gridgov worker` runs them meanwhile; on SQLite the
+             server's own enricher does
   enriched — cases/s counted until the last case also has its proposal and duplicate hints
+
+On PostgreSQL (not in --smoke) the HTTP figures are taken four ways in the same run: 1 and 2 web workers
+(`gridgov serve --workers N`), each directly and through nginx on loopback, with the resident memory (VmRSS)
+of every process: the web workers, uvicorn's supervisor, the worker, nginx.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -145,23 +152,99 @@ def _wait_healthy(server: subprocess.Popen[bytes], base: str, log: IO[bytes]) ->
     raise RuntimeError("the server did not answer /healthz within 60 s")
 
 
-def http_rate(db: BenchDb, n: int, concurrency: int) -> tuple[float, float, float, float]:
-    with tempfile.TemporaryFile() as log:  # the server's stderr, shown if it fails
-        return _http_rate(db, n, concurrency, log)
+NGINX = "/usr/sbin/nginx"
+NGINX_CONF = """
+daemon off;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream gridgov {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://gridgov;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+"""
 
 
-def _http_rate(db: BenchDb, n: int, concurrency: int, log: IO[bytes]) -> tuple[float, float, float, float]:
-    port = _port()
-    env = {**os.environ, "GRIDGOV_DATABASE_URL": db.url, "GRIDGOV_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port), "--no-scheduler"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
+def _rss_kib(pid: int) -> int:
     try:
-        _wait_healthy(server, base, log)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _start(args: list[str], env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def http_rate(
+    db: BenchDb, n: int, concurrency: int, workers: int = 1, nginx: bool = False, tag: str = "b"
+) -> tuple[float, float, float, float, str]:
+    with tempfile.TemporaryFile() as log:  # the servers' stderr, shown if one fails
+        return _http_rate(db, n, concurrency, log, workers, nginx, tag)
+
+
+def _http_rate(
+    db: BenchDb, n: int, concurrency: int, log: IO[bytes], workers: int, nginx: bool, tag: str
+) -> tuple[float, float, float, float, str]:
+    port = _port()
+    pg = db.name == "postgresql"
+    env = {
+        **os.environ,
+        "GRIDGOV_DATABASE_URL": db.url,
+        "GRIDGOV_LOG_LEVEL": "WARNING",
+        "GRIDGOV_ESCALATION_INTERVAL_SECONDS": "60",
+        # PostgreSQL: enrichment jobs on procrastinate, run by one gridgov worker; SQLite: the server's enricher
+        "GRIDGOV_JOB_QUEUE": "procrastinate" if pg else "inprocess",
+    }
+    cmd = [sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port), "--no-scheduler"]
+    procs = {"web": _start([*cmd, "--workers", str(workers)], env, log)}
+    if pg:
+        procs["worker"] = _start([sys.executable, "-m", "gridgov.cli", "worker"], env, log)
+    tmp = tempfile.mkdtemp(prefix="gridgov-bench-nginx-")
+    try:
+        _wait_healthy(procs["web"], f"http://127.0.0.1:{port}", log)
+        target = port
+        if nginx:
+            target = _port()
+            for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+                os.mkdir(os.path.join(tmp, sub))
+            conf = os.path.join(tmp, "nginx.conf")
+            Path(conf).write_text(NGINX_CONF.format(tmp=tmp, upstream=port, port=target))
+            procs["nginx"] = _start([NGINX, "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "error.log")], env, log)
+            _wait_healthy(procs["nginx"], f"http://127.0.0.1:{target}", log)
         latencies: list[float] = []
         lock = threading.Lock()
         counter = iter(range(n))
@@ -170,7 +253,7 @@ def _http_rate(db: BenchDb, n: int, concurrency: int, log: IO[bytes]) -> tuple[f
 
         def worker() -> None:
             # a plain keep-alive http.client connection: the client should cost the 2 shared CPUs little
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn = http.client.HTTPConnection("127.0.0.1", target, timeout=30)
             try:
                 while True:
                     with lock:
@@ -183,7 +266,7 @@ def _http_rate(db: BenchDb, n: int, concurrency: int, log: IO[bytes]) -> tuple[f
                         "POST",
                         "/api/v1/cases",
                         body=payload,
-                        headers={**headers, "Content-Type": "application/json", "Idempotency-Key": f"b-{i}"},
+                        headers={**headers, "Content-Type": "application/json", "Idempotency-Key": f"{tag}-{i}"},
                     )
                     resp = conn.getresponse()
                     text = resp.read()
@@ -206,9 +289,21 @@ def _http_rate(db: BenchDb, n: int, concurrency: int, log: IO[bytes]) -> tuple[f
         elapsed = time.perf_counter() - start
         if errors:
             raise RuntimeError(f"{len(errors)} of {concurrency} clients failed") from errors[0]
-        # the server classifies and looks for duplicates after each commit: wait until that is done too
+        rss = []
+        for name, proc in procs.items():
+            kids = _children(proc.pid) if name == "web" and workers > 1 else []
+            if kids:
+                rss.append(f"supervisor {_rss_kib(proc.pid) // 1024}")
+                for k in kids:  # uvicorn's workers, and multiprocessing's resource tracker beside them
+                    tracker = b"resource_tracker" in Path(f"/proc/{k}/cmdline").read_bytes()
+                    rss.append(f"{'tracker' if tracker else 'web'} {_rss_kib(k) // 1024}")
+            elif name == "nginx":
+                rss.append(f"nginx {(_rss_kib(proc.pid) + sum(_rss_kib(k) for k in _children(proc.pid))) // 1024}")
+            else:
+                rss.append(f"{name} {_rss_kib(proc.pid) // 1024}")
+        # the cases' proposals and duplicate hints come after each commit: wait until that is done too
         waited = 0.0
-        while waited < 120:
+        while waited < 180:
             with db.container.engine.connect() as conn:
                 pending = conn.execute(
                     text("SELECT count(*) FROM cases WHERE enriched_at IS NULL AND idempotency_key IS NOT NULL")
@@ -223,17 +318,19 @@ def _http_rate(db: BenchDb, n: int, concurrency: int, log: IO[bytes]) -> tuple[f
             percentile(latencies, 50) * 1000,
             percentile(latencies, 99) * 1000,
             len(latencies) / enriched,
+            ", ".join(rss) + " MiB",
         )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for proc in reversed(list(procs.values())):
+            _stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--cases", type=int, default=2000)
-    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--concurrency", type=int, default=16)
     add_smoke(ap)
     args = ap.parse_args()
     admin = PG_ADMIN
@@ -241,12 +338,29 @@ def main() -> None:
         smoke_kind, admin = smoke_backend()
         apply_smoke(ap, args, cases=50, concurrency=4, backends=smoke_kind)
     rows = []
+    setups = []
     for kind in args.backends.split(","):
         with fresh_db(kind, admin=admin) as db:
             raw = raw_rate(db, args.cases)
             svc = service_rate(db, args.cases)
-            rate, p50, p99, enriched = http_rate(db, args.cases, args.concurrency)
+            rate, p50, p99, enriched, rss = http_rate(db, args.cases, args.concurrency, tag=f"{kind}-1")
             rows.append((kind, raw, svc, rate, p50, p99, enriched))
+            setups.append((kind, 1, "direct", rate, p50, p99, rate / raw, enriched, rss))
+            if kind == "postgresql" and not args.smoke:
+                for workers, via in ((1, "nginx"), (2, "direct"), (2, "nginx")):
+                    if via == "nginx" and not Path(NGINX).exists():
+                        continue
+                    got = http_rate(db, args.cases, args.concurrency, workers, via == "nginx", f"pg-{workers}-{via}")
+                    r, a, b, e, m = got
+                    setups.append((kind, workers, via, r, a, b, r / raw, e, m))
+    print(f"HTTP intake by setup ({args.cases} cases each, {args.concurrency} clients on this machine)")
+    print(
+        f"{'setup':<11}{'web':>4} {'via':<7}{'cases/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'HTTP/raw':>9}{'enriched/s':>11}"
+        "  RSS per process"
+    )
+    for kind, workers, via, rate, p50, p99, share, enriched, rss in setups:
+        print(f"{kind:<11}{workers:>4} {via:<7}{rate:>9.0f}{p50:>8.1f}{p99:>8.1f}{share:>9.0%}{enriched:>11.0f}  {rss}")
+    print()
     print(
         f"intake benchmark: {args.cases} cases per measurement, {args.concurrency} concurrent HTTP clients, "
         f"{os.cpu_count()} CPUs"

@@ -408,9 +408,10 @@ def test_limits_and_revocation_hold_across_both_processes(cluster: Cluster) -> N
     for base in (a, b):
         assert httpx.get(f"{base}/api/v1/auth/me", headers=revoked).status_code == 401
 
-    # the sign-in throttle: five free tries per (name, address) in all, not five per process
+    # the sign-in throttle: five free tries per (name, address) in all, not five per process; then growing waits
+    # (1 s, 2 s, 4 s, …), so a slow machine may see one more try through, never five per process
     answers = [
         httpx.post(f"{base}/api/v1/auth/login", json={"username": "leader", "password": "wrong-password!"}).status_code
-        for base in (a, b) * 4
+        for base in (a, b) * 5
     ]
-    assert answers.count(401) == 5 and answers.count(423) == 3, answers
+    assert answers[:5] == [401] * 5 and answers.count(423) >= 4, answers
