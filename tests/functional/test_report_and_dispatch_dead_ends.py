@@ -1,4 +1,6 @@
-"""Dead ends found by walking the screens: each one now has a way forward."""
+"""Dead ends found by walking the screens, each with a way forward: a case registered without a category is
+dispatched with one, a reporter attaches photos to a report outside their scope, the public form refuses a phone
+or e-mail nobody can use."""
 
 from __future__ import annotations
 
