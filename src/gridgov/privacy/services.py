@@ -10,11 +10,11 @@ from typing import Any
 
 from gridgov.accounts.privacy import erase_account
 from gridgov.actor import Actor
-from gridgov.privacy.ports import PrivacyUnitOfWork as UnitOfWork
 from gridgov.campaigns.privacy import erase_submitter, submitted_suggestions
 from gridgov.cases.privacy import erase_reporter_fields, reported_cases
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.logging import get_logger
+from gridgov.privacy.ports import PrivacyUnitOfWork as UnitOfWork
 
 log = get_logger(__name__)
 
