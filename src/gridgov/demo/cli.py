@@ -4,6 +4,7 @@ The server itself is started through the entry point's `Wiring.serve` (the app s
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,8 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
         path = Path(settings.database_url.split("///", 1)[1])
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-        if settings.audit_checkpoint_dir == DEMO_CHECKPOINTS:  # the old database's checkpoints go with it
-            for old in Path(DEMO_CHECKPOINTS).glob("checkpoint-*.json"):
+        if settings.audit_checkpoint_dir == demo_checkpoints(settings.database_url):  # they go with the database
+            for old in Path(settings.audit_checkpoint_dir).glob("checkpoint-*.json"):
                 old.unlink()
     click.echo("正在初始化数据库与郑州参考数据 …")
     summary = _load_reference(settings)
@@ -95,6 +96,14 @@ DEMO_KEY = "var/audit/demo-ed25519.key"
 DEMO_CHECKPOINTS = "var/demo-checkpoints"
 
 
+def demo_checkpoints(database_url: str) -> str:
+    """Each demo database has its own checkpoints (a new database is a new log): beside an SQLite file, else under
+    var/demo-checkpoints/ by the URL's digest."""
+    if database_url.startswith("sqlite:///"):
+        return database_url.split("///", 1)[1] + ".checkpoints"
+    return f"{DEMO_CHECKPOINTS}/{hashlib.sha256(database_url.encode()).hexdigest()[:16]}"
+
+
 def _with_demo_key(settings: Settings) -> Settings:
     """The demo signs its record with a key of its own under var/ (made once), unless one is configured."""
     if settings.audit_key_path:
@@ -103,7 +112,9 @@ def _with_demo_key(settings: Settings) -> Settings:
 
     if not Path(DEMO_KEY).exists():
         generate_key(DEMO_KEY)
-    return settings.model_copy(update={"audit_key_path": DEMO_KEY, "audit_checkpoint_dir": DEMO_CHECKPOINTS})
+    return settings.model_copy(
+        update={"audit_key_path": DEMO_KEY, "audit_checkpoint_dir": demo_checkpoints(settings.database_url)}
+    )
 
 
 def _checkpoint(c: Any) -> None:
