@@ -92,7 +92,8 @@ def test_a_periodic_job_runs_once_per_period_with_three_workers(fresh_url: str, 
     with psycopg.connect(conninfo) as conn:
         rows = conn.execute("SELECT at, pid FROM ticks ORDER BY at").fetchall()
         defers = conn.execute(
-            "SELECT defer_timestamp, count(*) FROM procrastinate_periodic_defers GROUP BY 1 HAVING count(*) > 1"
+            "SELECT task_name, defer_timestamp, count(*) FROM procrastinate_periodic_defers"
+            " GROUP BY task_name, periodic_id, defer_timestamp HAVING count(*) > 1"
         ).fetchall()
     logs_text = "\n".join((tmp_path / f"w{i}.log").read_text()[-1500:] for i in range(3))
     assert len(rows) >= 6, logs_text  # a tick a second for about ten seconds, once the workers are up
