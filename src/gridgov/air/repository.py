@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
 from datetime import date
-from types import TracebackType
 from typing import Protocol
 
 from sqlalchemy import delete, func, insert, select
@@ -15,7 +13,7 @@ from gridgov.air.domain import DailyValues
 from gridgov.air.files import CityRow, StationRow
 from gridgov.air.models import AirCityIndex, AirDay, AirHour, AirImport, AirStation
 from gridgov.air.ports import AreaHour, ImportRecord, StationRef, StoredDay
-from gridgov.transaction import Transaction
+from gridgov.transaction import BoundUnitOfWork, Transaction
 
 CITY_PREFIX = 4  # a city's code is the first four digits of its districts' codes (4101 ← 410102)
 HOUR_VALUES = ("so2", "no2", "pm10", "pm25", "co", "o3")
@@ -173,33 +171,16 @@ class SessionUnitOfWork(Transaction, Protocol):
     session: Session
 
 
-class SqlAirUnitOfWork:
+class SqlAirUnitOfWork(BoundUnitOfWork):
     """The shared SQL unit of work (gridgov.uow's, from the container) with the air repository bound to its
     session: one transaction, the same SQLite write lock, the same after-commit hooks."""
 
     air: SqlAirRepository
 
+    _base: SessionUnitOfWork
+
     def __init__(self, base: SessionUnitOfWork) -> None:
-        self._base = base
+        super().__init__(base)
 
-    def __enter__(self) -> SqlAirUnitOfWork:
-        self._base.__enter__()
+    def _bind(self) -> None:
         self.air = SqlAirRepository(self._base.session)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._base.__exit__(exc_type, exc, tb)
-
-    def commit(self) -> None:
-        self._base.commit()
-
-    def rollback(self) -> None:
-        self._base.rollback()
-
-    def after_commit(self, hook: Callable[[], None]) -> None:
-        self._base.after_commit(hook)
-
-    def savepoint(self) -> AbstractContextManager[object]:
-        return self._base.savepoint()

@@ -3,10 +3,8 @@ session as their read handle."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from types import TracebackType
 from typing import Protocol
 
 from sqlalchemy import select
@@ -24,7 +22,7 @@ from gridgov.indicators.models import (
 )
 from gridgov.indicators.ports import UnitRef
 from gridgov.indicators.sources import SourceRegistry, registry
-from gridgov.transaction import Transaction
+from gridgov.transaction import BoundUnitOfWork, Transaction
 from gridgov.units.models import Unit
 
 
@@ -144,34 +142,17 @@ class SessionUnitOfWork(Transaction, Protocol):
     session: Session
 
 
-class SqlIndicatorsUnitOfWork:
+class SqlIndicatorsUnitOfWork(BoundUnitOfWork):
     """The shared SQL unit of work (gridgov.uow's, from the container) with this feature's repository bound to
     its session: one transaction, the same SQLite write lock, the same after-commit hooks."""
 
     indicators: SqlIndicatorRepository
 
+    _base: SessionUnitOfWork
+
     def __init__(self, base: SessionUnitOfWork, sources: SourceRegistry | None = None) -> None:
-        self._base = base
+        super().__init__(base)
         self._sources = sources
 
-    def __enter__(self) -> SqlIndicatorsUnitOfWork:
-        self._base.__enter__()
+    def _bind(self) -> None:
         self.indicators = SqlIndicatorRepository(self._base.session, self._sources)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._base.__exit__(exc_type, exc, tb)
-
-    def commit(self) -> None:
-        self._base.commit()
-
-    def rollback(self) -> None:
-        self._base.rollback()
-
-    def after_commit(self, hook: Callable[[], None]) -> None:
-        self._base.after_commit(hook)
-
-    def savepoint(self) -> AbstractContextManager[object]:
-        return self._base.savepoint()
