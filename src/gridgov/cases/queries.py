@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.domain import Actor, Role, Scope, scope_of
@@ -84,7 +84,9 @@ def in_scope(scope: Scope) -> ColumnElement[bool]:
             and_(Case.grid_code >= prefix.ljust(CODE_LENGTH, "0"), Case.grid_code <= prefix.ljust(CODE_LENGTH, "9"))
         )
     if scope.unit_ids:
-        conds.append(Case.id.in_(select(CaseTask.case_id).where(CaseTask.unit_id.in_(scope.unit_ids))))
+        # a correlated EXISTS, not IN (subquery): inside the OR the planner would otherwise hash every task case
+        # of the unit first; EXISTS is probed per candidate row through ix_tasks_case
+        conds.append(exists().where(CaseTask.case_id == Case.id, CaseTask.unit_id.in_(scope.unit_ids)))
         conds.append(Case.owner_unit_id.in_(scope.unit_ids))
     return or_(*conds) if conds else false()
 

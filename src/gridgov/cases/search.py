@@ -20,16 +20,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, select, text, true
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.domain import Actor, Role, Scope, scope_of
+from gridgov.accounts.domain import Actor, Role, scope_of
 from gridgov.cases.domain import ACTION_LABELS, Action, CaseStatus
-from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.queries import UNMASKED_ROLES, in_scope, mask_phone
 from gridgov.categories.models import Category
 from gridgov.errors import ValidationFailed
-from gridgov.grids.domain import CODE_LENGTH
 from gridgov.grids.models import Grid, GridVersion
 from gridgov.redact import redact_text
 from gridgov.signing import lookup_secret
@@ -89,9 +88,8 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _match(session: Session, query: Query, estimate: bool = False) -> ColumnElement[bool]:
-    """The condition for the cases that match (without the scope); `estimate`: only the parts the indexes answer
-    (the planner's estimate of those is the one to trust)."""
+def _match(session: Session, query: Query) -> ColumnElement[bool]:
+    """The condition for the cases that match (without the scope)."""
     if query.tracking_code:
         return Case.tracking_code == query.tracking_code
     pg = session.get_bind().dialect.name == "postgresql"
@@ -107,15 +105,20 @@ def _match(session: Session, query: Query, estimate: bool = False) -> ColumnElem
     doc_lite = func.coalesce(Case.title, "") + " " + func.coalesce(Case.description, "") + " "
     doc_lite = doc_lite + func.coalesce(Case.address, "")
     long_terms = [t for t in query.terms if len(t) >= 3]
+    by_pairs = len(long_terms) < len(query.terms)  # a two-character word: the pairs index is needed
     for term in query.terms:
-        if pg:
+        if pg and by_pairs:
+            # every word through the pairs index, and the exact check by strpos, which no index answers: with a
+            # trigram condition beside the pairs one, PostgreSQL rechecks each candidate row against both
+            # indexed expressions and computes gridgov_bigrams again for each (~60 µs a row, 350 ms for a
+            # street's "红旗路 88" at 1M cases); the pairs index alone needs no recheck
+            tsq = " & ".join(_ts_lexeme(p) for p in _pairs(term))
+            conds.append(literal_column(f"gridgov_bigrams({PG_DOC})").op("@@")(func.to_tsquery("simple", tsq)))
+            conds.append(func.strpos(func.lower(doc_pg), term.lower()) > 0)
+        elif pg:
             # ILIKE on the indexed expression: the trigram index answers 3+ characters, and the planner reads the
-            # expression's statistics for every length (a custom plan: see search_cases)
-            if len(term) >= 3 or not estimate:
-                conds.append(doc_pg.ilike(_like(term), escape="\\"))
-            if len(term) < 3:  # the pairs index narrows what trigrams cannot; the LIKE decides
-                tsq = " & ".join(_ts_lexeme(p) for p in _pairs(term))
-                conds.append(literal_column(f"gridgov_bigrams({PG_DOC})").op("@@")(func.to_tsquery("simple", tsq)))
+            # expression's statistics (a custom plan: see search_cases)
+            conds.append(doc_pg.ilike(_like(term), escape="\\"))
         elif len(term) < 3:
             conds.append(doc_lite.like(_like(term), escape="\\"))
     if not pg and long_terms:
@@ -125,37 +128,7 @@ def _match(session: Session, query: Query, estimate: bool = False) -> ColumnElem
     return and_(*conds)
 
 
-RARE_ROWS = 2000  # fewer estimated matches than this: collect them by index before the scope and the order
-MAX_HITS = 10_000  # the estimate was too low when more are found: the usual plan then
-
-
-def scope_among(scope: Scope, ids: list[int]) -> ColumnElement[bool]:
-    """cases.queries.in_scope's rule for a few known cases: the same conditions, with the task look-up limited
-    to those cases (in_scope's own form builds the set of every case the unit ever had a task on, 100,000 of
-    them for a busy street). tests/functional/test_search.py holds the two to the same answers."""
-    if scope.everything:
-        return true()
-    conds: list[ColumnElement[bool]] = []
-    if scope.own_user_id is not None:
-        conds.append(Case.reporter_user_id == scope.own_user_id)
-    for prefix in scope.grid_prefixes:
-        low, high = prefix.ljust(CODE_LENGTH, "0"), prefix.ljust(CODE_LENGTH, "9")
-        conds.append(and_(Case.grid_code >= low, Case.grid_code <= high))
-    if scope.unit_ids:
-        tasks = select(CaseTask.case_id).where(CaseTask.unit_id.in_(scope.unit_ids), CaseTask.case_id.in_(ids))
-        conds.append(Case.id.in_(tasks))
-        conds.append(Case.owner_unit_id.in_(scope.unit_ids))
-    return or_(*conds) if conds else false()
-
-
-def _rare(session: Session, match: ColumnElement[bool]) -> bool:
-    """Does PostgreSQL expect few matches in the whole table? Then the indexes find them all cheaply; otherwise the
-    newest in scope are found sooner by walking the primary key backwards (the usual plan)."""
-    stmt = select(Case.id).where(match)
-    compiled = stmt.compile(session.get_bind())
-    plan = session.connection().exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar()
-    rows = plan[0]["Plan"]["Plan Rows"] if isinstance(plan, list) else RARE_ROWS
-    return bool(rows < RARE_ROWS)
+MAX_HITS = 10_000  # more digits matches than this: the usual plan (newest first, scope and match as filters)
 
 
 def search_cases(session: Session, actor: Actor, q: str, limit: int = 20) -> dict[str, Any]:
@@ -170,13 +143,14 @@ def search_cases(session: Session, actor: Actor, q: str, limit: int = 20) -> dic
     match = _match(session, query)
     scope = scope_of(actor)
     hits: list[int] | None = None
-    if session.get_bind().dialect.name == "postgresql" and _rare(session, _match(session, query, estimate=True)):
-        # few matches in the whole city: the indexes give them all, then the scope is checked on those alone
-        # no ORDER BY here: with one, the planner may walk the primary key for the LIMIT instead of the indexes
+    if query.digits and session.get_bind().dialect.name == "postgresql":
+        # a phone's digits: few cases in the whole city (~500 for 4 digits at 1M), which the digits index gives
+        # all at once; the scope is then checked on those alone. Walking the newest cases backwards for a
+        # street's few would read thousands. No ORDER BY here: with one, the planner may walk the primary key.
         found = list(session.scalars(select(Case.id).where(match).limit(MAX_HITS + 1)))
         hits = found if len(found) <= MAX_HITS else None
     if hits is not None:
-        stmt = select(Case).where(Case.id.in_(hits), scope_among(scope, hits))
+        stmt = select(Case).where(Case.id.in_(hits), in_scope(scope))  # in_scope's EXISTS probes these alone
     else:
         stmt = select(Case).where(in_scope(scope), match)
     rows = list(session.scalars(stmt.order_by(Case.id.desc()).limit(limit + 1)))
