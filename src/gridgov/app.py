@@ -26,6 +26,7 @@ from gridgov.campaigns import views as campaign_views
 from gridgov.cases import pages as case_pages
 from gridgov.cases import topics_views
 from gridgov.cases import views as case_views
+from gridgov.cases.routing import route_cache
 from gridgov.categories import views as category_views
 from gridgov.classify import views as classify_views
 from gridgov.config import Settings, get_settings
@@ -73,6 +74,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         box.locator()  # build the point-in-grid index before the first request
         _ = box.classifier  # and load the model
+        with box.sessions() as s:  # and fold the dispatch history, so the first case page does not read it all
+            route_cache(s).learner(s)
         box.start_listening()  # PostgreSQL: one LISTEN connection (live streams, reference changes)
         if enricher is not None:
             enricher.start()

@@ -212,3 +212,70 @@ def test_enrichment_after_commit_and_recovery_of_lost_work(clean: World) -> None
     from gridgov.cli import main
 
     assert CliRunner().invoke(main, ["audit", "verify", "--database-url", c.settings.database_url]).exit_code == 0
+
+
+def test_a_unit_that_returns_a_category_here_is_no_longer_proposed_for_it(api: Api, clean: World) -> None:
+    """Routing from history on the case page: the matrix names the street office for 楼道堆物 (H1802); twice the
+    street returns such a case and the 城管 bureau keeps it, so the next one is proposed for the bureau, with
+    the basis in words. Elsewhere in the city (another street) the matrix still stands."""
+    cg = f"{clean.district}-cg"
+    fresh = report(api, clean, "楼道里堆满杂物", category_code="H1802")
+    assert fresh["suggested_unit"]["code"] == clean.street_code  # type: ignore[index]
+    assert fresh["suggested_unit"]["basis"] == "matrix"  # type: ignore[index]
+    for _ in range(2):
+        case = report(api, clean, "楼道里堆满杂物", category_code="H1802")
+        case_id = int(case["id"])  # type: ignore[call-overload]
+        api.ok("operator", case_id, "register")
+        api.ok("dispatcher", case_id, "dispatch")
+        api.ok("street", case_id, "return", reason="应由城管处理")
+        api.ok("dispatcher", case_id, "dispatch", unit_code=cg)
+        api.ok("dept-cg", case_id, "accept")
+    again = api.get("dispatcher", f"/api/v1/cases/{fresh['id']}").json()["suggested_unit"]
+    assert again["code"] == cg and again["basis"] == "category+grid", again
+    assert again["basis_label"] == "本网格同类案件的派遣记录" and again["confidence"] == 1.0
+    api.ok("operator", int(fresh["id"]), "register")  # type: ignore[call-overload]
+    page = api.get("dispatcher", f"/cases/{fresh['id']}")
+    assert page.status_code == 200 and "派遣建议" in page.text and "本网格同类案件的派遣记录" in page.text
+
+    elsewhere = report(api, clean, "楼道里堆满杂物", category_code="H1802", grid_code=clean.other_grid)
+    assert elsewhere["suggested_unit"]["code"] == clean.other_grid[:9]  # type: ignore[index]
+    assert elsewhere["suggested_unit"]["basis"] == "matrix"  # type: ignore[index]
+
+
+def test_the_route_cache_folds_new_events_and_starts_again_after_a_rebuild(api: Api, clean: World) -> None:
+    from gridgov.cases.routing import RouteCache, learner_from
+
+    cache = RouteCache()
+
+    def settle(unit: str, who: str, keep: bool) -> None:
+        case_id = int(report(api, clean, "楼道里堆满杂物", category_code="H1802")["id"])  # type: ignore[call-overload]
+        api.ok("operator", case_id, "register")
+        api.ok("dispatcher", case_id, "dispatch", unit_code=unit)
+        api.ok(who, case_id, "accept" if keep else "return", **({} if keep else {"reason": "不属本单位"}))
+
+    settle(clean.street_code, "street", keep=False)
+    with clean.container.sessions() as s:
+        first = cache.learner(s)
+        assert first.net(("H1802", clean.grid)) == {clean.street_code: -2.0}
+    settle(f"{clean.district}-cg", "dept-cg", keep=True)
+    with clean.container.sessions() as s:
+        assert cache.learner(s).net(("H1802", clean.grid)) == learner_from(s).net(("H1802", clean.grid))
+        assert cache.learner(s).net(("H1802", clean.grid)) == {clean.street_code: -2.0, f"{clean.district}-cg": 1.0}
+    with clean.container.engine.begin() as conn:  # the history rebuilt without the last event the cache folded
+        conn.execute(text("DELETE FROM case_events WHERE action = 'accept'"))
+    with clean.container.sessions() as s:
+        assert (
+            cache.learner(s).net(("H1802", clean.grid))
+            == {clean.street_code: -2.0}
+            == learner_from(s).net(("H1802", clean.grid))
+        )
+
+
+def test_the_second_level_proposal_is_kept_on_the_case(api: Api, clean: World) -> None:
+    case = report(api, clean, "小区物业乱收费", "物业公司每月多收物业费，物业服务也很差")
+    top = case["suggestions"][0]  # type: ignore[index]
+    assert top["code"] == case["suggested_category_code"] == "H01", case["suggestions"]
+    assert top["second_level"]["code"] == "H0901" and top["second_level"]["name"] == "物业服务", top
+    api.ok("operator", int(case["id"]), "register")  # type: ignore[call-overload]
+    page = api.get("dispatcher", f"/cases/{case['id']}").text
+    assert 'id="second-level"' in page and "H0901" in page

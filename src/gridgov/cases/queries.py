@@ -21,6 +21,7 @@ from gridgov.cases.domain import (
 from gridgov.cases.facts import case_facts
 from gridgov.cases.guards import ActorFacts, actions_for
 from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.routing import BASIS_LABELS, propose_unit
 from gridgov.categories.models import Category
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.grids.domain import CODE_LENGTH, check_code, prefix_of
@@ -107,15 +108,26 @@ def _is_overdue(case: Case, now: datetime) -> bool:
     return case.status in CLOCKED and case.clock_due is not None and now > case.clock_due
 
 
-def _suggested_unit(session: Session, case: Case) -> dict[str, str] | None:
-    """The unit the responsibility matrix names for the case's (or the proposed) category and its grid."""
+def _suggested_unit(session: Session, case: Case) -> dict[str, Any] | None:
+    """The unit to propose for dispatch: the responsibility matrix's for the case's (or the proposed) category
+    and its grid, unless the settled dispatches of that category nearby say better (cases.routing), with the
+    basis of the proposal in words."""
     category = case.category_code or case.suggested_category_code
     if not category or not case.grid_code or case.status not in ("reported", "registered", "returned", "reopened"):
         return None
     try:
-        return _unit_ref(responsible_unit_in_session(session, category, case.grid_code))
+        matrix: Unit | None = responsible_unit_in_session(session, category, case.grid_code)
     except NoResponsibleUnit:
+        matrix = None
+    proposal = propose_unit(session, category, case.grid_code, matrix.code if matrix else None)
+    unit, basis = matrix, proposal.basis  # "matrix-returned": the matrix's unit, shown with the warning
+    if proposal.unit and (matrix is None or proposal.unit != matrix.code):
+        found = session.scalars(select(Unit).where(Unit.code == proposal.unit)).first()
+        unit, basis = (found, basis) if found else (matrix, "matrix")
+    ref = _unit_ref(unit)
+    if ref is None:
         return None
+    return {**ref, "basis": basis, "basis_label": BASIS_LABELS.get(basis, basis), "confidence": proposal.confidence}
 
 
 def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> dict[str, Any]:

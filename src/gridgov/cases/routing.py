@@ -11,19 +11,23 @@ The learner is pure; ``outcomes(session)`` reads the dispatch history from ``cas
 ``replay(outcomes)`` measures how often the first proposal of each case, made only from earlier history,
 names the unit that kept the case.
 
-Where it plugs in: ``cases.queries._suggested_unit`` (owned elsewhere) can call ``propose_unit(session,
-category, grid_code, default_code)`` with the matrix's unit code as ``default_code``.
+Where it plugs in: ``cases.queries._suggested_unit`` calls ``propose_unit(session, category, grid_code,
+default_code)`` with the matrix's unit code as ``default_code``; the case page shows the proposal and its basis.
+``RouteCache`` keeps one learner per database and folds in only new events, so a page view does not read the
+whole history.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from gridgov.cases.models import Case, CaseEvent
@@ -224,11 +228,114 @@ def learner_from(session: Session) -> RouteLearner:
     return RouteLearner().learn_all(outcomes(session))
 
 
+LOOKBACK_IDS = 1000  # events are re-read this far back: an id taken by a transaction that committed late still
+# counts (ids come from a sequence in commit-independent order), and ``seen`` keeps it from counting twice
+
+
+@dataclass
+class _Folded:
+    learner: RouteLearner = field(default_factory=RouteLearner)
+    last_id: int = 0
+    last_hash: str | None = None
+    seen: set[int] = field(default_factory=set)  # ids above last_id - LOOKBACK_IDS already folded
+    open_: dict[int, tuple[datetime, str, str, str]] = field(default_factory=dict)
+
+
+class RouteCache:
+    """One learner per database, kept up to date from the events appended since the last call.
+
+    Counting outcomes is order-free, so each call folds in only the new ``dispatch`` / ``accept`` / ``return``
+    events (an indexed range on the primary key) instead of reading the whole history. The cache checks that
+    the last event it folded is still there with the same hash; when it is not (a database rebuilt or
+    truncated, as tests do) it starts again from nothing. Each process keeps its own, from the same rows."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = _Folded()
+
+    def learner(self, session: Session) -> RouteLearner:
+        with self._lock:
+            st = self._state
+            if st.last_id and session.scalar(select(CaseEvent.hash).where(CaseEvent.id == st.last_id)) != st.last_hash:
+                st = self._state = _Folded()
+            self._fold(session, st)
+            return st.learner
+
+    @staticmethod
+    def _fold(session: Session, st: _Folded) -> None:
+        floor = max(0, st.last_id - LOOKBACK_IDS)
+        actions = ("dispatch", "accept", "return")
+        ids = session.scalars(
+            select(CaseEvent.id).where(CaseEvent.id > floor, CaseEvent.action.in_(actions)).order_by(CaseEvent.id)
+        ).all()
+        new = [i for i in ids if i not in st.seen]
+        if len(new) > 1000:  # a first call, or a long gap: one range read rather than many look-ups
+            RouteCache._fold_rows(session, st, CaseEvent.id > floor, CaseEvent.action.in_(actions))
+        elif new:
+            RouteCache._fold_rows(session, st, CaseEvent.id.in_(new))
+        st.seen = {i for i in st.seen if i > st.last_id - LOOKBACK_IDS}
+
+    @staticmethod
+    def _fold_rows(session: Session, st: _Folded, *where: ColumnElement[bool]) -> None:
+        rows = session.execute(
+            select(
+                CaseEvent.id,
+                CaseEvent.hash,
+                CaseEvent.case_id,
+                CaseEvent.action,
+                CaseEvent.occurred_at,
+                CaseEvent.payload,
+                Case.category_code,
+                Case.grid_code,
+            )
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(*where)
+            .order_by(CaseEvent.id)
+        ).all()
+        for event_id, event_hash, case_id, action, at, payload, category, grid in rows:
+            if event_id in st.seen:
+                continue
+            st.seen.add(event_id)
+            if event_id > st.last_id:
+                st.last_id, st.last_hash = event_id, event_hash
+            if action == "dispatch":
+                unit = (payload or {}).get("unit_code")
+                if unit and category and grid:
+                    st.open_[case_id] = (at, category, grid, unit)
+            elif case_id in st.open_:
+                t, c, g, u = st.open_.pop(case_id)
+                st.learner.learn(Outcome(case_id, t, c, g, u, kept=action == "accept"))
+
+
+_CACHES: weakref.WeakKeyDictionary[object, RouteCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def route_cache(session: Session) -> RouteCache:
+    """The process's cache for the session's database (its engine)."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    with _CACHES_LOCK:
+        cache = _CACHES.get(engine)
+        if cache is None:
+            cache = _CACHES[engine] = RouteCache()
+        return cache
+
+
+BASIS_LABELS = {
+    "matrix": "权属规则",
+    "matrix-returned": "权属单位曾退回同类案件",
+    "category+grid": "本网格同类案件的派遣记录",
+    "category+community": "本社区同类案件的派遣记录",
+    "category+street": "本街道同类案件的派遣记录",
+}
+
+
 def propose_unit(session: Session, category: str | None, grid_code: str | None, default_code: str | None) -> Proposal:
     """The history's proposal for a case (the matrix's ``default_code`` when history knows nothing better).
 
-    Reads the whole dispatch history; a caller serving many cases should build ``learner_from`` once."""
-    return learner_from(session).propose(category, grid_code, default_code)
+    Folds in only the events since the last call (``RouteCache``)."""
+    return route_cache(session).learner(session).propose(category, grid_code, default_code)
 
 
 def matrix_in_session(session: Session) -> Callable[[str, str], str | None]:

@@ -270,6 +270,12 @@ class UnitRef(BaseModel):
     kind: str
 
 
+class SuggestedUnit(UnitRef):
+    basis: str = "matrix"  # matrix | matrix-returned | category+grid | category+community | category+street
+    basis_label: str = "权属规则"
+    confidence: float = 0.0
+
+
 class TaskPublic(BaseModel):
     id: int
     unit: UnitRef
@@ -342,7 +348,7 @@ class CasePublic(BaseModel):
     suggestions: list[dict[str, Any]] | None
     category_source: str
     needs_review: bool
-    suggested_unit: UnitRef | None
+    suggested_unit: SuggestedUnit | None
     duplicate_candidates: list[dict[str, Any]] | None
     duplicate_notice: str | None = None  # 附近已有类似问题正在处理: all a resident learns of the hints
     allowed_actions: list[str]

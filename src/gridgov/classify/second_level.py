@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gridgov.classify import text as textmod
 from gridgov.classify.keywords import Category, read_taxonomy
@@ -223,3 +224,9 @@ class SecondLevel:
             return None
         best = max(sorted(scores), key=lambda c: scores[c])
         return SubProposal(best, self.names.get(best, best), round(scores[best] / sum(scores.values()), 4))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> SecondLevel:
+    """The proposer over the shipped taxonomy, built once per process."""
+    return SecondLevel.from_taxonomy()

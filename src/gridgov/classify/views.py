@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,7 +9,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from gridgov.categories.models import Category
-from gridgov.classify.second_level import SecondLevel
+from gridgov.classify.second_level import shipped as second_level
 from gridgov.classify.text import join_fields
 from gridgov.validation import CleanText
 from gridgov.web.deps import ContainerDep, CurrentActor
@@ -21,11 +20,6 @@ router = APIRouter(prefix="/api/v1", tags=["智能派遣 smart dispatch"])
 class ClassifyRequest(CleanText):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
-
-
-@lru_cache(maxsize=1)
-def second_level() -> SecondLevel:
-    return SecondLevel.from_taxonomy()
 
 
 @router.post("/classify", summary="文本分类: 建议类别 (置信度、前三候选、模型版本或关键词规则) 与二级类别")

@@ -13,6 +13,7 @@ from gridgov.cases.events import event_row
 from gridgov.cases.models import Case
 from gridgov.cases.ports import AlarmRow, CasesUnitOfWork, PoolCase
 from gridgov.cases.services.policy import CasePolicy
+from gridgov.classify import second_level
 from gridgov.classify.duplicates import DuplicateParams, find_duplicates
 from gridgov.classify.duplicates import Message as DupMessage
 from gridgov.classify.ports import Classifier, Prediction
@@ -25,7 +26,20 @@ from gridgov.logging import get_logger
 log = get_logger(__name__)
 
 
-def proposal_values(case: Case, p: Prediction | None, policy: CasePolicy) -> dict[str, Any]:
+def second_level_of(text: str, p: Prediction | None) -> dict[str, Any] | None:
+    """The 12345 second-level category the text names within the proposed first-level class
+    (classify.second_level), or None."""
+    if p is None:
+        return None
+    sub = second_level.shipped().propose(text, p.label)
+    if sub is None:
+        return None
+    return {"code": sub.code, "name": sub.name, "confidence": sub.confidence, "version": sub.version}
+
+
+def proposal_values(
+    case: Case, p: Prediction | None, policy: CasePolicy, sub: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What a proposal changes on a case (pure). A confident proposal fills an empty category of a case nobody
     has registered yet (the matrix then proposes the unit); a doubtful one, or the keyword fallback, sends the
     case to the "needs a person" queue with the top 3. A category or source a person set is never touched."""
@@ -37,7 +51,10 @@ def proposal_values(case: Case, p: Prediction | None, policy: CasePolicy) -> dic
         "suggestion_confidence": round(p.confidence, 4),
         "suggestion_source": p.source,
         "suggestion_model": p.model_version,
-        "suggestions": [{"code": code, "confidence": round(conf, 4)} for code, conf in p.top[:3]],
+        "suggestions": [
+            {"code": code, "confidence": round(conf, 4), **({"second_level": sub} if sub and code == p.label else {})}
+            for code, conf in p.top[:3]
+        ],
     }
     if untouched:
         confident = p.source == "model" and p.confidence >= policy.classify_threshold
@@ -48,9 +65,11 @@ def proposal_values(case: Case, p: Prediction | None, policy: CasePolicy) -> dic
     return values
 
 
-def suggest(case: Case, p: Prediction | None, policy: CasePolicy) -> None:
+def suggest(case: Case, classifier: Classifier | None, policy: CasePolicy) -> None:
     """Apply the proposal to a case being reported (inline enrichment, in the intake transaction)."""
-    for name, value in proposal_values(case, p, policy).items():
+    text = join_fields([case.title, case.description])
+    p = classifier.predict(text) if classifier else None
+    for name, value in proposal_values(case, p, policy, second_level_of(text, p)).items():
         setattr(case, name, value)
 
 
@@ -172,8 +191,9 @@ def _enrich(
         )
         pools: dict[PoolKey, list[PoolCase]] = {}
         events = []
-        for case, p in zip(cases, predictions, strict=True):
-            values = proposal_values(case, p, policy)
+        for case, text, p in zip(cases, texts, predictions, strict=True):
+            sub = second_level_of(text, p)
+            values = proposal_values(case, p, policy, sub)
             hints = duplicate_hints(uow, case, case.created_at, policy.duplicates, pools) or None
             values["duplicate_candidates"] = hints
             values["enriched_at"] = now
@@ -189,6 +209,7 @@ def _enrich(
                     now,
                     {
                         "suggested": values.get("suggested_category_code"),
+                        "second_level": sub["code"] if sub else None,
                         "confidence": values.get("suggestion_confidence"),
                         "source": values.get("suggestion_source"),
                         "model": values.get("suggestion_model"),

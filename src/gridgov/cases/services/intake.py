@@ -18,7 +18,6 @@ from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.cases.services.enrich import duplicate_hints, suggest
 from gridgov.cases.services.policy import DEFAULT_POLICY, SOURCES, CasePolicy
 from gridgov.classify.ports import Classifier
-from gridgov.classify.text import join_fields
 from gridgov.clock import SHANGHAI
 from gridgov.errors import DuplicateKey, IdempotencyConflict, ValidationFailed
 from gridgov.geo.crs import to_canonical
@@ -208,9 +207,7 @@ def report_case(
             last_event_hash=GENESIS,
         )
         if enrich_later is None:
-            suggest(
-                case, classifier.predict(join_fields([case.title, case.description])) if classifier else None, policy
-            )
+            suggest(case, classifier, policy)
             case.duplicate_candidates = duplicate_hints(uow, case, now, policy.duplicates) or None
             case.enriched_at = now
         first = record_event(
