@@ -232,3 +232,14 @@ def test_projects_prints_the_phase_dashboard_next_to_a_bare_group_by() -> None:
         "bare GROUP BY district over the same rows",
     ]
     assert figures(lines, rf"{backend}: dashboard p50 / bare GROUP BY p50 = {NUM}")[0] > 0
+
+
+def test_routing_prints_the_cached_learner_next_to_the_whole_history() -> None:
+    lines = run_smoke("routing.py")
+    kind = smoke_backend()
+    (settled,) = figures(lines, rf"routing benchmark: {kind}, {NUM} CPUs, {NUM} settled dispatches")[1:]
+    assert 0 < settled <= 2_000
+    for label in (r"whole history \(learner_from\)", "cache, first call", "cache, 10 new settled dispatches"):
+        assert figures(lines, rf"  {label}\s+{NUM} ms")[0] > 0
+    assert figures(lines, rf"  cache, nothing new\s+{NUM} ms  \({NUM}x faster than the whole history\)")[0] > 0
+    assert "  cache agrees with the whole history: True" in lines
