@@ -4,6 +4,7 @@ phone and desktop size, and nothing requested from outside 127.0.0.1."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import expect
@@ -62,7 +63,19 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
     resident.goto("/my")
     open_case(resident, "#my-cases", case_id)
     expect(resident.locator("#my-panel")).to_contain_text("当前没有可执行的操作")
-    expect(resident.locator("#my-panel form")).to_have_count(0)
+    expect(resident.locator("#my-panel form[data-action]")).to_have_count(0)
+    expect(resident.locator("#my-panel")).not_to_contain_text("分类需人工确认")  # the classifier is for staff
+    expect(resident.locator("#my-panel #second-level")).to_have_count(0)
+    # …but may add photos to the open case from /my, long after the report's one-off right has expired
+    clean.clock.advance(timedelta(hours=2))
+    more = resident.locator("#my-panel form[data-add-photos]")
+    more.get_by_label("补充照片 (可多选, 自动压缩到 2560 像素以内)").set_input_files([png("blue"), png("green")])
+    more.get_by_role("button", name="上传照片").click()
+    expect(more.locator("[data-photo-result]")).to_have_text("已补传照片 2 张")
+    browsing.shot(resident, "my-add-photos")
+    with clean.container.engine.connect() as conn:
+        photos = conn.execute(text("SELECT count(*) FROM case_photos WHERE case_id = :c"), {"c": case_id}).scalar()
+    assert photos == 3
 
     # 2. the operator registers and dispatches from the queue
     operator = browsing.page("operator")
@@ -115,6 +128,9 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
     submit_action(resident, "evaluate")
     expect(resident.locator("#my-cases [data-status='evaluated']")).to_have_count(1)
     assert status_of(clean, case_id) == "evaluated"
+    open_case(resident, "#my-cases", case_id)  # a finished case takes no more photos
+    expect(resident.locator("#my-panel [data-panel-case]")).to_be_visible()
+    expect(resident.locator("#my-panel form[data-add-photos]")).to_have_count(0)
 
     # 6. the case page shows the whole chain, intact, with the photos
     page = browsing.page("dispatcher")
@@ -125,7 +141,8 @@ def test_resident_to_rating_through_the_screens(browsing: Any, clean: World) -> 
         actions
     )
     expect(page.locator("ol.timeline img")).to_have_count(1)  # the handling photo, on its event
-    expect(page.locator("#case-photos img")).to_have_count(2)  # and every photo of the case: the resident's too
+    # and every photo of the case: the handling one, the report's and the two the resident added from /my
+    expect(page.locator("#case-photos img")).to_have_count(4)
     browsing.shot(page, "case")
 
 

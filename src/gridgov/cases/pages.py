@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from gridgov.accounts.domain import Actor, Role
 from gridgov.cases import queries, search, services
 from gridgov.cases.bulk import MAX_CASES, BulkAction, BulkResult, run_bulk
 from gridgov.cases.domain import (
@@ -154,7 +155,7 @@ def _departments(container: Runtime, case: dict[str, Any]) -> list[tuple[str, li
     return groups
 
 
-def panel_context(container: Runtime, case: dict[str, Any], view: PanelView) -> dict[str, Any]:
+def panel_context(container: Runtime, case: dict[str, Any], view: PanelView, actor: Actor) -> dict[str, Any]:
     actions = [a for a in case["allowed_actions"] if view.only is None or a in view.only]
     working = ("pending", "accepted")
     query = view.query()
@@ -170,6 +171,10 @@ def panel_context(container: Runtime, case: dict[str, Any], view: PanelView) -> 
         "satisfaction": [(s.value, s.label) for s in Satisfaction],
         "time_units": list(TIME_UNIT_LABELS.items()),
         "ratings": RATINGS,
+        # the reporter adds photos while the case is open, signed in (a resident sees only their own cases);
+        # the one-off right of an anonymous report is for the receipt page
+        "add_photos": actor.role is Role.RESIDENT and case["status_kind"] == StatusKind.OPEN.value,
+        "staff": actor.role not in queries.PUBLIC_ROLES,  # the classifier's proposals are for staff only
     }
 
 
@@ -179,7 +184,7 @@ def _panel(
     with container.sessions() as session:
         case = queries.case_detail(session, case_id, actor, container.clock.now())
     log_personal_data_view(container, actor, case)  # the panel shows what the API would
-    return fragment(request, container, "cases/_panel.html", **panel_context(container, case, view), **extra)
+    return fragment(request, container, "cases/_panel.html", **panel_context(container, case, view, actor), **extra)
 
 
 Only = Annotated[str | None, Query(max_length=400, pattern="^[a-z_,]*$")]
@@ -279,7 +284,8 @@ def _apply_and_draw(
         "gg-toast": f"{action_label(body.action)} 成功 · {case['status_label']}",
         "gg-changed": {"case_id": case_id, "status": case["status"]},
     }
-    return fragment(request, container, "cases/_panel.html", events=events, **panel_context(container, case, view))
+    context = panel_context(container, case, view, actor)
+    return fragment(request, container, "cases/_panel.html", events=events, **context)
 
 
 # -- the queue's bulk register / dispatch / merge --------------------------------------------------------

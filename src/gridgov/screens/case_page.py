@@ -47,7 +47,7 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Resp
         # a resident follows the public timeline: no staff names, no internal notes, no audit wording
         public = {"timeline": public_timeline(session, case_id)} if actor.role in queries.PUBLIC_ROLES else None
     log_personal_data_view(container, actor, case)
-    panel = panel_context(container, case, PanelView(heading=False, facts=False))
+    panel = panel_context(container, case, PanelView(heading=False, facts=False), actor)
     return render(
         request,
         container,

@@ -236,6 +236,18 @@ const GG = (() => {
   });
 
   document.addEventListener("htmx:load", (ev) => counted(ev.detail.elt.parentNode || ev.detail.elt));
+  /* The reporter's 补充照片 on an open case (signed in: their account is the right; the panel draws the form). */
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target.closest ? ev.target.closest("form[data-add-photos]") : null;
+    if (!form) return;
+    guarded(async () => {
+      const note = form.querySelector("[data-photo-result]");
+      const refs = await uploadPhotos(form.dataset.addPhotos, form.photos);
+      note.textContent = "已补传照片 " + refs.length + " 张";
+      form.reset();
+      toast("已补传照片 " + refs.length + " 张");
+    })({ preventDefault: () => ev.preventDefault(), submitter: ev.submitter, currentTarget: form });
+  });
   /* a button that fills a field (e.g. a duplicate hint into 并案's tracking code) */
   document.addEventListener("click", (ev) => {
     const btn = ev.target.closest ? ev.target.closest("button[data-fill]") : null;
