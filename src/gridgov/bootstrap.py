@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -29,10 +30,24 @@ from gridgov.geo.services import GeoLocator, LocatorCache
 from gridgov.groupcommit import IntakeGroup
 from gridgov.jobs.inprocess import InProcessQueue
 from gridgov.jobs.ports import JobQueue
+from gridgov.media.services import add_photo, clean_image
 from gridgov.media.storage import DATABASE, DirectoryPhotoStorage, PhotoStorage
 from gridgov.ratelimit import Limiter, MemoryStreamLeases, RateLimiter, StreamLeases
 from gridgov.refcache import ReferenceCache
 from gridgov.uow import UnitOfWork
+
+
+class MediaPhotos:
+    """gridgov.media's photo checks and store behind Open311's Photos port (gridgov.open311.ports)."""
+
+    def __init__(self, sessions: sessionmaker[Session], storage: PhotoStorage) -> None:
+        self.sessions, self.storage = sessions, storage
+
+    def check(self, data: bytes) -> None:
+        clean_image(data)
+
+    def add(self, case_id: int, data: bytes, actor: Actor, now: datetime) -> str:
+        return str(add_photo(self.sessions, case_id, data, actor, now, self.storage)["ref"])
 
 
 @dataclass
@@ -84,6 +99,10 @@ class Container:
         if self.settings.photo_storage == "directory":
             return DirectoryPhotoStorage(self.settings.photo_dir)
         return DATABASE
+
+    @cached_property
+    def photos(self) -> MediaPhotos:
+        return MediaPhotos(self.sessions, self.photo_storage)
 
     @cached_property
     def intake_group(self) -> IntakeGroup:

@@ -26,6 +26,8 @@ from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
 from gridgov.grids.repository import SqlGridRepository
 from gridgov.jobs.ports import NULL_QUEUE, Job, JobQueue
+from gridgov.open311.ports import Open311UnitOfWork
+from gridgov.open311.repository import SqlOpen311Repository
 from gridgov.refcache import NO_CACHE, ReferenceCache
 from gridgov.reference.ports import ReferenceUnitOfWork
 from gridgov.reference.repository import SqlReferenceStore
@@ -36,7 +38,9 @@ from gridgov.units.repository import SqlUnitRepository
 _SQLITE_WRITE_LOCK = threading.Lock()
 
 
-class AbstractUnitOfWork(CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, UnitAdminUnitOfWork, Protocol):
+class AbstractUnitOfWork(
+    CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, UnitAdminUnitOfWork, Open311UnitOfWork, Protocol
+):
     """Every repository of every feature in one transaction (cases, units, categories, grids, users, campaigns)."""
 
 
@@ -97,6 +101,7 @@ class SqlUnitOfWork:
         self.campaigns = SqlCampaignRepository(self.session)
         self.reference = SqlReferenceStore(self.session)
         self.unit_admin = SqlUnitAdminStore(self.session)
+        self.open311 = SqlOpen311Repository(self.session)
         self._after_commit = []
         self._outbox = []
         return self

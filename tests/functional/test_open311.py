@@ -168,7 +168,7 @@ def test_errors_come_in_the_spec_format_with_the_spec_status(http: httpx.Client,
     assert_error(post(http, w, fmt, phone="<b>1</b>"), fmt, 400)
     assert_error(post(http, w, fmt, jurisdiction_id="1100"), fmt, 404)
     bad_type = http.post(f"/requests.{fmt}", content=b"x", headers={"content-type": "text/plain"})
-    assert_error(bad_type, fmt, 400)
+    assert_error(bad_type, fmt, 415)  # before any decoding
 
     assert_error(http.get(f"/services/NOPE.{fmt}"), fmt, 404)
     assert_error(http.get(f"/services/H%00.{fmt}"), fmt, 400)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.cases.models import Case, CaseEvent
@@ -93,3 +94,55 @@ def _status_notes(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
 
 def tracking_code_exists(session: Session, code: str) -> bool:
     return session.scalar(select(Case.id).where(Case.tracking_code == code)) is not None
+
+
+# -- servicerequestupdates ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class UpdateRow:
+    """One case event as the update feed reads it."""
+
+    event_id: int
+    tracking_code: str
+    action: str
+    from_status: str | None
+    to_status: str
+    occurred_at: datetime
+    payload: dict[str, object]
+
+
+EventSelect = Select[tuple[int, str, str, str | None, str, datetime, Any]]
+
+
+def _update_select() -> EventSelect:
+    return select(
+        CaseEvent.id,
+        Case.tracking_code,
+        CaseEvent.action,
+        CaseEvent.from_status,
+        CaseEvent.to_status,
+        CaseEvent.occurred_at,
+        CaseEvent.payload,
+    ).join(Case, Case.id == CaseEvent.case_id)
+
+
+def _update_rows(
+    session: Session, stmt: Select[tuple[int, str, str, str | None, str, datetime, Any]]
+) -> list[UpdateRow]:
+    return [UpdateRow(i, code, a, f, t, at, dict(p or {})) for i, code, a, f, t, at, p in session.execute(stmt).all()]
+
+
+def updates(session: Session, start: datetime, end: datetime, quiet: Sequence[str], limit: int) -> list[UpdateRow]:
+    """The events of every case in [start, end] (the event's own time), oldest first, without the quiet ones."""
+    stmt = (
+        _update_select()
+        .where(CaseEvent.occurred_at >= start, CaseEvent.occurred_at <= end, CaseEvent.action.not_in(quiet))
+        .order_by(CaseEvent.occurred_at, CaseEvent.id)
+        .limit(limit)
+    )
+    return _update_rows(session, stmt)
+
+
+def updates_by_id(session: Session, event_ids: Sequence[int]) -> list[UpdateRow]:
+    if not event_ids:
+        return []
+    return _update_rows(session, _update_select().where(CaseEvent.id.in_(event_ids)).order_by(CaseEvent.id))

@@ -56,6 +56,12 @@ class BadArgument(GridgovError):
     message = "参数不合法"
 
 
+class UnsupportedMediaType(GridgovError):
+    code = "open311_unsupported_media_type"
+    status = 415
+    message = "不支持的请求体类型，请用 application/x-www-form-urlencoded、multipart/form-data 或 application/json"
+
+
 class InvalidApiKey(GridgovError):
     code = "invalid_api_key"
     status = 403
@@ -83,8 +89,8 @@ def http_status(exc: GridgovError) -> int:
         return 403
     if exc.status == 404:
         return 404
-    if exc.status == 429:
-        return 429
+    if exc.status in (415, 429):
+        return exc.status
     return 400
 
 
@@ -163,6 +169,17 @@ def clean_text(name: str, value: str) -> str:
     if _CONTROL.search(value):
         raise BadArgument(f"{name} 含有不可见控制字符")
     return value
+
+
+POST_KINDS = frozenset({"application/x-www-form-urlencoded", "application/json", "multipart/form-data", ""})
+
+
+def form_fields(form: Mapping[str, str], query: Mapping[str, str]) -> dict[str, str]:
+    """The arguments of a multipart POST: the query string, overridden by the form's text fields."""
+    fields = {**query, **form}
+    for name, value in fields.items():
+        clean_text(name, value)
+    return fields
 
 
 def parse_fields(content_type: str, body: bytes, query: Mapping[str, str]) -> dict[str, str]:
@@ -306,7 +323,12 @@ def created_record(reported: Reported) -> dict[str, Any]:
 
 
 # -- GET requests ----------------------------------------------------------------------------------
-def _when(name: str, raw: str) -> datetime:
+def normalise(text: str) -> str:
+    """Form-encoded text arrives with CR LF line ends (HTML forms): stored with LF, trimmed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def when(name: str, raw: str) -> datetime:
     text = raw.strip()
     if " " in text and "T" in text:  # an unencoded "+08:00" arrives as " 08:00"
         text = text.replace(" ", "+")
@@ -355,8 +377,8 @@ def request_query(
         if len(ids) > cap:
             raise BadArgument(f"service_request_id 最多 {cap} 个")
         return RequestQuery(tracking_codes=ids, offset=offset, limit=size)
-    start = _when("start_date", start_date) if start_date and start_date.strip() else None
-    end = _when("end_date", end_date) if end_date and end_date.strip() else None
+    start = when("start_date", start_date) if start_date and start_date.strip() else None
+    end = when("end_date", end_date) if end_date and end_date.strip() else None
     if start is None and end is None:
         start, end = now - WINDOW, now
     elif start is None:
