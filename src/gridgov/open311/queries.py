@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import shapely.wkb  # type: ignore[import-untyped]
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.categories.models import Category
+from gridgov.grids.models import Grid
 from gridgov.units.models import Unit
 
 STATUS_CHANGED = "case:status:changed"
@@ -36,6 +38,7 @@ class RequestRow:
     service_name: str | None
     agency: str | None
     note: str | None  # the note or reason of the change that set the current status
+    approx: tuple[float, float] | None = None  # (lat, lon) of the case's grid's centroid, for a case without a point
 
 
 def categories(session: Session) -> list[Category]:
@@ -67,7 +70,32 @@ def requests(session: Session, q: RequestQuery) -> list[RequestRow]:
             stmt = stmt.where(Case.status.in_(q.statuses))
     rows = session.execute(stmt.order_by(Case.created_at.desc(), Case.id.desc()).offset(q.offset).limit(q.limit)).all()
     notes = _status_notes(session, [case.id for case, _, _ in rows])
-    return [RequestRow(case, service, agency, notes.get(case.id)) for case, service, agency in rows]
+    centroids = _centroids(session, [case.grid_id for case, _, _ in rows if case.lat is None and case.grid_id])
+    return [
+        RequestRow(
+            case, service, agency, notes.get(case.id), centroids.get(case.grid_id or 0) if case.lat is None else None
+        )
+        for case, service, agency in rows
+    ]
+
+
+def _centroids(session: Session, grid_ids: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """(lat, lon) of each grid's centroid (of its polygon; the middle of its box when it has none)."""
+    if not grid_ids:
+        return {}
+    found: dict[int, tuple[float, float]] = {}
+    rows = session.execute(
+        select(Grid.id, Grid.geom_wkb, Grid.min_lat, Grid.min_lon, Grid.max_lat, Grid.max_lon).where(
+            Grid.id.in_(set(grid_ids))
+        )
+    ).all()
+    for grid_id, wkb, min_lat, min_lon, max_lat, max_lon in rows:
+        if wkb:
+            point = shapely.wkb.loads(bytes(wkb)).centroid
+            found[grid_id] = (round(point.y, 6), round(point.x, 6))
+        elif min_lat is not None and min_lon is not None and max_lat is not None and max_lon is not None:
+            found[grid_id] = (round((min_lat + max_lat) / 2, 6), round((min_lon + max_lon) / 2, 6))
+    return found
 
 
 def _status_notes(session: Session, case_ids: Sequence[int]) -> dict[int, str]:

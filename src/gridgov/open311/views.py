@@ -132,6 +132,7 @@ _POST_SCHEMA: dict[str, Any] = {
             "phone",
             "email",
             "media_url",
+            "attribute[external_id]",
         )
     },
 }
@@ -173,7 +174,8 @@ def service_definition(
     status_code=201,
     summary="提交服务请求 (表单或 JSON；api_key 为 gridgov 访问令牌)",
     description="字段: api_key, service_code, lat+long | address_string | grid_code, description, first_name, "
-    "last_name, phone。email 与 media_url 接受但不保存。成功返回 201。",
+    "last_name, phone, email, attribute[…] (attribute[external_id]: 提交方编号, 重发返回同一案件); multipart 可附照片。"
+    "media_url 接受但不保存。成功返回 201。",
     openapi_extra={"requestBody": {"content": {media: {"schema": _POST_SCHEMA} for media in _POST_MEDIA}}},
 )
 def create_request(ext: Ext, request: Request, posted: PostedBody, container: ContainerDep) -> Response:
@@ -195,6 +197,8 @@ def create_request(ext: Ext, request: Request, posted: PostedBody, container: Co
             classifier=container.classifier,
             policy=container.policy,
             enrich_later=container.enricher.submit if container.enricher is not None else None,
+            extra=services.request_extra(fields, posted.files),
+            photos=container.photos,
         )
         return [services.created_record(reported)], "service_requests", "request"
 
