@@ -8,7 +8,7 @@ that bootstrap hands out, and tests/fakes.py has the in-memory `FakeUnitOfWork`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol
@@ -62,7 +62,9 @@ class SqlUnitOfWork:
         log: LogSettings | None = None,
         jobs: JobQueue = NULL_QUEUE,
         case_repository: type[AuditedCaseRepository] = AuditedCaseRepository,
+        before_commit: Sequence[Callable[[SqlUnitOfWork], None]] = (),
     ) -> None:
+        self._before_commit = tuple(before_commit)  # run in the transaction, before the outbox and the log
         self._factory = session_factory
         self._case_repository = case_repository
         self._jobs = jobs
@@ -127,6 +129,8 @@ class SqlUnitOfWork:
             _SQLITE_WRITE_LOCK.release()
 
     def commit(self) -> None:
+        for observe in self._before_commit:  # e.g. open311's deliveries of the events just written (gridgov.open311)
+            observe(self)
         jobs, self._outbox = self._outbox, []
         try:
             if jobs:  # the outbox: the jobs are written in this transaction, on its own connection

@@ -8,6 +8,9 @@ own `status` field stays `open`/`closed` (the case status's kind).
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gridgov.cases.domain import Action, CaseStatus
@@ -110,3 +113,51 @@ def inbound(status: str, case_status: CaseStatus) -> Inbound:
     if case_status is CaseStatus.CLOSED and wanted == "FIXED":
         return Inbound.RESOLVED
     return Inbound.COMMENT
+
+
+# -- pushing updates out ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """A remote Open311 endpoint that files requests here and takes our updates at its own POST
+    servicerequestupdates: the updates of the cases `username`'s api_key filed go to `url`."""
+
+    name: str
+    url: str
+    api_key: str
+    username: str
+    jurisdiction_id: str = ""
+
+
+class BadRemotes(ValidationFailed):
+    code = "open311_bad_remotes"
+    message = "GRIDGOV_OPEN311_REMOTES 不合法"
+
+
+def parse_remotes(text: str) -> tuple[Remote, ...]:
+    """GRIDGOV_OPEN311_REMOTES: a JSON list of {"name", "url", "api_key", "username"[, "jurisdiction_id"]}."""
+    if not text.strip():
+        return ()
+    try:
+        items = json.loads(text)
+    except ValueError:
+        raise BadRemotes("GRIDGOV_OPEN311_REMOTES 须为 JSON 列表") from None
+    if not isinstance(items, list):
+        raise BadRemotes("GRIDGOV_OPEN311_REMOTES 须为 JSON 列表")
+    remotes = []
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) and item[k] for k in REMOTE_KEYS):
+            raise BadRemotes(f"GRIDGOV_OPEN311_REMOTES 第 {n} 项须有 {', '.join(REMOTE_KEYS)}")
+        if not item["url"].startswith(("http://", "https://")) or len(item["name"]) > 50:
+            raise BadRemotes(f"GRIDGOV_OPEN311_REMOTES 第 {n} 项: url 须为 http(s)，name 不超过 50 字")
+        remotes.append(Remote(**{k: str(item.get(k, "")) for k in (*REMOTE_KEYS, "jurisdiction_id")}))
+    if len({r.name for r in remotes}) != len(remotes):
+        raise BadRemotes("GRIDGOV_OPEN311_REMOTES 的 name 不能重复")
+    return tuple(remotes)
+
+
+REMOTE_KEYS = ("name", "url", "api_key", "username")
+
+
+def retry_at(now: datetime, attempts: int, base_seconds: int, cap_seconds: int = 3600) -> datetime:
+    """When a delivery that failed `attempts` times is tried again: base, 2×base, 4×base, … up to the cap."""
+    return now + timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), cap_seconds))
