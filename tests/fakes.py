@@ -653,6 +653,10 @@ class FakeOpen311Repository:
     def add_request(self, row: Open311Request) -> None:
         self.rows.insert(row)
 
+    def email_of(self, case_id: int) -> str | None:
+        row = self.rows.first(Open311Request, case_id=case_id)
+        return row.email if row is not None else None
+
     def update_of_client(self, user_id: int | None, client_update_id: str) -> Open311Update | None:
         return self.rows.first(Open311Update, user_id=user_id, client_update_id=client_update_id)
 

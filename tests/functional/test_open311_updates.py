@@ -10,6 +10,9 @@ from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
+from click.testing import CliRunner
+
+from gridgov.cli import main
 
 from conftest import START, Api, World
 
@@ -208,7 +211,7 @@ def test_a_comment_posted_twice_with_the_same_update_id_is_one_note(
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_reopen_of_a_closed_case_is_an_unsatisfied_visit_through_the_case_loop(
-    client: httpx.Client, api: Api, clean: World, fmt: str
+    client: httpx.Client, api: Api, clean: World, fmt: str, database_url: str
 ) -> None:
     w = clean
     code = file_request(client, w)
@@ -225,19 +228,26 @@ def test_reopen_of_a_closed_case_is_an_unsatisfied_visit_through_the_case_loop(
     assert listed[1]["description"] == "已重启：居民不满意，案件重启"
     assert posted_id(post_update(client, w, fmt, code, "fms-1", status="REOPEN"), fmt) == update_id
     assert len(feed(client, fmt, **around)) == 2  # the resend did not evaluate again
+    posted_id(post_update(client, w, fmt, code, "fms-2", status="OPEN", description="补充一张照片的说明"), fmt)
+    # every step, the client's note included, is on the case's chain and in the city's log
+    result = CliRunner().invoke(main, ["audit", "verify", "--database-url", database_url])
+    assert result.exit_code == 0 and "1 个案件, 9 个事件" in result.output, result.output
 
 
 def test_fixed_from_the_reporter_is_a_resolved_verdict_and_open_cases_only_take_notes(
     client: httpx.Client, api: Api, clean: World
 ) -> None:
     w = clean
-    code = file_request(client, w)
+    code = file_request(client, w, email="Wei@Example.com")
     cid = case_id(api, code)
     posted_id(post_update(client, w, "json", code, "a", status="FIXED", description="好了"), "json")
     assert api.get("operator", f"/api/v1/cases/{cid}").json()["status"] == "reported"  # the city still verifies
     close_case(api, w, cid)
     w.clock.advance(timedelta(hours=1))
-    posted_id(post_update(client, w, "json", code, "b", status="FIXED", description="已经清理干净了"), "json")
+    someone = post_update(client, w, "json", code, "b", status="FIXED", description="看着好了", email="x@example.com")
+    posted_id(someone, "json")  # another FixMyStreet user's word is a note, not the reporter's verdict
+    assert api.get("operator", f"/api/v1/cases/{cid}").json()["status"] == "closed"
+    posted_id(post_update(client, w, "json", code, "c", status="FIXED", description="已经清理干净了"), "json")
     case = api.get("operator", f"/api/v1/cases/{cid}").json()
     assert case["status"] == "evaluated" and case["resolved"] is True and case["satisfaction"] == "satisfied"
 

@@ -101,16 +101,16 @@ class BadUpdateStatus(ValidationFailed):
     message = "status 不合法"
 
 
-def inbound(status: str, case_status: CaseStatus) -> Inbound:
-    """OPEN or REOPEN on a closed case waiting for its 回访 (`closed`) is a reopen, FIXED there a resolved verdict;
-    everything else, and these on any other case (open, rejected, already evaluated), is a comment: a client
-    never closes or moves a case of the city."""
+def inbound(status: str, case_status: CaseStatus, from_reporter: bool = True) -> Inbound:
+    """OPEN or REOPEN on a closed case waiting for its 回访 (`closed`) is a reopen, FIXED there from the reporter a
+    resolved verdict; everything else, and these on any other case (open, rejected, already evaluated), is a
+    comment: a client never closes or moves a case of the city."""
     wanted = status.strip().upper().replace(" ", "_")
     if wanted and wanted not in INBOUND_STATUSES:
         raise BadUpdateStatus(f"status 不合法: {status!r}", field="status")
     if case_status is CaseStatus.CLOSED and wanted in ("OPEN", "REOPEN"):
         return Inbound.REOPEN
-    if case_status is CaseStatus.CLOSED and wanted == "FIXED":
+    if case_status is CaseStatus.CLOSED and wanted == "FIXED" and from_reporter:
         return Inbound.RESOLVED
     return Inbound.COMMENT
 

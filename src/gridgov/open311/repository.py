@@ -29,6 +29,9 @@ class SqlOpen311Repository:
         self.session.add(row)
         self.session.flush()
 
+    def email_of(self, case_id: int) -> str | None:
+        return self.session.scalar(select(Open311Request.email).where(Open311Request.case_id == case_id))
+
     def update_of_client(self, user_id: int | None, client_update_id: str) -> Open311Update | None:
         return self.session.scalars(
             select(Open311Update).where(

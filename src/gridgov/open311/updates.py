@@ -96,6 +96,7 @@ class UpdateDraft:
     status: str
     description: str
     photos: tuple[bytes, ...] = ()
+    email: str = ""  # whose update: compared with the request's, never stored
 
 
 def update_draft(fields: Mapping[str, str], photos: Sequence[bytes] = ()) -> UpdateDraft:
@@ -117,7 +118,14 @@ def update_draft(fields: Mapping[str, str], photos: Sequence[bytes] = ()) -> Upd
         status=fields.get("status", ""),
         description=normalise(fields.get("description", "")),
         photos=tuple(photos),
+        email=fields.get("email", "")[:200],
     )
+
+
+def _from_reporter(uow: Open311UnitOfWork, case_id: int, email: str) -> bool:
+    """The update's e-mail is the one the request was filed with (FixMyStreet sends the updater's)."""
+    filed = uow.open311.email_of(case_id)
+    return bool(email and filed and email.strip().casefold() == filed.strip().casefold())
 
 
 def _may_update(case: Case, actor: Actor) -> bool:
@@ -154,7 +162,7 @@ def post_update(
         case = uow.open311.case_by_tracking_code(draft.service_request_id)
         if case is None or not _may_update(case, actor):
             raise UnknownRequest(f"服务请求不存在: {draft.service_request_id}")
-        kind = inbound(draft.status, CaseStatus(case.status))
+        kind = inbound(draft.status, CaseStatus(case.status), _from_reporter(uow, case.id, draft.email))
         case_id, seq = case.id, case.event_count + 1
         if kind is Inbound.COMMENT:
             if not draft.description and not draft.photos:

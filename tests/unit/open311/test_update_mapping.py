@@ -61,6 +61,12 @@ def test_what_a_posted_status_does(status: str, case: CaseStatus, expected: Inbo
     assert inbound(status, case) is expected
 
 
+def test_fixed_is_a_verdict_only_from_the_reporter() -> None:
+    assert inbound("FIXED", S.CLOSED, from_reporter=True) is Inbound.RESOLVED
+    assert inbound("FIXED", S.CLOSED, from_reporter=False) is Inbound.COMMENT
+    assert inbound("REOPEN", S.CLOSED, from_reporter=False) is Inbound.REOPEN
+
+
 def test_an_unknown_posted_status_is_refused() -> None:
     with pytest.raises(ValidationFailed):
         inbound("DONE", S.CLOSED)

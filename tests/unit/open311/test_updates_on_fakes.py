@@ -65,7 +65,12 @@ def test_a_repeated_update_id_is_the_same_note(
 def test_reopen_and_fixed_are_verdicts_through_the_loop(
     tiny: TinyWorld, clock: FixedClock, calendar: WorkingDays, policy: CasePolicy
 ) -> None:
-    reopened, resolved = file(tiny, clock), file(tiny, clock)
+    reopened = file(tiny, clock)
+    draft = CaseDraft(title="楼道堆物", grid_code=tiny.micro, category_code="H1802", source="open311")
+    extra = RequestExtra(email="wei@example.com")
+    filed = submit_request(tiny.uow(), draft, tiny.actor("resident"), clock.now(), extra=extra)
+    resolved = tiny.db.get(Case, filed.id)
+    assert resolved is not None
     for case in (reopened, resolved):
         close(tiny, case.id, clock, calendar, policy)
     clock.advance(timedelta(days=1))
@@ -79,16 +84,11 @@ def test_reopen_and_fixed_are_verdicts_through_the_loop(
         update_id="a",
         status="REOPEN",
     )
-    post(
-        tiny,
-        clock,
-        calendar,
-        policy,
-        "resident",
-        service_request_id=resolved.tracking_code,
-        update_id="b",
-        status="FIXED",
-    )
+    fixed = {"service_request_id": resolved.tracking_code, "status": "FIXED"}
+    post(tiny, clock, calendar, policy, "resident", **fixed, update_id="b", email="other@example.com")
+    still = tiny.db.get(Case, resolved.id)
+    assert still is not None and still.status == "closed"  # not the reporter's word: a note
+    post(tiny, clock, calendar, policy, "resident", **fixed, update_id="c", email="Wei@example.com")
     one, two = tiny.db.get(Case, reopened.id), tiny.db.get(Case, resolved.id)
     assert one is not None and one.status == "reopened" and one.satisfaction == "unsatisfied"
     assert two is not None and two.status == "evaluated" and two.resolved is True
