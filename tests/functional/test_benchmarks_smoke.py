@@ -232,3 +232,15 @@ def test_projects_prints_the_phase_dashboard_next_to_a_bare_group_by() -> None:
         "bare GROUP BY district over the same rows",
     ]
     assert figures(lines, rf"{backend}: dashboard p50 / bare GROUP BY p50 = {NUM}")[0] > 0
+
+
+def test_open311_prints_the_update_feed_with_its_index_next_to_the_same_query_without() -> None:
+    lines = run_smoke("open311.py")
+    kind = smoke_backend()
+    assert figures(lines, rf"open311 benchmark: {kind}, {NUM} CPUs, {NUM} runs, one-hour windows")[1] == 5
+    cases, events, _, _ = figures(lines, rf"loaded {NUM} cases, {NUM} events \({NUM} s\); index built in {NUM} s")
+    assert (cases, events) == (2_000, 10_000)
+    assert figures(lines, rf"updates per window: {NUM} on average")[0] > 0
+    for label in (r"with the index    ", r"without \(baseline\)"):
+        p50, p95 = figures(lines, rf"{label} p50 +{NUM} ms  p95 +{NUM} ms")
+        assert 0 < p50 <= p95

@@ -7,10 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gridgov.cases.models import CaseEvent
 from gridgov.db import Base, UTCDateTime
+
+# GET servicerequestupdates reads the events of every case by time: without this, each hourly poll scans them all
+EVENTS_BY_TIME = Index("ix_case_events_occurred_at", CaseEvent.occurred_at)
 
 
 class Open311Request(Base):

@@ -1,5 +1,6 @@
 """Open311 both ways: what a client sent with a request (hidden id, attributes, e-mail), the updates it posted
-(its update_id → the case event), and the delivery outbox of updates pushed to remote endpoints
+(its update_id → the case event), the delivery outbox of updates pushed to remote endpoints, and an index of
+the case events by time (the update feed's window)
 
 Revision ID: 0015
 Revises: 0012
@@ -69,9 +70,11 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_open311_deliveries_case_id"), "open311_deliveries", ["case_id"])
     op.create_index(op.f("ix_open311_deliveries_status"), "open311_deliveries", ["status"])
+    op.create_index("ix_case_events_occurred_at", "case_events", ["occurred_at"])  # the update feed's window
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_events_occurred_at", table_name="case_events")
     op.drop_table("open311_deliveries")
     op.drop_table("open311_updates")
     op.drop_table("open311_requests")
