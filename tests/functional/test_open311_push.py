@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gridgov.bootstrap import Container, bootstrap
 from gridgov.cases.commands import Register, Reject
@@ -169,3 +169,34 @@ def test_the_remotes_setting_is_checked() -> None:
     for bad in ("{", "{}", '[{"name": "a"}]', '[{"name": "a", "url": "ftp://x", "api_key": "k", "username": "u"}]'):
         with pytest.raises(BadRemotes):
             parse_remotes(bad)
+
+
+def test_on_postgresql_the_job_is_a_procrastinate_row_of_the_events_transaction_and_the_worker_delivers_it(
+    clean: World, settings: Settings, remote: Remote
+) -> None:
+    if settings.is_sqlite:
+        pytest.skip("procrastinate's job queue is PostgreSQL's (GRIDGOV_TEST_DATABASE_URL)")
+    from gridgov.worker import queue_tasks
+
+    remotes = [{"name": "fms", "url": remote.url, "api_key": "remote-key", "username": "operator"}]
+    configured = settings.model_copy(update={"open311_remotes": json.dumps(remotes), "job_queue": "procrastinate"})
+    c = bootstrap(configured, clock=clean.clock)
+    try:
+        with c.engine.begin() as conn:
+            conn.execute(text("DELETE FROM procrastinate_jobs WHERE task_name = :t"), {"t": PUSH_UPDATES})
+        case_id, code = file(c, clean, "operator")
+        dispatcher = c.authenticate(clean.tokens["dispatcher"])
+        apply_action(c.uow(), case_id, Register(note="属实"), dispatcher, c.clock.now(), c.calendar, c.policy)
+        with c.engine.begin() as conn:
+            jobs = conn.execute(
+                text("SELECT args FROM procrastinate_jobs WHERE task_name = :t"), {"t": PUSH_UPDATES}
+            ).all()
+            conn.execute(text("DELETE FROM procrastinate_jobs WHERE task_name = :t"), {"t": PUSH_UPDATES})
+        ((args,),) = jobs
+        assert remote.received == []  # nothing is sent by the web process: the job waits for the worker
+        tasks, _ = queue_tasks(c)
+        tasks[PUSH_UPDATES](**args)  # the body `gridgov worker` runs for the job
+        assert [(r["service_request_id"], r["status"]) for r in remote.received] == [(code, "INVESTIGATING")]
+        assert [d[2] for d in deliveries(c)] == ["sent"]
+    finally:
+        c.close()
