@@ -667,6 +667,10 @@ class FakeOpen311Repository:
         event = self.rows.first(CaseEvent, case_id=case_id, seq=seq)
         return event.id if event is not None else None
 
+    def last_event_id(self, case_id: int, action: str) -> int | None:
+        events = sorted(self.rows.where(CaseEvent, case_id=case_id, action=action), key=lambda e: e.seq)
+        return events[-1].id if events else None
+
     def add_deliveries(self, rows: Sequence[Open311Delivery]) -> None:
         for row in rows:
             self.rows.insert(row)

@@ -47,6 +47,14 @@ class SqlOpen311Repository:
         self.session.flush()
         return self.session.scalar(select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.seq == seq))
 
+    def last_event_id(self, case_id: int, action: str) -> int | None:
+        return self.session.scalar(
+            select(CaseEvent.id)
+            .where(CaseEvent.case_id == case_id, CaseEvent.action == action)
+            .order_by(CaseEvent.seq.desc())
+            .limit(1)
+        )
+
     def add_deliveries(self, rows: Sequence[Open311Delivery]) -> None:
         self.session.add_all(rows)
         self.session.flush()

@@ -163,7 +163,7 @@ def post_update(
         if case is None or not _may_update(case, actor):
             raise UnknownRequest(f"服务请求不存在: {draft.service_request_id}")
         kind = inbound(draft.status, CaseStatus(case.status), _from_reporter(uow, case.id, draft.email))
-        case_id, seq = case.id, case.event_count + 1
+        case_id, seq = case.id, case.event_count + 1  # the note's place in the case's chain
         if kind is Inbound.COMMENT:
             if not draft.description and not draft.photos:
                 raise BadArgument("缺少 description")
@@ -172,7 +172,9 @@ def post_update(
             if draft.photos:
                 payload["photos"] = str(len(draft.photos))
             record_event(uow.cases, case, Action.COMMENT, actor, status, status, now, payload)
-            event_id = _remember(uow, actor, draft, case_id, seq, now)
+            written = uow.open311.event_id(case_id, seq)
+            assert written is not None, "the note was just written"
+            event_id = _remember(uow, actor, draft, case_id, written, now)
             uow.commit()
     if kind is not Inbound.COMMENT:
         verdict = Evaluate(
@@ -182,7 +184,9 @@ def post_update(
         )
         apply_action(uow, case_id, verdict, actor, now, calendar, policy)
         with uow:  # the verdict's event is the update (a reopen that follows is the city's own, listed as `open`)
-            event_id = _remember(uow, actor, draft, case_id, seq, now)
+            verdict_id = uow.open311.last_event_id(case_id, Action.EVALUATE.value)
+            assert verdict_id is not None, "the verdict was just written"
+            event_id = _remember(uow, actor, draft, case_id, verdict_id, now)
             uow.commit()
     for data in draft.photos:
         assert photos is not None
@@ -191,9 +195,9 @@ def post_update(
     return str(event_id)
 
 
-def _remember(uow: Open311UnitOfWork, actor: Actor, draft: UpdateDraft, case_id: int, seq: int, now: datetime) -> int:
-    event_id = uow.open311.event_id(case_id, seq)
-    assert event_id is not None, "the update's event was just written"
+def _remember(
+    uow: Open311UnitOfWork, actor: Actor, draft: UpdateDraft, case_id: int, event_id: int, now: datetime
+) -> int:
     uow.open311.add_update(
         Open311Update(
             user_id=actor.user_id,
