@@ -47,6 +47,7 @@ from gridgov.geo.fixed import FixedAreaLookup
 from gridgov.geo.ports import LocateResult
 from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import Grid, GridVersion
+from gridgov.open311.models import Open311Delivery, Open311Request, Open311Update
 from gridgov.projects.models import (
     Project,
     ProjectAdjustment,
@@ -112,6 +113,9 @@ TABLES: tuple[type[Base], ...] = (
     ProjectBlocker,
     ProjectInvestment,
     ProjectAdjustment,
+    Open311Request,
+    Open311Update,
+    Open311Delivery,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -633,6 +637,45 @@ class FakeProjectRepository:
         self.rows.insert(adjustment)
 
 
+class FakeOpen311Repository:
+    """gridgov.open311.ports.Open311Repository over the working copy."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def case_by_tracking_code(self, code: str) -> Case | None:
+        return self.rows.first(Case, tracking_code=code)
+
+    def case_of_external_id(self, user_id: int | None, external_id: str) -> int | None:
+        row = self.rows.first(Open311Request, user_id=user_id, external_id=external_id)
+        return row.case_id if row is not None else None
+
+    def add_request(self, row: Open311Request) -> None:
+        self.rows.insert(row)
+
+    def email_of(self, case_id: int) -> str | None:
+        row = self.rows.first(Open311Request, case_id=case_id)
+        return row.email if row is not None else None
+
+    def update_of_client(self, user_id: int | None, client_update_id: str) -> Open311Update | None:
+        return self.rows.first(Open311Update, user_id=user_id, client_update_id=client_update_id)
+
+    def add_update(self, row: Open311Update) -> None:
+        self.rows.insert(row)
+
+    def event_id(self, case_id: int, seq: int) -> int | None:
+        event = self.rows.first(CaseEvent, case_id=case_id, seq=seq)
+        return event.id if event is not None else None
+
+    def last_event_id(self, case_id: int, action: str) -> int | None:
+        events = sorted(self.rows.where(CaseEvent, case_id=case_id, action=action), key=lambda e: e.seq)
+        return events[-1].id if events else None
+
+    def add_deliveries(self, rows: Sequence[Open311Delivery]) -> None:
+        for row in rows:
+            self.rows.insert(row)
+
+
 # -- the unit of work ------------------------------------------------------------------------------------
 class FakeUnitOfWork:
     """`with uow: ...; uow.commit()` over a :class:`FakeDatabase`; what is not committed is thrown away."""
@@ -644,6 +687,7 @@ class FakeUnitOfWork:
     users: FakeUserRepository
     campaigns: FakeCampaignRepository
     projects: FakeProjectRepository
+    open311: FakeOpen311Repository
 
     def __init__(self, db: FakeDatabase | None = None, *, write: bool = True) -> None:
         self.db = db if db is not None else FakeDatabase()
@@ -680,6 +724,7 @@ class FakeUnitOfWork:
         self.users = FakeUserRepository(self.rows)
         self.campaigns = FakeCampaignRepository(self.rows)
         self.projects = FakeProjectRepository(self.rows, self.audit)
+        self.open311 = FakeOpen311Repository(self.rows)
 
     def commit(self) -> None:
         changes = self.rows.changes()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -29,10 +30,26 @@ from gridgov.geo.services import GeoLocator, LocatorCache
 from gridgov.groupcommit import IntakeGroup
 from gridgov.jobs.inprocess import InProcessQueue
 from gridgov.jobs.ports import JobQueue
+from gridgov.media.services import add_photo, clean_image
 from gridgov.media.storage import DATABASE, DirectoryPhotoStorage, PhotoStorage
+from gridgov.open311.domain import Remote, parse_remotes
+from gridgov.open311.outbound import DeliveryRecorder, PushReport, http_send, push_due
 from gridgov.ratelimit import Limiter, MemoryStreamLeases, RateLimiter, StreamLeases
 from gridgov.refcache import ReferenceCache
 from gridgov.uow import UnitOfWork
+
+
+class MediaPhotos:
+    """gridgov.media's photo checks and store behind Open311's Photos port (gridgov.open311.ports)."""
+
+    def __init__(self, sessions: sessionmaker[Session], storage: PhotoStorage) -> None:
+        self.sessions, self.storage = sessions, storage
+
+    def check(self, data: bytes) -> None:
+        clean_image(data)
+
+    def add(self, case_id: int, data: bytes, actor: Actor, now: datetime) -> str:
+        return str(add_photo(self.sessions, case_id, data, actor, now, self.storage)["ref"])
 
 
 @dataclass
@@ -49,6 +66,9 @@ class Container:
     jobs: JobQueue = field(default_factory=InProcessQueue)  # where units of work write their jobs
     listener: Any = None  # gridgov.jobs.notify.Listener, once start_listening() has run
 
+    def __post_init__(self) -> None:
+        _ = self.open311_remotes  # a bad GRIDGOV_OPEN311_REMOTES stops the start, naming the item
+
     def uow(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(
             self.sessions,
@@ -59,6 +79,28 @@ class Container:
             case_repository=PostgisAuditedCaseRepository
             if self.settings.geo_backend == "postgis"
             else AuditedCaseRepository,
+            before_commit=(self.open311_deliveries,) if self.open311_deliveries is not None else (),
+        )
+
+    @cached_property
+    def open311_remotes(self) -> tuple[Remote, ...]:
+        return parse_remotes(self.settings.open311_remotes)
+
+    @cached_property
+    def open311_deliveries(self) -> DeliveryRecorder | None:
+        """Writes the updates owed to remote Open311 endpoints in each event's transaction (none configured: none)."""
+        return DeliveryRecorder(self.open311_remotes, self.sessions) if self.open311_remotes else None
+
+    def push_open311(self, ids: Sequence[int] | None = None) -> PushReport:
+        s = self.settings
+        return push_due(
+            self.sessions,
+            self.open311_remotes,
+            self.clock.now(),
+            http_send,
+            ids=ids,
+            max_attempts=s.open311_push_attempts,
+            backoff_seconds=s.open311_push_backoff_seconds,
         )
 
     # many processes: the job queue, the state the processes share, the one LISTEN connection
@@ -84,6 +126,10 @@ class Container:
         if self.settings.photo_storage == "directory":
             return DirectoryPhotoStorage(self.settings.photo_dir)
         return DATABASE
+
+    @cached_property
+    def photos(self) -> MediaPhotos:
+        return MediaPhotos(self.sessions, self.photo_storage)
 
     @cached_property
     def intake_group(self) -> IntakeGroup:

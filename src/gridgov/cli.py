@@ -23,6 +23,7 @@ from gridgov.demo import cli as demo_cli
 from gridgov.geo import cli as geo_cli
 from gridgov.indicators import cli as indicators_cli
 from gridgov.logging import configure_logging
+from gridgov.open311 import cli as open311_cli
 from gridgov.privacy import cli as privacy_cli
 from gridgov.projects import cli as projects_cli
 from gridgov.reference import cli as reference_cli
@@ -157,6 +158,7 @@ main.add_command(classify_cli.model)
 main.add_command(accounts_cli.user)
 main.add_command(accounts_cli.token)
 main.add_command(privacy_cli.pii)
+main.add_command(open311_cli.open311)
 main.add_command(units_cli.rules)
 main.add_command(campaigns_cli.campaigns)
 main.add_command(air_cli.air)

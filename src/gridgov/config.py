@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     whistle_report_minutes: int = Field(default=30, gt=0)
     reopen_window_days: int = Field(default=7, ge=0)
     escalation_interval_seconds: int = Field(default=60, ge=0)
+    open311_remotes: str = ""  # JSON list of remote Open311 endpoints that take our updates (docs/open311.md)
+    open311_push_attempts: int = Field(default=8, ge=1)
+    open311_push_backoff_seconds: int = Field(default=60, ge=1)
     escalation_batch_size: int = Field(default=1000, gt=0)
 
     # metrics: composite of 响应率/解决率/满意率

@@ -8,7 +8,7 @@ that bootstrap hands out, and tests/fakes.py has the in-memory `FakeUnitOfWork`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol
@@ -26,6 +26,8 @@ from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
 from gridgov.grids.repository import SqlGridRepository
 from gridgov.jobs.ports import NULL_QUEUE, Job, JobQueue
+from gridgov.open311.ports import Open311UnitOfWork
+from gridgov.open311.repository import SqlOpen311Repository
 from gridgov.refcache import NO_CACHE, ReferenceCache
 from gridgov.reference.ports import ReferenceUnitOfWork
 from gridgov.reference.repository import SqlReferenceStore
@@ -36,7 +38,9 @@ from gridgov.units.repository import SqlUnitRepository
 _SQLITE_WRITE_LOCK = threading.Lock()
 
 
-class AbstractUnitOfWork(CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, UnitAdminUnitOfWork, Protocol):
+class AbstractUnitOfWork(
+    CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, UnitAdminUnitOfWork, Open311UnitOfWork, Protocol
+):
     """Every repository of every feature in one transaction (cases, units, categories, grids, users, campaigns)."""
 
 
@@ -58,7 +62,9 @@ class SqlUnitOfWork:
         log: LogSettings | None = None,
         jobs: JobQueue = NULL_QUEUE,
         case_repository: type[AuditedCaseRepository] = AuditedCaseRepository,
+        before_commit: Sequence[Callable[[SqlUnitOfWork], None]] = (),
     ) -> None:
+        self._before_commit = tuple(before_commit)  # run in the transaction, before the outbox and the log
         self._factory = session_factory
         self._case_repository = case_repository
         self._jobs = jobs
@@ -97,6 +103,7 @@ class SqlUnitOfWork:
         self.campaigns = SqlCampaignRepository(self.session)
         self.reference = SqlReferenceStore(self.session)
         self.unit_admin = SqlUnitAdminStore(self.session)
+        self.open311 = SqlOpen311Repository(self.session)
         self._after_commit = []
         self._outbox = []
         return self
@@ -122,6 +129,8 @@ class SqlUnitOfWork:
             _SQLITE_WRITE_LOCK.release()
 
     def commit(self) -> None:
+        for observe in self._before_commit:  # e.g. open311's deliveries of the events just written (gridgov.open311)
+            observe(self)
         jobs, self._outbox = self._outbox, []
         try:
             if jobs:  # the outbox: the jobs are written in this transaction, on its own connection

@@ -20,6 +20,7 @@ from gridgov.bootstrap import Container
 from gridgov.cases.services import enrich_cases, scan_overdue
 from gridgov.jobs.ports import AUDIT_CHECKPOINT, ENRICH_CASE, SCAN_DEADLINES
 from gridgov.logging import get_logger
+from gridgov.open311.outbound import PUSH_UPDATES
 
 log = get_logger(__name__)
 
@@ -50,6 +51,8 @@ class DeadlineScheduler:
         c = self.container
         try:
             scan_overdue(c.uow_factory, c.clock.now(), c.calendar, c.policy, c.settings.escalation_batch_size)
+            if c.open311_remotes:  # updates owed to remote Open311 endpoints, due by now (gridgov.open311.outbound)
+                c.push_open311()
             if self.enricher is not None:
                 with c.uow(write=False) as uow:
                     stale = uow.cases.not_enriched(c.clock.now() - timedelta(seconds=30), 1000)
@@ -189,6 +192,8 @@ def sweep(container: Container) -> None:
     scan_overdue(c.uow_factory, c.clock.now(), c.calendar, c.policy, c.settings.escalation_batch_size)
     while enrich_pending(c, older_than=STALE_SECONDS):
         pass
+    if c.open311_remotes:
+        c.push_open311()
 
 
 def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
@@ -207,7 +212,11 @@ def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
     if c.settings.audit_checkpoint_interval_seconds > 0 and c.audit_signer is not None:
         every = c.settings.audit_checkpoint_interval_seconds
         periodic.append(Periodic(AUDIT_CHECKPOINT, every, lambda _ts: checkpoints.run_once()))
-    return {ENRICH_CASE: enrich}, periodic
+
+    def push_open311(delivery_ids: list[int]) -> None:
+        c.push_open311(delivery_ids)
+
+    return {ENRICH_CASE: enrich, PUSH_UPDATES: push_open311}, periodic
 
 
 def run_queue_worker(container: Container, concurrency: int = 2) -> None:

@@ -243,3 +243,15 @@ def test_routing_prints_the_cached_learner_next_to_the_whole_history() -> None:
         assert figures(lines, rf"  {label}\s+{NUM} ms")[0] > 0
     assert figures(lines, rf"  cache, nothing new\s+{NUM} ms  \({NUM}x faster than the whole history\)")[0] > 0
     assert "  cache agrees with the whole history: True" in lines
+
+
+def test_open311_prints_the_update_feed_with_its_index_next_to_the_same_query_without() -> None:
+    lines = run_smoke("open311.py")
+    kind = smoke_backend()
+    assert figures(lines, rf"open311 benchmark: {kind}, {NUM} CPUs, {NUM} runs, one-hour windows")[1] == 5
+    cases, events, _, _ = figures(lines, rf"loaded {NUM} cases, {NUM} events \({NUM} s\); index built in {NUM} s")
+    assert (cases, events) == (2_000, 10_000)
+    assert figures(lines, rf"updates per window: {NUM} on average")[0] > 0
+    for label in (r"with the index    ", r"without \(baseline\)"):
+        p50, p95 = figures(lines, rf"{label} p50 +{NUM} ms  p95 +{NUM} ms")
+        assert 0 < p50 <= p95

@@ -79,6 +79,8 @@ DECISIONS: dict[str, Decision] = {
     "GET /open311/v2/requests.{ext}": PUBLIC,
     "GET /open311/v2/requests/{service_request_id}.{ext}": PUBLIC,
     "GET /open311/v2/tokens/{token}.{ext}": PUBLIC,
+    "GET /open311/v2/servicerequestupdates.{ext}": PUBLIC,
+    "POST /open311/v2/servicerequestupdates.{ext}": REPORTERS,  # a reporter updates its own cases (else 404)
     # scorecards: the door is any signed-in user; the service decides the role once the body is read
     # (indicators.services / air.services EDITORS: admin and dispatcher; values also a street's or a
     # department's own unit), which a thin request here does not reach
@@ -216,6 +218,9 @@ def _body(key: str, s: Samples, token: str | None) -> dict[str, Any]:
         return {"json": {"case_ids": [s.case_id], "action": "register"}}
     if key == "POST /open311/v2/requests.{ext}":
         return {"data": {"api_key": token or "", "service_code": "H05", "grid_code": s.grid, "description": "矩阵"}}
+    if key == "POST /open311/v2/servicerequestupdates.{ext}":
+        update = {"service_request_id": s.tracking_code, "update_id": uuid.uuid4().hex, "description": "矩阵"}
+        return {"data": {"api_key": token or "", **update}}
     return {"json": {}}
 
 

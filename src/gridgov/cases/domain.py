@@ -93,6 +93,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     CLASSIFY = "classify"  # the system's category proposal and duplicate hints, when made after intake
     ERASE_REPORTER = "erase_reporter"  # the reporter's identity erased on request (PIPL); the case stays
+    COMMENT = "comment"  # a note from a connected system (Open311 servicerequestupdates); the status stays
 
 
 S, A = CaseStatus, Action
@@ -179,11 +180,13 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.ESCALATE: frozenset({Role.SYSTEM}),
     A.CLASSIFY: frozenset({Role.SYSTEM}),
     A.ERASE_REPORTER: frozenset({Role.SYSTEM}),
+    A.COMMENT: frozenset({Role.SYSTEM}),
 }
 
 # the system may attach its proposal to a case in any state (it never changes the status)
 TRANSITIONS.update({(st, A.CLASSIFY): st for st in CaseStatus})
 TRANSITIONS.update({(st, A.ERASE_REPORTER): st for st in CaseStatus})
+TRANSITIONS.update({(st, A.COMMENT): st for st in CaseStatus})
 
 # actions a person may send through the API (the rest are the system's own)
 PUBLIC_ACTIONS = frozenset(a for a, roles in ACTION_ROLES.items() if roles != {Role.SYSTEM}) - {A.REPORT_CASE}
@@ -217,6 +220,7 @@ ACTION_LABELS = {
     A.ESCALATE: "红牌超期升级",
     A.CLASSIFY: "智能分类与重复提示",
     A.ERASE_REPORTER: "删除反映人个人信息",
+    A.COMMENT: "补充说明",
 }
 
 

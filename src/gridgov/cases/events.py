@@ -44,6 +44,7 @@ _PAST = {
     Action.ESCALATE: "case_escalated",
     Action.CLASSIFY: "case_classified",
     Action.ERASE_REPORTER: "reporter_erased",
+    Action.COMMENT: "case_commented",
 }
 
 
@@ -54,6 +55,8 @@ def _tag(action: Action, changed: bool) -> str:
         return "case:classified"
     if action is Action.ERASE_REPORTER:
         return "case:privacy"
+    if action is Action.COMMENT:
+        return "case:note"
     if action is Action.REPORT_CASE:
         return "case:created"
     return "case:status:changed" if changed else "case:task:changed"

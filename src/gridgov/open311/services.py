@@ -2,8 +2,8 @@
 of categories and cases to Open311 records. No framework and no SQL here (those are views and queries).
 
 Personal data (PIPL, DOMAIN.md): a request's name and phone are stored on the case like any other
-intake; `email` and `media_url` are accepted and dropped. No GET record carries the reporter's name,
-phone or account, and its free text is redacted (gridgov.redact).
+intake, its `email` beside the case as a contact (open311_requests); `media_url` is accepted and dropped. No
+GET record carries the reporter's name, phone, e-mail or account, and its free text is redacted (gridgov.redact).
 """
 
 from __future__ import annotations
@@ -11,20 +11,22 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 from gridgov.accounts.domain import Actor
 from gridgov.cases.domain import CaseStatus, StatusKind, statuses_of_kind
-from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.cases.services import CaseDraft, CasePolicy, Locator, Reported, report_case
 from gridgov.categories.models import Category
 from gridgov.classify.ports import Classifier
 from gridgov.clock import SHANGHAI
-from gridgov.errors import GridgovError, NotFound
+from gridgov.errors import GridgovError, IdempotencyConflict, NotFound
 from gridgov.grids.domain import check_code
 from gridgov.logging import get_logger
+from gridgov.open311.models import Open311Request
+from gridgov.open311.ports import Open311UnitOfWork, Photos
 from gridgov.open311.queries import RequestQuery, RequestRow
 from gridgov.redact import redact, redact_text
 
@@ -56,6 +58,12 @@ class BadArgument(GridgovError):
     message = "参数不合法"
 
 
+class UnsupportedMediaType(GridgovError):
+    code = "open311_unsupported_media_type"
+    status = 415
+    message = "不支持的请求体类型，请用 application/x-www-form-urlencoded、multipart/form-data 或 application/json"
+
+
 class InvalidApiKey(GridgovError):
     code = "invalid_api_key"
     status = 403
@@ -83,8 +91,8 @@ def http_status(exc: GridgovError) -> int:
         return 403
     if exc.status == 404:
         return 404
-    if exc.status == 429:
-        return 429
+    if exc.status in (415, 429):
+        return exc.status
     return 400
 
 
@@ -118,8 +126,33 @@ def discovery(url: str, city_name: str) -> dict[str, Any]:
     }
 
 
+def _qualifier(c: Category) -> str:
+    """What tells apart two categories of one name: 部件 / 事件 for 数字城管, 12345热线 for the hotline's."""
+    return TAXONOMY_LABELS.get(c.taxonomy, c.taxonomy) if c.taxonomy != "dcg" else KIND_LABELS.get(c.kind, c.kind)
+
+
+def unique_names(categories: Sequence[Category], qualify: Callable[[Category], Sequence[str]]) -> dict[str, str]:
+    """Each category's name, made unique (clients such as FixMyStreet match categories by name): a name that
+    several categories share gets the first of its qualifiers in brackets, 市容环境（部件）; where that still
+    collides, the next; then the code."""
+    names = {c.code: c.name for c in categories}
+    for level in range(3):
+        seen: dict[str, list[Category]] = {}
+        for c in categories:
+            seen.setdefault(names[c.code], []).append(c)
+        clashes = [group for group in seen.values() if len(group) > 1]
+        if not clashes:
+            break
+        for group in clashes:
+            for c in group:
+                quals = [*qualify(c), c.code]
+                names[c.code] = f"{c.name}（{'·'.join(quals[: level + 1])}）"
+    return names
+
+
 def service_records(categories: Sequence[Category]) -> list[dict[str, Any]]:
-    """Every active category is a service; its group is its first-level category's name."""
+    """Every active category below the first level is a service; its group is its first-level category, which is
+    not itself a service. Names are unique across both taxonomies (`unique_names`), groups likewise."""
     by_code = {c.code: c for c in categories}
 
     def top(c: Category) -> Category:
@@ -129,32 +162,62 @@ def service_records(categories: Sequence[Category]) -> list[dict[str, Any]]:
             seen.add(c.code)
         return c
 
+    parents = {c.parent_code for c in categories if c.parent_code}
+    tops = [c for c in categories if c.parent_code is None or c.parent_code not in by_code]
+    group_names = unique_names(tops, lambda c: (_qualifier(c),))
+    offered = [c for c in categories if not (c.code in group_names and c.code in parents)]
+
+    def qualifiers(c: Category) -> tuple[str, ...]:
+        return (_qualifier(c), group_names.get(top(c).code, top(c).name))
+
+    names = unique_names(offered, qualifiers)
     records = []
-    for c in categories:
+    for c in offered:
         parent = by_code.get(c.parent_code) if c.parent_code else None
         taxonomy = TAXONOMY_LABELS.get(c.taxonomy, c.taxonomy)
         kind = KIND_LABELS.get(c.kind, c.kind)
         path = " › ".join(p for p in (f"{taxonomy}{kind}", parent.name if parent else "", c.name) if p)
+        first = top(c)
         records.append(
             {
                 "service_code": c.code,
-                "service_name": c.name,
+                "service_name": names[c.code],
                 "description": path,
-                "metadata": False,
+                "metadata": True,
                 "type": "realtime",
                 "keywords": ", ".join(
                     dict.fromkeys(k for k in (c.name, parent.name if parent else "", taxonomy, kind) if k)
                 ),
-                "group": top(c).name,
+                "group": group_names[first.code] if first is not c else f"{taxonomy}{kind}",
             }
         )
     return records
 
 
+EXTERNAL_ID = "external_id"
+EXTERNAL_ID_ALIASES = (EXTERNAL_ID, "fixmystreet_id")  # FixMyStreet's own name for its report number
+
+
 def service_definition(category: Category | None, code: str) -> dict[str, Any]:
+    """Every service has one hidden attribute: the client's own report number, which makes a resend of the same
+    report give back the same case."""
     if category is None:
         raise UnknownService(f"服务类型不存在: {code}")
-    return {"service_code": category.code, "attributes": []}
+    return {
+        "service_code": category.code,
+        "attributes": [
+            {
+                "variable": False,
+                "code": EXTERNAL_ID,
+                "datatype": "string",
+                "required": False,
+                "datatype_description": "提交方自己的报告编号（隐藏字段，由系统填写）",
+                "order": 1,
+                "description": "外部编号: 同一编号重复提交时返回同一受理编号",
+                "automated": "hidden_field",
+            }
+        ],
+    }
 
 
 # -- POST requests ---------------------------------------------------------------------------------
@@ -163,6 +226,17 @@ def clean_text(name: str, value: str) -> str:
     if _CONTROL.search(value):
         raise BadArgument(f"{name} 含有不可见控制字符")
     return value
+
+
+POST_KINDS = frozenset({"application/x-www-form-urlencoded", "application/json", "multipart/form-data", ""})
+
+
+def form_fields(form: Mapping[str, str], query: Mapping[str, str]) -> dict[str, str]:
+    """The arguments of a multipart POST: the query string, overridden by the form's text fields."""
+    fields = {**query, **form}
+    for name, value in fields.items():
+        clean_text(name, value)
+    return fields
 
 
 def parse_fields(content_type: str, body: bytes, query: Mapping[str, str]) -> dict[str, str]:
@@ -256,7 +330,7 @@ def request_draft(fields: Mapping[str, str], category: Category | None) -> CaseD
     phone = fields.get("phone", "").strip()
     if not PHONE.match(phone):
         raise BadArgument("phone 只能包含数字、空格、+ 和 -")
-    description = fields.get("description", "").strip()
+    description = normalise(fields.get("description", ""))
     return CaseDraft(
         title=_title(description, category.name),
         description=description,
@@ -271,8 +345,46 @@ def request_draft(fields: Mapping[str, str], category: Category | None) -> CaseD
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RequestExtra:
+    """What a request carries beyond the case: the client's hidden report number, its other attributes and the
+    reporter's e-mail (kept as a contact beside the case, never in a public answer or on the record)."""
+
+    external_id: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    email: str = ""
+    photos: tuple[bytes, ...] = ()
+
+
+MAX_ATTRIBUTES = 50
+ATTRIBUTE_LIMIT = 500
+_ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,60})\](\[\])?$")
+
+
+def request_extra(fields: Mapping[str, str], photos: Sequence[bytes] = ()) -> RequestExtra:
+    attributes: dict[str, str] = {}
+    for name, value in fields.items():
+        m = _ATTRIBUTE.match(name)
+        if m is None:
+            continue
+        if len(value) > ATTRIBUTE_LIMIT:
+            raise BadArgument(f"{name} 不能超过 {ATTRIBUTE_LIMIT} 字")
+        attributes[m.group(1)] = value.strip()
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise BadArgument(f"attribute 最多 {MAX_ATTRIBUTES} 个")
+    external = next((attributes.pop(k) for k in EXTERNAL_ID_ALIASES if attributes.get(k)), None)
+    for k in EXTERNAL_ID_ALIASES:
+        attributes.pop(k, None)
+    if external is not None and len(external) > 100:
+        raise BadArgument("attribute[external_id] 不能超过 100 字")
+    email = fields.get("email", "").strip()
+    if len(email) > 200 or (email and "@" not in email):
+        raise BadArgument("email 不合法")
+    return RequestExtra(external or None, attributes, email, tuple(photos))
+
+
 def submit_request(
-    uow: CasesUnitOfWork,
+    uow: Open311UnitOfWork,
     draft: CaseDraft,
     actor: Actor,
     now: datetime,
@@ -280,20 +392,64 @@ def submit_request(
     classifier: Classifier | None = None,
     policy: CasePolicy | None = None,
     enrich_later: Callable[[int], None] | None = None,
+    extra: RequestExtra | None = None,
+    photos: Photos | None = None,
 ) -> Reported:
     """POST requests: file the case as the api_key's user, through the case loop's own intake and rules
-    (a point is located to its L3 grid, an address string parsed to a division)."""
-    reported = report_case(
-        uow,
-        draft,
-        actor,
-        now,
-        locator=locator,
-        classifier=classifier,
-        policy=policy or CasePolicy(),
-        enrich_later=enrich_later,
-    )
-    log.info("open311_request_created", case_id=reported.id)
+    (a point is located to its L3 grid, an address string parsed to a division).
+
+    With an `external_id`, a resend of the same report (same api_key, same id) gives back the case filed first
+    and writes nothing (the case's idempotency key, so two resends at once still make one case). Photos pass
+    gridgov.media's checks before anything is written; the attributes and e-mail are kept beside the case."""
+    extra = extra or RequestExtra()
+    if extra.photos and photos is None:
+        raise BadArgument("本服务未配置照片存储")
+    for data in extra.photos:
+        assert photos is not None
+        photos.check(data)
+    key = f"open311:{extra.external_id}" if extra.external_id else None
+    if key is not None:
+        with uow:
+            first = uow.cases.by_idempotency_key(f"{actor.user_id or 0}:{key}")
+            if first is not None:
+                log.info("open311_request_resent", case_id=first.id)
+                return Reported(first.id, first.tracking_code, first.status, False)
+    try:
+        reported = report_case(
+            uow,
+            draft,
+            actor,
+            now,
+            idempotency_key=key,
+            locator=locator,
+            classifier=classifier,
+            policy=policy or CasePolicy(),
+            enrich_later=enrich_later,
+        )
+    except IdempotencyConflict:  # resent at the same moment with other content: still the same report
+        with uow:
+            first = uow.cases.by_idempotency_key(f"{actor.user_id or 0}:{key}")
+            if first is None:
+                raise
+            return Reported(first.id, first.tracking_code, first.status, False)
+    if not reported.created:
+        return reported
+    with uow:
+        uow.open311.add_request(
+            Open311Request(
+                case_id=reported.id,
+                user_id=actor.user_id,
+                external_id=extra.external_id,
+                email=extra.email,
+                attributes=extra.attributes,
+                created_at=now,
+            )
+        )
+        uow.commit()
+    for data in extra.photos:
+        assert photos is not None
+        photos.add(reported.id, data, actor, now)
+    log.info("open311_request_created", case_id=reported.id, photos=len(extra.photos))
     return reported
 
 
@@ -306,7 +462,12 @@ def created_record(reported: Reported) -> dict[str, Any]:
 
 
 # -- GET requests ----------------------------------------------------------------------------------
-def _when(name: str, raw: str) -> datetime:
+def normalise(text: str) -> str:
+    """Form-encoded text arrives with CR LF line ends (HTML forms): stored with LF, trimmed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def when(name: str, raw: str) -> datetime:
     text = raw.strip()
     if " " in text and "T" in text:  # an unencoded "+08:00" arrives as " 08:00"
         text = text.replace(" ", "+")
@@ -355,8 +516,8 @@ def request_query(
         if len(ids) > cap:
             raise BadArgument(f"service_request_id 最多 {cap} 个")
         return RequestQuery(tracking_codes=ids, offset=offset, limit=size)
-    start = _when("start_date", start_date) if start_date and start_date.strip() else None
-    end = _when("end_date", end_date) if end_date and end_date.strip() else None
+    start = when("start_date", start_date) if start_date and start_date.strip() else None
+    end = when("end_date", end_date) if end_date and end_date.strip() else None
     if start is None and end is None:
         start, end = now - WINDOW, now
     elif start is None:
@@ -408,8 +569,9 @@ def request_record(row: RequestRow) -> dict[str, Any]:
         "address": redact(case.address) or None,
         "address_id": case.grid_code,
         "zipcode": None,
-        "lat": case.lat,
-        "long": case.lon,
+        "lat": case.lat if case.lat is not None else (row.approx[0] if row.approx else None),
+        "long": case.lon if case.lon is not None else (row.approx[1] if row.approx else None),
+        "location_approximate": case.lat is None and row.approx is not None,
         "media_url": None,
     }
 

@@ -8,6 +8,7 @@ a bad one becomes a spec-format 400 and never a FastAPI 422.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -16,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from gridgov.accounts.domain import Actor
 from gridgov.errors import GridgovError, Unauthenticated
 from gridgov.logging import get_logger
-from gridgov.open311 import queries, render, services
+from gridgov.open311 import queries, render, services, updates
 from gridgov.web.deps import ContainerDep, Runtime, actor_for_token, limit_public_intake
 
 log = get_logger(__name__)
@@ -57,12 +58,61 @@ def _actor(container: Runtime, api_key: str | None) -> Actor:
         raise services.InvalidApiKey() from None
 
 
-async def _raw_body(request: Request) -> tuple[str, bytes]:
-    return request.headers.get("content-type", ""), await request.body()
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A POST's body as it came: its media type and bytes, or (multipart) its fields and file parts. A type
+    outside the accepted ones is kept as `refused` (a 415 before anything is decoded)."""
+
+    content_type: str
+    body: bytes = b""
+    form: dict[str, str] | None = None
+    files: tuple[bytes, ...] = ()
+    refused: str | None = None
+    broken: bool = False
 
 
-RawBody = Annotated[tuple[str, bytes], Depends(_raw_body)]
-_POST_MEDIA = ("application/x-www-form-urlencoded", "application/json")
+MAX_PARTS = 10  # photo parts per POST
+PART_BYTES = 16 * 1024 * 1024  # read at most this much of a part; gridgov.media refuses past its own limit
+
+
+async def _posted(request: Request) -> Posted:
+    content_type = request.headers.get("content-type", "")
+    kind = content_type.split(";")[0].strip().lower()
+    if kind not in services.POST_KINDS:
+        return Posted(content_type, refused=kind)
+    if kind != "multipart/form-data":
+        return Posted(content_type, await request.body())
+    try:
+        form = await request.form(max_files=MAX_PARTS, max_fields=200)
+    except Exception:  # a malformed multipart body (python-multipart's errors), too many parts
+        return Posted(content_type, broken=True)
+    fields: dict[str, str] = {}
+    files: list[bytes] = []
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            fields[name] = value
+        else:
+            data = await value.read(PART_BYTES)
+            if data:
+                files.append(data)
+    await form.close()
+    return Posted(content_type, form=fields, files=tuple(files))
+
+
+PostedBody = Annotated[Posted, Depends(_posted)]
+
+
+def _fields(posted: Posted, request: Request) -> dict[str, str]:
+    if posted.refused is not None:
+        raise services.UnsupportedMediaType(f"不支持的请求体类型: {posted.refused or '(无)'}")
+    if posted.broken:
+        raise services.BadArgument("multipart/form-data 请求体无法解析")
+    if posted.form is not None:
+        return services.form_fields(posted.form, request.query_params)
+    return services.parse_fields(posted.content_type, posted.body, request.query_params)
+
+
+_POST_MEDIA = ("application/x-www-form-urlencoded", "application/json", "multipart/form-data")
 _POST_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["api_key", "service_code"],
@@ -82,6 +132,7 @@ _POST_SCHEMA: dict[str, Any] = {
             "phone",
             "email",
             "media_url",
+            "attribute[external_id]",
         )
     },
 }
@@ -123,12 +174,13 @@ def service_definition(
     status_code=201,
     summary="提交服务请求 (表单或 JSON；api_key 为 gridgov 访问令牌)",
     description="字段: api_key, service_code, lat+long | address_string | grid_code, description, first_name, "
-    "last_name, phone。email 与 media_url 接受但不保存。成功返回 201。",
+    "last_name, phone, email, attribute[…] (attribute[external_id]: 提交方编号, 重发返回同一案件); multipart 可附照片。"
+    "media_url 接受但不保存。成功返回 201。",
     openapi_extra={"requestBody": {"content": {media: {"schema": _POST_SCHEMA} for media in _POST_MEDIA}}},
 )
-def create_request(ext: Ext, request: Request, raw: RawBody, container: ContainerDep) -> Response:
+def create_request(ext: Ext, request: Request, posted: PostedBody, container: ContainerDep) -> Response:
     def build(fmt: render.Format) -> Payload:
-        fields = services.parse_fields(raw[0], raw[1], request.query_params)
+        fields = _fields(posted, request)
         services.check_jurisdiction(fields.get("jurisdiction_id"), container.settings.city_code)
         actor = _actor(container, fields.get("api_key"))
         if "write" not in actor.scopes:
@@ -145,6 +197,8 @@ def create_request(ext: Ext, request: Request, raw: RawBody, container: Containe
             classifier=container.classifier,
             policy=container.policy,
             enrich_later=container.enricher.submit if container.enricher is not None else None,
+            extra=services.request_extra(fields, posted.files),
+            photos=container.photos,
         )
         return [services.created_record(reported)], "service_requests", "request"
 
@@ -201,3 +255,65 @@ def token(token: str, ext: Ext, container: ContainerDep, jurisdiction_id: Jurisd
         return services.token_record(exists, token), "service_requests", "request"
 
     return _answer(ext, build)
+
+
+@router.get(
+    "/servicerequestupdates.{ext}",
+    summary="服务请求更新 (mySociety 扩展): 案件事件, 默认最近2小时",
+    description="start_date 与 end_date 须同时提供或同时省略 (W3CDTF)。状态对照见 docs/open311.md。",
+)
+def update_list(
+    ext: Ext,
+    container: ContainerDep,
+    jurisdiction_id: Jurisdiction = None,
+    api_key: Annotated[str | None, Query(description="可省略: 更新是公开信息")] = None,
+    start_date: Annotated[str | None, Query(description="W3CDTF, 例如 2026-12-02T05:00:00Z")] = None,
+    end_date: Annotated[str | None, Query(description="W3CDTF, 例如 2026-12-02T06:00:00Z")] = None,
+) -> Response:
+    def build(fmt: render.Format) -> Payload:
+        services.check_jurisdiction(jurisdiction_id, container.settings.city_code)
+        start, end = updates.update_window(container.clock.now(), start_date, end_date)
+        with container.sessions() as session:
+            rows = queries.updates(session, start, end, updates.QUIET, updates.MAX_UPDATES)
+        return updates.update_records(rows), "service_requests_updates", "request_update"
+
+    return _answer(ext, build)
+
+
+@router.post(
+    "/servicerequestupdates.{ext}",
+    summary="提交服务请求更新 (评论、重启、已解决; 同一 update_id 只记一次)",
+    description="字段: api_key, service_request_id, update_id, status (OPEN/CLOSED/FIXED/REOPEN…), description, "
+    "updated_datetime; multipart 可附照片。返回 update_id, 即 GET 列出的编号。",
+    openapi_extra={"requestBody": {"content": {media: {"schema": {"type": "object"}} for media in _POST_MEDIA}}},
+)
+def post_update(ext: Ext, request: Request, posted: PostedBody, container: ContainerDep) -> Response:
+    def build(fmt: render.Format) -> Payload:
+        fields = _fields(posted, request)
+        services.check_jurisdiction(fields.get("jurisdiction_id"), container.settings.city_code)
+        actor = _actor(container, fields.get("api_key"))
+        if "write" not in actor.scopes:
+            raise services.InvalidApiKey("该 api_key 只读，不能提交更新")
+        draft = updates.update_draft(fields, posted.files)
+        update_id = updates.post_update(
+            container.uow(),
+            draft,
+            actor,
+            container.clock.now(),
+            container.calendar,
+            container.policy,
+            container.photos,
+        )
+        return [updates.posted_record(update_id)], "service_request_updates", "request_update"
+
+    return _answer(ext, build)
+
+
+@router.api_route(
+    "/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False, name="open311_unknown"
+)
+def unknown(path: str) -> Response:
+    """Any other path or method under /open311/v2: a 404 in the spec's format (XML when the path ends in .xml)."""
+    fmt: render.Format = "xml" if path.endswith(".xml") else "json"
+    body = render.render_error(fmt, 404, f"不存在的 Open311 接口: /open311/v2/{path}")
+    return Response(body.content, status_code=404, media_type=body.media_type)

@@ -57,6 +57,9 @@ class Runtime(Protocol):
 
     def locator(self) -> Any: ...  # gridgov.geo.services.GeoLocator | None
 
+    @property
+    def photos(self) -> Any: ...  # gridgov.open311.ports.Photos (gridgov.media's checks and store)
+
     def authenticate(self, token: str) -> Actor: ...  # raises Unauthenticated
 
     def forget_tokens(self) -> None: ...  # after a sign-out or a revocation
