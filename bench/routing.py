@@ -46,8 +46,8 @@ def settle(conn: Connection, first_id: int, last_id: int) -> None:
             text(
                 "INSERT INTO case_events (case_id, seq, event_type, tag, action, from_status, to_status, actor_id,"
                 " actor_role, unit_id, occurred_at, payload, prev_hash, hash)"
-                f" SELECT c.id, {seq}, 'bench', 'bench', {action}, 'registered', 'dispatched', NULL, 'dispatcher', NULL,"
-                f" c.created_at, {payload}, '', substr(c.id || '-{seq}-' || c.grid_code || '{'0' * 64}', 1, 64)"
+                f" SELECT c.id, {seq}, 'bench', 'bench', {action}, 'registered', 'dispatched', NULL, 'dispatcher',"
+                f" NULL, c.created_at, {payload}, '', substr(c.id || '-{seq}-' || c.grid_code || '{'0' * 64}', 1, 64)"
                 " FROM cases c WHERE c.id BETWEEN :a AND :b"
                 " AND c.category_code IS NOT NULL AND c.grid_code IS NOT NULL"
             ),
