@@ -117,6 +117,7 @@ class SqlProposalRepository:
                 event.proposal_id = pid
                 self.session.add(event)
                 self._queue(lambda pid=pid: pid, event.seq, event.hash)  # type: ignore[misc]
+        self.session.flush()
 
     def add_event(self, event: ProposalEvent) -> None:
         self.session.add(event)
