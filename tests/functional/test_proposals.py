@@ -22,7 +22,7 @@ from gridgov.accounts.services import add_user, issue_token
 from gridgov.clock import SHANGHAI
 from gridgov.proposals.audit import verify_proposals
 
-from conftest import Api, World
+from conftest import Api, World, inner_point
 
 PEOPLE = (("deputy", "deputy"), ("deputy2", "deputy"), ("office", "proposal_office"))
 
@@ -438,3 +438,46 @@ def test_an_opinion_becomes_a_case_closed_in_the_loop_and_shown_to_the_deputy(pp
     assert mine["case"]["status"] == "closed" and mine["case"]["status_label"]
     page = api.get("deputy", "/proposals")
     assert page.status_code == 200 and "小区门口路灯损坏" in page.text and mine["case"]["status_label"] in page.text
+
+
+# -- the demo -----------------------------------------------------------------------------------------------
+def test_the_demo_batch_is_generated_in_every_state_through_the_services(pp: Api, clean: World) -> None:
+    from gridgov.proposals.demo import STATES, seed_proposals
+    from gridgov.proposals.repository import SqlProposalsUnitOfWork
+    from gridgov.proposals.rules import limits_from
+
+    w = clean
+    c = w.container
+    units = [f"{w.district}-{k}" for k in ("cg", "zj", "sthj")] + ["4101-cg"]
+    done = seed_proposals(
+        lambda: SqlProposalsUnitOfWork(c.uow()),
+        units,
+        [w.grid, w.other_grid],
+        w.clock.now(),
+        limits_from(c.settings),
+        c.calendar.is_working_day,
+        c.policy,
+        deputy_username="deputy",
+        count=30,
+        opinion_category="C0106",
+        points={w.grid: inner_point(w, w.grid)},
+    )
+    assert done.items == 30 and set(done.states) == {s for s, _ in STATES}
+    with c.sessions() as s:
+        rows = dict(s.execute(text("SELECT status, count(*) FROM proposals GROUP BY status")).all())
+        assert s.execute(text("SELECT count(*) FROM proposals WHERE NOT generated")).scalar_one() == 0
+        assert verify_proposals(s).ok
+    assert rows == done.states
+    with c.sessions() as s:  # the referred 社情民意's cases have their point where one was known
+        cases = s.execute(text("SELECT count(*), count(c.lat) FROM cases c JOIN proposals p ON p.case_id = c.id "
+                               "WHERE p.grid_code = :g"), {"g": w.grid}).one()  # fmt: skip
+    assert cases[0] == cases[1]
+    again = seed_proposals(
+        lambda: SqlProposalsUnitOfWork(c.uow()), units, [], w.clock.now(), limits_from(c.settings), lambda d: True
+    )
+    assert again.skipped
+    rep = ok(pp.get("leader", "/api/v1/proposals/batches/S16-3/report"))
+    assert rep["total"]["items"] > 0 and rep["total"]["rated"] > 0
+    # the demo deputy sees the items they are an author of, marked as generated
+    mine = ok(pp.get("deputy", "/api/v1/proposals"))
+    assert mine["total"] >= 1 and all(i["generated"] for i in mine["items"])

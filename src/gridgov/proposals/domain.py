@@ -251,7 +251,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.RECORD_CONTACT: UNIT_ROLES,
     A.EXPLAIN: UNIT_ROLES,
     A.ANSWER: UNIT_ROLES,
-    A.RATE: AUTHORS,
+    A.RATE: AUTHORS | OFFICE,  # the author, or the office entering the author's returned 征询意见表
     A.KEEP_PROMISE: UNIT_ROLES | OFFICE,
     A.REFER: OFFICE,
     A.REHANDLE: frozenset({Role.SYSTEM}),

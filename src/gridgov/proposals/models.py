@@ -78,6 +78,8 @@ class Proposal(Base):
     focus: Mapped[bool] = mapped_column(Boolean, default=False)  # 重点建议 / 重点提案
     focus_leader: Mapped[str] = mapped_column(String(50), default="")  # 领衔督办领导
     grid_code: Mapped[str | None] = mapped_column(String(15), nullable=True)  # 社情民意: where
+    lat: Mapped[float | None] = mapped_column(nullable=True)  # 社情民意: the point, if given (WGS-84)
+    lon: Mapped[float | None] = mapped_column(nullable=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
 
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True, index=True)

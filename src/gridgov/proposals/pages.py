@@ -145,7 +145,7 @@ def panel_context(container: Runtime, actor: Actor, proposal_id: int) -> dict[st
         offered = actions_for(facts_of(uow, row), actor)
     return {
         "p": item,
-        "events": events[::-1],
+        "record": events[::-1],
         "offered": [a.value for a in offered],
         "labels": {a.value: a.label for a in Action},
         "classes": [(k.value, v) for k, v in CLASS_LABELS.items()],

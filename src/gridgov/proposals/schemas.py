@@ -40,6 +40,8 @@ class ProposalCreate(CleanText):
     focus_leader: str = Field(default="", max_length=50)
     grid_code: str | None = Field(default=None, pattern=r"^[0-9]{15}$", description="社情民意: 所在网格")
     author_body: Literal["npc", "cppcc"] | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90, description="社情民意: 位置 (WGS-84)")
+    lon: float | None = Field(default=None, ge=-180, le=180)
 
 
 class MemberCreate(CleanText):

@@ -129,6 +129,7 @@ def test_each_person_is_offered_their_own_steps() -> None:
     assert actions_for(facts(Status.ASSIGNED), OTHER_UNIT) == []
     assert actions_for(facts(Status.ANSWERED), AUTHOR) == [Action.RATE]
     assert actions_for(facts(Status.ANSWERED), OTHER_DEPUTY) == []
+    assert actions_for(facts(Status.ANSWERED), OFFICE) == [Action.RATE]  # entering the author's returned form
     assert actions_for(facts(Status.TRACKING, unkept_promises=1), LEAD) == [Action.KEEP_PROMISE]
     assert actions_for(facts(Status.TRACKING, unkept_promises=0), LEAD) == []
     assert actions_for(facts(Status.RECEIVED, Kind.OPINION), OFFICE) == [Action.REFER]

@@ -88,6 +88,8 @@ def upgrade() -> None:
         sa.Column("focus", sa.Boolean(), nullable=False),
         sa.Column("focus_leader", sa.String(length=50), nullable=False),
         sa.Column("grid_code", sa.String(length=15), nullable=True),
+        sa.Column("lat", sa.Double(), nullable=True),
+        sa.Column("lon", sa.Double(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("lead_unit_id", sa.Integer(), nullable=True),
         sa.Column("assigned_on", sa.Date(), nullable=True),

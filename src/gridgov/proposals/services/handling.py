@@ -27,6 +27,7 @@ from gridgov.proposals.commands import (
     action_of,
 )
 from gridgov.proposals.domain import (
+    OFFICE,
     Action,
     AnswerClass,
     HandlerRole,
@@ -195,7 +196,13 @@ def _rate(uow: ProposalsUnitOfWork, p: Proposal, c: Rate, actor: Actor, today: d
         )
     )
     p.rating_work, p.rating_result = c.work.value, c.result.value
-    return {"round": rounds + 1, "work": c.work.value, "result": c.result.value, "note": c.note}
+    return {
+        "round": rounds + 1,
+        "work": c.work.value,
+        "result": c.result.value,
+        "note": c.note,
+        "entered_by_office": actor.role in OFFICE,
+    }
 
 
 def _keep(uow: ProposalsUnitOfWork, p: Proposal, c: KeepPromise, today: date) -> Payload:

@@ -54,6 +54,8 @@ class ProposalDraft:
     focus: bool = False
     focus_leader: str = ""
     grid_code: str | None = None  # 社情民意: where the problem is
+    lat: float | None = None  # … and the point, if known (WGS-84)
+    lon: float | None = None
     author_body: str | None = None  # npc / cppcc; by default the kind's (建议: npc, 提案: cppcc)
     generated: bool = False
     line: int | None = None  # the line of the imported file it came from
@@ -105,6 +107,8 @@ def _check(draft: ProposalDraft) -> _Checked:
         bad("只有重点建议提案才有领衔督办领导", "focus_leader")
     if kind is Kind.OPINION and not draft.grid_code:
         bad("社情民意须指明所在网格", "grid_code")
+    if (draft.lat is None) != (draft.lon is None):
+        bad("经纬度须同时填写", "lat")
     return _Checked(kind, body, out)
 
 
@@ -129,6 +133,8 @@ def _build(
         focus=draft.focus,
         focus_leader=draft.focus_leader.strip()[:50],
         grid_code=draft.grid_code,
+        lat=draft.lat,
+        lon=draft.lon,
         status=Status.RECEIVED.value,
         generated=draft.generated,
         created_at=now,

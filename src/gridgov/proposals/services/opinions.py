@@ -43,6 +43,8 @@ def refer_opinion(
             source="other",
             category_code=command.category_code,
             grid_code=p.grid_code,
+            lat=p.lat,
+            lon=p.lon,
         )
     reported = report_case(
         uow_factory(), draft, actor, now, f"proposal-opinion:{proposal_id}", policy=policy, key_owner="proposals"
