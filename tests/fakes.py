@@ -702,6 +702,9 @@ class FakeProposalRepository:
     def member_of_user(self, user_id: int) -> ProposalMember | None:
         return self.rows.first(ProposalMember, user_id=user_id)
 
+    def member_by_id(self, member_id: int) -> ProposalMember | None:
+        return self.rows.get(ProposalMember, member_id)
+
     def station(self, station_id: int) -> ProposalStation | None:
         return self.rows.get(ProposalStation, station_id)
 

@@ -481,3 +481,19 @@ def test_the_demo_batch_is_generated_in_every_state_through_the_services(pp: Api
     # the demo deputy sees the items they are an author of, marked as generated
     mine = ok(pp.get("deputy", "/api/v1/proposals"))
     assert mine["total"] >= 1 and all(i["generated"] for i in mine["items"])
+
+
+def test_liaison_stations_are_recorded_against_grids_with_their_deputies(pp: Api, clean: World) -> None:
+    w = clean
+    m = ok(pp.post("office", "/api/v1/proposals/members", {"body": "npc", "name": "王代表", "username": "deputy"}), 201)
+    body = {"name": "建设路社区人大代表联络站", "grid_code": w.grid, "address": "建设路 1 号", "members": [m["id"]]}
+    assert pp.post("dept-cg", "/api/v1/proposals/stations", body).status_code == 403
+    assert pp.post("office", "/api/v1/proposals/stations", {**body, "members": [999999]}).status_code == 422
+    assert pp.post("office", "/api/v1/proposals/stations", {**body, "grid_code": "9" * 15}).status_code == 422
+    ok(pp.post("office", "/api/v1/proposals/stations", body), 201)
+    found = ok(pp.get("leader", "/api/v1/proposals/stations", grid=w.grid[:9]))
+    assert [(s["grid_code"], [x["name"] for x in s["members"]]) for s in found] == [(w.grid, ["王代表"])]
+    assert ok(pp.get("leader", "/api/v1/proposals/stations", grid=w.other_grid[:9])) == []
+    # a member's account must be a deputy's
+    r = pp.post("office", "/api/v1/proposals/members", {"body": "npc", "name": "李代表", "username": "resident"})
+    assert r.status_code == 422

@@ -146,6 +146,9 @@ class SqlProposalRepository:
         stmt = select(ProposalMember).where(ProposalMember.user_id == user_id)
         return self.session.execute(stmt).scalar_one_or_none()
 
+    def member_by_id(self, member_id: int) -> ProposalMember | None:
+        return self.session.get(ProposalMember, member_id)
+
     def station(self, station_id: int) -> ProposalStation | None:
         return self.session.get(ProposalStation, station_id)
 

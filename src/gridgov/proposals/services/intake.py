@@ -320,6 +320,9 @@ def add_station(
     with uow:
         if not _grid_exists(uow, grid_code):
             raise ValidationFailed(f"网格不存在: {grid_code}", field="grid_code")
+        unknown = [m for m in dict.fromkeys(members) if uow.proposals.member_by_id(m) is None]
+        if unknown:
+            raise ValidationFailed(f"代表不存在: {', '.join(map(str, unknown))}", field="members")
         station = ProposalStation(name=name.strip(), grid_code=grid_code, address=address, generated=generated)
         uow.proposals.add_row(station)
         for member_id in dict.fromkeys(members):
