@@ -108,6 +108,10 @@ def test_one_proposal_walked_end_to_end(pp: Api, clean: World) -> None:
     assert d["deadlines"]["contact_by"] == "2025-10-23"
     # units see only what is assigned to them: the city's department sees nothing yet
     assert pp.get("dept-cg", f"/api/v1/proposals/{pid}").status_code == 404
+    assert pp.get("dept-cg", f"/proposals/{pid}").status_code == 404  # the page too
+    assert pp.get("resident", "/proposals").status_code == 403
+    office_page = pp.get("office", f"/proposals/{pid}")
+    assert office_page.status_code == 200 and 'data-action="assign"' not in office_page.text  # assigned already
     assert ok(pp.get("dept-cg", "/api/v1/proposals"))["total"] == 0
     assert ok(pp.get("dept-zj", "/api/v1/proposals"))["total"] == 1
 

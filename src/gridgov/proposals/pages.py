@@ -138,6 +138,7 @@ def panel_context(container: Runtime, actor: Actor, proposal_id: int) -> dict[st
     with container.sessions() as session:
         item = queries.proposal_detail(session, actor, proposal_id, today)
         events = queries.proposal_events(session, actor, proposal_id)
+        units = queries.unit_options(session) if actor.role in OFFICE else []
     uow = SqlProposalsUnitOfWork(container.uow(write=False))
     with uow:
         row = uow.proposals.get(proposal_id)
@@ -146,6 +147,7 @@ def panel_context(container: Runtime, actor: Actor, proposal_id: int) -> dict[st
     return {
         "p": item,
         "record": events[::-1],
+        "units": units,
         "offered": [a.value for a in offered],
         "labels": {a.value: a.label for a in Action},
         "classes": [(k.value, v) for k, v in CLASS_LABELS.items()],

@@ -517,6 +517,13 @@ def report(session: Session, batch: str, today: date) -> dict[str, Any]:
     }
 
 
+def unit_options(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the units an item may be assigned to: departments, district bureaus, street offices."""
+    kinds = ("city_department", "district_bureau", "street_office")
+    stmt = select(Unit.code, Unit.name).where(Unit.kind.in_(kinds)).order_by(Unit.code)
+    return [(c, n) for c, n in session.execute(stmt)]
+
+
 # -- stations --------------------------------------------------------------------------------------------------
 def stations(session: Session, grid_prefix: str | None = None) -> list[dict[str, Any]]:
     stmt = select(ProposalStation).order_by(ProposalStation.grid_code, ProposalStation.name)
