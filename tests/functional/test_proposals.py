@@ -338,6 +338,11 @@ def test_metrics_of_a_seeded_batch_match_the_hand_count(pp: Api, clean: World) -
     late = ok(api.get("office", "/api/v1/proposals/overdue", batch="M1"))
     assert [r["id"] for r in late["answers"]] == [i3]
     assert sorted(r["id"] for r in late["contacts"]) == [i3]  # #2 is answered
+    page = api.get("office", "/proposals/overdue", batch="M1")
+    assert page.status_code == 200 and "测试提案3" in page.text and "超期未答复 (1)" in page.text
+    page = api.get("leader", "/proposals/report", batch="M1")
+    assert page.status_code == 200 and "66.7%" in page.text and "60.0%" in page.text
+    assert api.get("dept-cg", "/proposals/report").status_code == 403  # the report is the office's and leaders'
     # the CLI report, as text and as Excel
     from gridgov.cli import main
 

@@ -7,6 +7,7 @@ service as the API and draws the item again."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -82,7 +83,7 @@ def list_page(
                 i["id"]: queries.case_status(session, i["case_id"]) for i in found["items"] if i["case_id"] is not None
             }
         pages_total = max(1, -(-found["total"] // 50))
-        rest = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "page" and v)
+        rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page" and v])
         return {
             "found": found,
             "f": f,
