@@ -81,6 +81,8 @@ def test_assign_answer_and_rate_through_the_pages(browsing: Any, item: int, clea
     deputy = browsing.page("deputy", "phone")
     deputy.goto("/proposals")
     expect(deputy.locator("h1")).to_have_text("我的建议提案")
+    expect(deputy.locator("form[data-form='opinion']")).to_be_visible()
+    browsing.shot(deputy, "proposal-my")
     row = deputy.locator(f"#pp-list tr[data-id='{item}']")
     expect(row).to_contain_text("已答复待评价")
     row.get_by_role("link").click()

@@ -506,3 +506,30 @@ def test_liaison_stations_are_recorded_against_grids_with_their_deputies(pp: Api
     # a member's account must be a deputy's
     r = pp.post("office", "/api/v1/proposals/members", {"body": "npc", "name": "李代表", "username": "resident"})
     assert r.status_code == 422
+
+
+def test_a_deputy_reports_an_opinion_from_their_page_in_their_stations_grid(pp: Api, clean: World) -> None:
+    w = clean
+    setup_batch(pp, "INTERIM", members=False)
+    m = ok(pp.post("office", "/api/v1/proposals/members", {"body": "npc", "name": "王代表", "username": "deputy"}), 201)
+    station = {"name": "建设路社区人大代表联络站", "grid_code": w.grid, "members": [m["id"]]}
+    ok(pp.post("office", "/api/v1/proposals/stations", station), 201)
+    page = pp.get("deputy", "/proposals")
+    assert page.status_code == 200 and "报送社情民意" in page.text and f'<option value="{w.grid}">' in page.text
+    form = {"batch": "INTERIM", "title": "背街小巷垃圾清运不及时", "body": "居民反映", "grid_code": w.grid}
+    headers = {"Authorization": f"Bearer {pp.tokens['deputy']}"}
+    done = pp.client.post("/proposals/opinions", data=form, headers=headers)
+    assert done.status_code == 200 and done.headers["HX-Refresh"] == "true", done.text
+    again = pp.client.post("/proposals/opinions", data=form, headers=headers)  # the same second: a fresh number
+    assert again.status_code == 200
+    items = ok(pp.get("deputy", "/api/v1/proposals"))["items"]
+    assert [i["kind"] for i in items] == ["opinion", "opinion"] and items[0]["lead_author"] == "王代表"
+    assert items[0]["number"].startswith("SQ") and items[0]["number"] != items[1]["number"]
+    # the office numbers its own items
+    r = pp.post(
+        "office", "/api/v1/proposals", {"batch": "INTERIM", "kind": "suggestion", "title": "x", "authors": ["赵代表"]}
+    )
+    assert r.status_code == 422
+    # the other pages refuse the form: a unit may not report one
+    unit = pp.client.post("/proposals/opinions", data=form, headers={"Authorization": f"Bearer {pp.tokens['dept-cg']}"})
+    assert unit.status_code == 403

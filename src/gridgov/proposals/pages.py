@@ -34,7 +34,7 @@ from gridgov.proposals.guards import actions_for
 from gridgov.proposals.queries import ProposalFilter
 from gridgov.proposals.repository import SqlProposalsUnitOfWork
 from gridgov.proposals.rules import limits_from
-from gridgov.proposals.schemas import ActionIn
+from gridgov.proposals.schemas import ActionIn, ProposalCreate
 from gridgov.proposals.services.common import facts_of, today_of
 from gridgov.web.deps import ContainerDep, CurrentActor, RowId, Runtime
 from gridgov.web.render import PageRoute, add_filters, fragment, page
@@ -82,6 +82,11 @@ def list_page(
             cases = {
                 i["id"]: queries.case_status(session, i["case_id"]) for i in found["items"] if i["case_id"] is not None
             }
+            stations = (
+                queries.member_grids(session, actor.user_id)
+                if actor.role in AUTHORS and actor.user_id is not None
+                else []
+            )
         pages_total = max(1, -(-found["total"] // 50))
         rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page" and v])
         return {
@@ -94,6 +99,7 @@ def list_page(
             "deputy": actor.role in AUTHORS,
             "reader_all": actor.role in READ_ALL,
             "cases": cases,
+            "stations": stations,
             "today": today.isoformat(),
             "page_no": page_no,
             "pages": pages_total,
@@ -199,6 +205,29 @@ def _body(form: dict[str, str]) -> ActionIn:
         problem = exc.errors()[0]
         where = ".".join(map(str, problem["loc"]))
         raise ValidationFailed(f"请求参数不合法: {where}", field=str(problem["loc"][0])) from None
+
+
+@router.post("/proposals/opinions", response_class=HTMLResponse, include_in_schema=False)
+async def report_opinion(request: Request, container: ContainerDep, actor: CurrentActor) -> Response:
+    """A deputy's 社情民意 from their page (numbered as it comes in); the list is drawn again."""
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    try:
+        body = ProposalCreate.model_validate(
+            {"batch": form.get("batch", ""), "kind": "opinion", "title": form.get("title", ""),
+             "body": form.get("body", ""), "grid_code": form.get("grid_code") or None}
+        )  # fmt: skip
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise ValidationFailed(f"请填写: {problem['loc'][0]}", field=str(problem["loc"][0])) from None
+    draft = services.ProposalDraft(**{**body.model_dump(), "authors": ()})
+    pid = await run_in_threadpool(
+        services.register_proposal, SqlProposalsUnitOfWork(container.uow()), draft, actor, container.clock.now()
+    )
+    response = fragment(
+        request, container, "proposals/_reported.html", events={"gg-toast": "社情民意已报送"}, proposal_id=pid
+    )
+    response.headers["HX-Refresh"] = "true"
+    return response
 
 
 @router.post("/proposals/{proposal_id}/panel", response_class=HTMLResponse, include_in_schema=False)

@@ -517,6 +517,18 @@ def report(session: Session, batch: str, today: date) -> dict[str, Any]:
     }
 
 
+def member_grids(session: Session, user_id: int) -> list[tuple[str, str]]:
+    """(grid code, station name) of the liaison stations the deputy with this account serves."""
+    stmt = (
+        select(ProposalStation.grid_code, ProposalStation.name)
+        .join(ProposalStationMember, ProposalStationMember.station_id == ProposalStation.id)
+        .join(ProposalMember, ProposalMember.id == ProposalStationMember.member_id)
+        .where(ProposalMember.user_id == user_id)
+        .order_by(ProposalStation.name)
+    )
+    return [(g, n) for g, n in session.execute(stmt)]
+
+
 def unit_options(session: Session) -> list[tuple[str, str]]:
     """(code, name) of the units an item may be assigned to: departments, district bureaus, street offices."""
     kinds = ("city_department", "district_bureau", "street_office")

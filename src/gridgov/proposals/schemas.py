@@ -30,7 +30,7 @@ class ProposalCreate(CleanText):
     model_config = ConfigDict(extra="forbid")
 
     batch: str = Code
-    number: str = Field(min_length=1, max_length=20)
+    number: str = Field(default="", max_length=20, description="编号; 代表委员报送的社情民意可不填 (自动编号)")
     kind: KindIn
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=20_000)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from gridgov.actor import Actor, Role
+from gridgov.clock import SHANGHAI
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.logging import get_logger
 from gridgov.proposals import events
@@ -240,6 +241,8 @@ def register_proposal(uow: ProposalsUnitOfWork, draft: ProposalDraft, actor: Act
             if me is None:
                 raise NotPermitted("当前账号未登记为代表委员")
             draft = replace(draft, authors=(me.name,), author_body=me.body)
+            if not draft.number.strip():  # a deputy's own report is numbered as it comes in
+                draft = replace(draft, number=_next_number(uow, draft.batch, now))
         checked = _check(draft)
         if checked.problems:
             p = checked.problems[0]
@@ -256,6 +259,19 @@ def register_proposal(uow: ProposalsUnitOfWork, draft: ProposalDraft, actor: Act
         uow.commit()
         log.info("proposal_registered", proposal_id=item[0].id, kind=item[0].kind)
         return item[0].id
+
+
+def _next_number(uow: ProposalsUnitOfWork, batch_code: str, now: datetime) -> str:
+    """SQ + the day and time it came in (Beijing time), made unique within the batch."""
+    base = f"SQ{now.astimezone(SHANGHAI):%y%m%d%H%M%S}"
+    batch = uow.proposals.batch(batch_code)
+    if batch is None:
+        return base
+    number, n = base, 1
+    while uow.proposals.number_taken(batch.id, number):
+        n += 1
+        number = f"{base}-{n}"
+    return number
 
 
 def _grid_exists(uow: ProposalsUnitOfWork, code: str) -> bool:
