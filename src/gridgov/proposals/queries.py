@@ -6,7 +6,7 @@ applied to the rows read here; docs/proposals.md states them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -437,35 +437,30 @@ def published(session: Session, batch: str | None, limit: int = 500) -> list[dic
 # -- the report ------------------------------------------------------------------------------------------------
 def figures(session: Session, batch_id: int, today: date) -> list[tuple[str, ItemFigures]]:
     """Each assigned 建议 and 提案 of a batch, keyed by its lead unit's code, as the metrics read it."""
-    rows = list(
+    columns = (P.id, P.kind, P.extended, P.answer_by, P.final_by, P.first_answered_on, P.rating_work, P.rating_result,
+               P.answer_class, P.lead_unit_id)  # fmt: skip
+    rows = session.execute(
+        select(*columns).where(P.batch_id == batch_id, P.kind.in_(ASSIGNABLE_KINDS), P.lead_unit_id.is_not(None))
+    ).all()
+    in_batch = select(P.id).where(P.batch_id == batch_id)  # a subquery, never a list of ids
+    face_to_face = [m.value for m in ContactMethod if m.face_to_face]
+    met = set(
         session.execute(
-            select(P).where(P.batch_id == batch_id, P.kind.in_(ASSIGNABLE_KINDS), P.lead_unit_id.is_not(None))
+            select(ProposalContact.proposal_id)
+            .where(ProposalContact.proposal_id.in_(in_batch), ProposalContact.method.in_(face_to_face))
+            .distinct()
         ).scalars()
     )
-    ids = [p.id for p in rows]
-    met = (
-        set(
-            session.execute(
-                select(ProposalContact.proposal_id).where(
-                    ProposalContact.proposal_id.in_(ids),
-                    ProposalContact.method.in_([m.value for m in ContactMethod if m.face_to_face]),
-                )
-            ).scalars()
-        )
-        if ids
-        else set()
-    )
     promises: dict[int, tuple[int, int]] = {}
-    if ids:
-        for pid, due_on, kept_on in session.execute(
-            select(ProposalPromise.proposal_id, ProposalPromise.due_on, ProposalPromise.kept_on).where(
-                ProposalPromise.proposal_id.in_(ids)
-            )
-        ):
-            d, k = promises.get(pid, (0, 0))
-            if due_on <= today:
-                d, k = d + 1, k + (1 if kept_on is not None and kept_on <= today else 0)
-            promises[pid] = (d, k)
+    for pid, due_on, kept_on in session.execute(
+        select(ProposalPromise.proposal_id, ProposalPromise.due_on, ProposalPromise.kept_on).where(
+            ProposalPromise.proposal_id.in_(in_batch)
+        )
+    ):
+        d, k = promises.get(pid, (0, 0))
+        if due_on <= today:
+            d, k = d + 1, k + (1 if kept_on is not None and kept_on <= today else 0)
+        promises[pid] = (d, k)
     units = _units(session)
     out = []
     for p in rows:
@@ -491,7 +486,7 @@ def figures(session: Session, batch_id: int, today: date) -> list[tuple[str, Ite
 
 
 def _metrics(m: Metrics) -> dict[str, Any]:
-    return asdict(m)
+    return {f.name: getattr(m, f.name) for f in fields(m)}
 
 
 def report(session: Session, batch: str, today: date) -> dict[str, Any]:
