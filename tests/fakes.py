@@ -58,6 +58,20 @@ from gridgov.projects.models import (
     ProjectPhase,
 )
 from gridgov.projects.ports import District
+from gridgov.proposals.models import (
+    Proposal,
+    ProposalAuthor,
+    ProposalBatch,
+    ProposalContact,
+    ProposalEvent,
+    ProposalHandler,
+    ProposalMember,
+    ProposalPromise,
+    ProposalRating,
+    ProposalStation,
+    ProposalStationMember,
+)
+from gridgov.proposals.ports import Row as ProposalRow
 from gridgov.units.domain import RuleTarget, UnitKind
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 
@@ -116,6 +130,17 @@ TABLES: tuple[type[Base], ...] = (
     Open311Request,
     Open311Update,
     Open311Delivery,
+    ProposalBatch,
+    ProposalMember,
+    ProposalStation,
+    ProposalStationMember,
+    Proposal,
+    ProposalAuthor,
+    ProposalHandler,
+    ProposalContact,
+    ProposalPromise,
+    ProposalRating,
+    ProposalEvent,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -676,6 +701,74 @@ class FakeOpen311Repository:
             self.rows.insert(row)
 
 
+class FakeProposalRepository:
+    """gridgov.proposals.ports.ProposalRepository over the working copy; every event written is queued in the log."""
+
+    def __init__(self, rows: _Rows, log: AuditLog | None = None) -> None:
+        self.rows = rows
+        self.log = log
+
+    def get(self, proposal_id: int) -> Proposal | None:
+        return self.rows.get(Proposal, proposal_id)
+
+    def add_many(self, items: Sequence[tuple[Proposal, Sequence[ProposalEvent], Sequence[ProposalAuthor]]]) -> None:
+        for proposal, events, authors in items:
+            self.rows.insert(proposal)
+            for author in authors:
+                author.proposal_id = proposal.id
+                self.rows.insert(author)
+            for event in events:
+                event.proposal_id = proposal.id
+                self.add_event(event)
+
+    def add_event(self, event: ProposalEvent) -> None:
+        self.rows.insert(event)
+        if self.log is not None:
+            pid = event.proposal_id
+            self.log.queue(PendingLeaf("proposal", lambda: pid, event.seq, event.hash))
+
+    def events(self, proposal_id: int) -> list[ProposalEvent]:
+        return sorted(self.rows.where(ProposalEvent, proposal_id=proposal_id), key=lambda e: e.seq)
+
+    def add_row(self, row: ProposalRow) -> None:
+        self.rows.insert(row)
+
+    def batch(self, code: str) -> ProposalBatch | None:
+        return self.rows.first(ProposalBatch, code=code)
+
+    def number_taken(self, batch_id: int, number: str) -> bool:
+        return self.rows.first(Proposal, batch_id=batch_id, number=number) is not None
+
+    def member(self, body: str, name: str) -> ProposalMember | None:
+        return self.rows.first(ProposalMember, body=body, name=name)
+
+    def member_of_user(self, user_id: int) -> ProposalMember | None:
+        return self.rows.first(ProposalMember, user_id=user_id)
+
+    def member_by_id(self, member_id: int) -> ProposalMember | None:
+        return self.rows.get(ProposalMember, member_id)
+
+    def station(self, station_id: int) -> ProposalStation | None:
+        return self.rows.get(ProposalStation, station_id)
+
+    def authors(self, proposal_id: int) -> list[tuple[ProposalAuthor, ProposalMember]]:
+        out = []
+        for a in sorted(self.rows.where(ProposalAuthor, proposal_id=proposal_id), key=lambda a: (not a.lead, a.id)):
+            member = self.rows.get(ProposalMember, a.member_id)
+            assert member is not None
+            out.append((a, member))
+        return out
+
+    def handlers(self, proposal_id: int) -> list[ProposalHandler]:
+        return sorted(self.rows.where(ProposalHandler, proposal_id=proposal_id), key=lambda h: h.id)
+
+    def promises(self, proposal_id: int) -> list[ProposalPromise]:
+        return sorted(self.rows.where(ProposalPromise, proposal_id=proposal_id), key=lambda p: p.id)
+
+    def ratings(self, proposal_id: int) -> list[ProposalRating]:
+        return sorted(self.rows.where(ProposalRating, proposal_id=proposal_id), key=lambda r: r.round)
+
+
 # -- the unit of work ------------------------------------------------------------------------------------
 class FakeUnitOfWork:
     """`with uow: ...; uow.commit()` over a :class:`FakeDatabase`; what is not committed is thrown away."""
@@ -688,6 +781,7 @@ class FakeUnitOfWork:
     campaigns: FakeCampaignRepository
     projects: FakeProjectRepository
     open311: FakeOpen311Repository
+    proposals: FakeProposalRepository
 
     def __init__(self, db: FakeDatabase | None = None, *, write: bool = True) -> None:
         self.db = db if db is not None else FakeDatabase()
@@ -725,6 +819,7 @@ class FakeUnitOfWork:
         self.campaigns = FakeCampaignRepository(self.rows)
         self.projects = FakeProjectRepository(self.rows, self.audit)
         self.open311 = FakeOpen311Repository(self.rows)
+        self.proposals = FakeProposalRepository(self.rows, self.audit)
 
     def commit(self) -> None:
         changes = self.rows.changes()

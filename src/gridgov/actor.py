@@ -16,6 +16,8 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     LEADER = "leader"
     ADMIN = "admin"
+    DEPUTY = "deputy"  # 人大代表 / 政协委员 (proposals)
+    PROPOSAL_OFFICE = "proposal_office"  # 人大/政协 建议提案办理工作人员 (proposals)
     SYSTEM = "system"
 
     @property
@@ -33,6 +35,8 @@ ROLE_LABELS = {
     Role.DISPATCHER: "指挥中心派遣员",
     Role.LEADER: "领导(只读)",
     Role.ADMIN: "系统管理员",
+    Role.DEPUTY: "人大代表/政协委员",
+    Role.PROPOSAL_OFFICE: "人大政协办公室",
     Role.SYSTEM: "系统",
 }
 

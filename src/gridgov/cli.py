@@ -26,6 +26,7 @@ from gridgov.logging import configure_logging
 from gridgov.open311 import cli as open311_cli
 from gridgov.privacy import cli as privacy_cli
 from gridgov.projects import cli as projects_cli
+from gridgov.proposals import cli as proposals_cli
 from gridgov.reference import cli as reference_cli
 from gridgov.units import cli as units_cli
 
@@ -164,6 +165,7 @@ main.add_command(campaigns_cli.campaigns)
 main.add_command(air_cli.air)
 main.add_command(indicators_cli.indicators)
 main.add_command(projects_cli.projects)
+main.add_command(proposals_cli.proposals)
 categories.add_command(units_cli.categories_import)
 grid.add_command(geo_cli.grid_import)
 grid.add_command(geo_cli.grid_export)

@@ -126,6 +126,14 @@ class Settings(BaseSettings):
     # intake group commit: concurrent intake requests in one process share a transaction (each answered only
     # after it commits); at most this many cases per transaction (1: one transaction per case)
     intake_group_max: int = Field(default=64, ge=1, le=1000)
+    # 人大代表建议 / 政协提案 (docs/proposals.md): the time limits, counted from 交办 (assignment)
+    proposals_return_days: int = Field(default=10, ge=1, le=60)  # a unit returns a misassigned item within
+    proposals_views_months: int = Field(default=1, ge=1, le=6)  # co-handlers send their views within
+    proposals_contact_working_days: int = Field(default=15, ge=1, le=60)  # 办前面商 (CPPCC proposals) within
+    proposals_answer_months: int = Field(default=3, ge=1, le=12)  # the written answer within
+    proposals_final_months: int = Field(default=6, ge=1, le=24)  # with an explanation: finished within
+    proposals_rehandle_months: int = Field(default=1, ge=1, le=6)  # after 不满意: answered again within
+    proposals_max_rehandles: int = Field(default=1, ge=0, le=5)  # how many times an 不满意 sends it back
 
     @property
     def queue_kind(self) -> str:

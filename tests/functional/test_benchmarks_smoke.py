@@ -255,3 +255,27 @@ def test_open311_prints_the_update_feed_with_its_index_next_to_the_same_query_wi
     for label in (r"with the index    ", r"without \(baseline\)"):
         p50, p95 = figures(lines, rf"{label} p50 +{NUM} ms  p95 +{NUM} ms")
         assert 0 < p50 <= p95
+
+
+def test_proposals_prints_the_batch_report_next_to_a_bare_group_by() -> None:
+    lines = run_smoke("proposals.py")
+    assert figures(lines, rf"proposals benchmark: {NUM} items in one batch, {NUM} runs, {NUM} CPUs")[0] == 500
+    kind = smoke_backend()
+    assert (
+        figures(lines, rf"{kind}: loaded {NUM} items with their handlers, contacts, promises and ratings \({NUM} s\)")[
+            0
+        ]
+        == 500
+    )
+    items, units, on_time, meeting, late = figures(
+        lines, rf"batch report: {NUM} items over {NUM} units, on time {NUM}, meeting {NUM}; overdue answers {NUM}"
+    )
+    assert items == 500 and units > 0 and 0 < on_time < 1 and meeting == 0.4 and late == 100
+    backend = "PostgreSQL" if kind == "postgresql" else "SQLite"
+    rows = table(lines, f"{backend}: batch report vs a bare GROUP BY (same rows, same run)")
+    assert list(rows) == [
+        "batch report (every metric by unit)",
+        "overdue lists (first 1,000 answers)",
+        "bare GROUP BY lead unit over the same rows",
+    ]
+    assert figures(lines, rf"{backend}: report p50 / bare GROUP BY p50 = {NUM}")[0] > 0

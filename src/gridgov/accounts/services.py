@@ -28,6 +28,8 @@ ROLE_UNIT_KINDS: dict[Role, frozenset[str] | None] = {
     Role.DISPATCHER: frozenset({"city", "district"}),
     Role.LEADER: None,
     Role.ADMIN: None,
+    Role.DEPUTY: None,
+    Role.PROPOSAL_OFFICE: None,
 }
 
 

@@ -41,6 +41,48 @@ def _seed_projects(c: Any, now: Any) -> None:
         click.echo(f"三个一批: {done.phases} 期, {done.projects} 个项目 (演示数据), 总投资 {done.total_yi:,.0f} 亿元")
 
 
+def _seed_proposals(c: Any, now: Any, grid_code: str) -> None:
+    """建议提案: one session's batch of 300 generated items in every state (proposals.demo), once."""
+    import shapely  # type: ignore[import-untyped]
+    from sqlalchemy import text
+
+    from gridgov.proposals.demo import seed_proposals
+    from gridgov.proposals.repository import SqlProposalsUnitOfWork
+    from gridgov.proposals.rules import limits_from
+
+    district, city = grid_code[:6], grid_code[:4]
+    units = [f"{district}-{k}" for k in ("cg", "zj", "sthj")] + [f"{city}-{k}" for k in ("cg", "zj", "sthj")]
+    with c.sessions() as session:
+        have = set(session.execute(text("SELECT code FROM units")).scalars())
+        rows = session.execute(
+            text("SELECT g.code, g.geom_wkb FROM grids g JOIN grid_versions v ON v.id = g.version_id WHERE v.active "
+                 "AND g.level = 4 AND g.code LIKE :p ORDER BY g.code LIMIT 6"),
+            {"p": f"{grid_code[:9]}%"},
+        ).all()  # fmt: skip
+    grids = [code for code, _ in rows]
+    points = {}  # a point inside each grid, so that a 社情民意's case shows on the maps
+    for code, wkb in rows:
+        if wkb is not None:
+            inside = shapely.from_wkb(wkb).representative_point()
+            points[code] = (inside.y, inside.x)
+    done = seed_proposals(
+        lambda: SqlProposalsUnitOfWork(c.uow()),
+        [u for u in units if u in have],
+        grids,
+        now,
+        limits_from(c.settings),
+        c.calendar.is_working_day,
+        c.policy,
+        deputy_username="deputy",
+        opinion_category="C0106",
+        points=points,
+    )
+    if not done.skipped:
+        click.echo(
+            f"建议提案: {done.items} 件 (演示数据), " + ", ".join(f"{k} {v}" for k, v in sorted(done.states.items()))
+        )
+
+
 @click.command(help="建立演示库 (郑州网格 + 样例案件)，为每个角色打印令牌，并在 127.0.0.1:8000 提供服务")
 @click.option("--database-url", envvar="GRIDGOV_DEMO_DATABASE_URL", default="sqlite:///var/demo.db", show_default=True)
 @click.option("--cases", "n_cases", type=int, default=3000, show_default=True, help="样例案件数")
@@ -75,6 +117,7 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
             report = scan_overdue(c.uow_factory, now, c.calendar, c.policy)
             click.echo(f"时限扫描: 预警 {report.warned}, 升级 {report.escalated}")
             _seed_projects(c, now)
+            _seed_proposals(c, now, world.grid_code)
             _checkpoint(c)
         else:
             click.echo("演示库已存在，跳过样例案件 (用 --reset 重建)")

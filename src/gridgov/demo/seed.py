@@ -118,6 +118,8 @@ def create_demo_users(c: Container, now: datetime) -> DemoWorld:
         ("dept-zj", Role.DEPARTMENT, f"{grid_code[:6]}-zj"),
         ("dept-sthj", Role.DEPARTMENT, f"{grid_code[:6]}-sthj"),
         ("dept-city-cg", Role.DEPARTMENT, f"{city_code}-cg"),
+        ("deputy", Role.DEPUTY, None),
+        ("proposal-office", Role.PROPOSAL_OFFICE, None),
     ]
     tokens: dict[str, str] = {}
     with c.sessions() as s:

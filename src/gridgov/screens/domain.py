@@ -8,6 +8,8 @@ from gridgov.actor import Role
 from gridgov.cases.domain import CaseStatus as S
 from gridgov.dashboard.domain import DASHBOARD_ROLES
 from gridgov.projects.domain import READERS as PROJECT_READERS
+from gridgov.proposals.domain import READ_ALL as PROPOSAL_REPORT_READERS
+from gridgov.proposals.domain import READERS as PROPOSAL_READERS
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ SCREENS: dict[str, Screen] = {
         "/campaigns-admin", "意见征集", frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER}) | _STAFF
     ),
     "projects": Screen("/projects", "三个一批", PROJECT_READERS),
+    "proposals": Screen("/proposals", "建议提案", PROPOSAL_READERS),
+    "proposal_report": Screen("/proposals/report", "建议提案办理情况", PROPOSAL_REPORT_READERS),
 }
 
 HOME: dict[Role, str] = {
@@ -42,6 +46,8 @@ HOME: dict[Role, str] = {
     Role.GRID_WORKER: "worker",
     Role.LEADER: "dashboard",
     Role.ADMIN: "queue",
+    Role.DEPUTY: "proposals",
+    Role.PROPOSAL_OFFICE: "proposals",
 }
 
 
