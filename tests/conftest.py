@@ -33,6 +33,11 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 START = datetime(2025, 9, 26, 9, 0, tzinfo=SHANGHAI)  # a Friday before the 2025 National Day holiday
 SMALL_COUNTS = {GridLevel.STREET: 5, GridLevel.COMMUNITY: 10, GridLevel.MICRO: 20}
 CASE_TABLES = (
+    "knowledge_flags",  # 12345 operations (issue 17)
+    "knowledge_events",
+    "knowledge_versions",
+    "knowledge_articles",
+    "knowledge_synonyms",
     "project_blockers",
     "project_evidence",
     "project_investments",

@@ -29,7 +29,7 @@ from gridgov.cases.repository import SqlCaseRepository
 
 STREAM = "case"
 # streams whose events their own feature checks (`gridgov projects verify`); their leaves are hashed and rooted here
-OTHER_STREAMS = frozenset({"project"})
+OTHER_STREAMS = frozenset({"project"}) | {"knowledge"}  # 12345 operations (issue 17): `gridgov knowledge verify`
 STATE_VERSION = "1"
 
 # What a case leaf commits to (state version 1). Left out: the row's version counter, updated_at and

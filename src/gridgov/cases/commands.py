@@ -32,9 +32,20 @@ class Reject:
     reason: str
 
 
+# 12345 operations (issue 17): the knowledge-base article a direct close answered from (set by the knowledge
+# service only: build_command never reads it from a request, so a citation cannot be forged through the API)
+@dataclass(frozen=True, slots=True)
+class Citation:
+    article_id: int
+    code: str
+    version: int
+    title: str
+
+
 @dataclass(frozen=True, slots=True)
 class DirectClose:
     note: str
+    citation: Citation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +309,9 @@ def build_command(action: str, params: Mapping[str, Any]) -> CaseCommand:
             if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
                 raise ValidationFailed("评分须为 1–5 的整数", field="rating")
             values[name] = rating
+        # 12345 operations (issue 17)
+        elif name == "citation":
+            values[name] = None  # only the knowledge service cites an article (gridgov.knowledge.services)
         else:  # pragma: no cover - a new field needs its rule above
             raise AssertionError(f"no rule for {cls.__name__}.{name}")
     if act is Action.WHISTLE and not values["department_codes"]:
