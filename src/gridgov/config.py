@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     # intake group commit: concurrent intake requests in one process share a transaction (each answered only
     # after it commits); at most this many cases per transaction (1: one transaction per case)
     intake_group_max: int = Field(default=64, ge=1, le=1000)
+    # 12345 operations (issue 17): working days the owning department has to answer a 知识库纠错 flag
+    knowledge_flag_days: int = Field(default=3, ge=1, le=60)
 
     @property
     def queue_kind(self) -> str:

@@ -1,24 +1,22 @@
 """The search index each process keeps in memory over the published articles (gridgov.knowledge.search), brought
 up to date before each search by reading only the articles changed since it last looked.
 
-The check is one query (the newest `changed_at`, the number of articles and the sum of their row
-versions); a change made by another
-process is seen on the next search. The first search of a process reads every published version (about a
-second for 20,000 articles; `bench/knowledge.py`)."""
+Every change of an article appends an event to its record, so the check is one lookup of the newest event by its
+primary key; a change made by another process is seen on the next search. The first search of a process reads
+every published version (several seconds at 20,000 articles; `bench/knowledge.py` prints it)."""
 
 from __future__ import annotations
 
 import threading
 import weakref
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.knowledge.domain import ArticleStatus
-from gridgov.knowledge.models import KnowledgeArticle, KnowledgeSynonym, KnowledgeVersion
+from gridgov.knowledge.models import KnowledgeArticle, KnowledgeEvent, KnowledgeSynonym, KnowledgeVersion
 from gridgov.knowledge.search import Bm25Index, Document, Synonyms
 
 
@@ -39,39 +37,35 @@ class KnowledgeIndex:
         self.bm25 = Bm25Index()
         self.meta: dict[int, tuple[str, str, int, int]] = {}  # id → code, category, unit, version
         self.synonyms = Synonyms()
-        self._mark: tuple[Any, ...] | None = None
-        self._seen_at: datetime | None = None
-        self._syn_mark: tuple[Any, ...] | None = None
+        self._mark: tuple[int, str] | None = None  # the newest event seen: id and hash
+        self._syn_mark: tuple[int, str] | None = None
         self._lock = threading.Lock()
 
     def refresh(self, session: Session) -> None:
-        mark = tuple(
-            session.execute(
-                select(
-                    func.max(KnowledgeArticle.changed_at),
-                    func.count(KnowledgeArticle.id),
-                    func.coalesce(func.sum(KnowledgeArticle.version), 0),
-                )
-            ).one()
-        )
-        syn = tuple(session.execute(select(func.max(KnowledgeSynonym.id), func.count(KnowledgeSynonym.id))).one())
+        """Bring the index up to date: every change of an article appends an event, so the newest event (its id
+        and hash, read through the primary key) says whether anything changed, and the events after the one
+        last seen say which articles."""
+        last = session.execute(
+            select(KnowledgeEvent.id, KnowledgeEvent.hash).order_by(KnowledgeEvent.id.desc()).limit(1)
+        ).first()
+        mark = (last[0], last[1]) if last else (0, "")
+        syn = session.execute(
+            select(KnowledgeSynonym.id, KnowledgeSynonym.words).order_by(KnowledgeSynonym.id.desc()).limit(1)
+        ).first()
+        syn_mark = (syn[0], syn[1]) if syn else (0, "")
         with self._lock:
-            if syn != self._syn_mark:
+            if syn_mark != self._syn_mark:
                 words = session.execute(select(KnowledgeSynonym.words).order_by(KnowledgeSynonym.id)).scalars()
                 self.synonyms = Synonyms([tuple(w.split()) for w in words])
-                self._syn_mark = syn
+                self._syn_mark = syn_mark
             if mark == self._mark:
                 return
-            # new or deleted articles: read them all again (cheap next to writing them); otherwise only the rows
-            # changed since the newest change seen (every change moves `changed_at` and the row's version)
-            full = self._mark is None or mark[1] != self._mark[1]
-            if full:
-                self.bm25, self.meta = Bm25Index(), {}
+            # the log went back (rows deleted) or was rewritten: read everything again
+            full = self._mark is None or mark[0] <= self._mark[0]
             stmt = select(
                 KnowledgeArticle.id,
                 KnowledgeArticle.code,
                 KnowledgeArticle.status,
-                KnowledgeArticle.changed_at,
                 KnowledgeVersion.number,
                 KnowledgeVersion.title,
                 KnowledgeVersion.variants,
@@ -85,18 +79,19 @@ class KnowledgeIndex:
                 (KnowledgeVersion.article_id == KnowledgeArticle.id)
                 & (KnowledgeVersion.number == KnowledgeArticle.published_version),
             )
-            if not full and self._seen_at is not None:
-                stmt = stmt.where(KnowledgeArticle.changed_at >= self._seen_at)
-            newest = self._seen_at
+            if full:
+                self.bm25, self.meta = Bm25Index(), {}
+            else:
+                assert self._mark is not None
+                changed = select(KnowledgeEvent.article_id).where(KnowledgeEvent.id > self._mark[0]).distinct()
+                stmt = stmt.where(KnowledgeArticle.id.in_(changed))
             for r in session.execute(stmt):
-                newest = r.changed_at if newest is None or r.changed_at > newest else newest
                 if r.number is None or r.status == ArticleStatus.EXPIRED.value:
                     self.bm25.remove(r.id)
                     self.meta.pop(r.id, None)
                     continue
                 self.bm25.put(Document(r.id, r.title, tuple(r.variants or ()), r.answer, r.valid_from, r.valid_to))
                 self.meta[r.id] = (r.code, r.category, r.unit_id, r.number)
-            self._seen_at = newest
             self._mark = mark
 
     def suggest(self, session: Session, query: str, today: date, limit: int = 5) -> list[Suggestion]:

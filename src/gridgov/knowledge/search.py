@@ -15,6 +15,7 @@ one length normalisation over the weighted length.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -25,6 +26,7 @@ from datetime import date
 
 FIELD_WEIGHTS = {"title": 3.0, "variants": 2.0, "answer": 1.0}
 K1, B = 1.2, 0.75
+COMMON = 1000  # a term in more documents than this only adds to what the rarer terms found
 # the words every question is made of: asking, wanting, where and how (they would match every article)
 STOP = frozenset(
     {
@@ -197,26 +199,44 @@ class Bm25Index:
             return []
         avg = self._total / n
         scores: dict[int, float] = {}
-        for term, qf in wanted.items():
-            posting = self.postings.get(term)
-            if not posting:
-                continue
+        # the rarest terms first; a term common to many documents (办理, 补贴) then only adds to the documents the
+        # rarer ones found, once there are enough of them (its weight is small, and walking its whole posting
+        # list is what would make a search slow; bench/knowledge.py)
+        present = sorted((t for t in wanted if t in self.postings), key=lambda t: len(self.postings[t]))
+        if present and len(self.postings[present[0]]) > max(COMMON, n // 2):
+            return []  # only words that most of a large catalogue holds (办理, 申请): nothing to tell them apart
+        for term in present:
+            posting = self.postings[term]
             df = len(posting)
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            weight = wanted[term] * idf * (K1 + 1)
+            lengths = self.lengths
+            if df > COMMON and len(scores) >= limit:
+                for doc_id in scores:
+                    f = posting.get(doc_id)
+                    if f is not None:
+                        scores[doc_id] += weight * f / (f + K1 * (1 - B + B * lengths[doc_id] / avg))
+                continue
             for doc_id, f in posting.items():
-                norm = f / (f + K1 * (1 - B + B * self.lengths[doc_id] / avg))
-                scores[doc_id] = scores.get(doc_id, 0.0) + qf * idf * norm * (K1 + 1)
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+                scores[doc_id] = scores.get(doc_id, 0.0) + weight * f / (f + K1 * (1 - B + B * lengths[doc_id] / avg))
+        want = limit if today is None else limit * 4
+        ranked = heapq.nlargest(want, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+        if today is not None and len(ranked) < len(scores):
+            valid = [kv for kv in ranked if self._in_force(kv[0], today)]
+            if len(valid) < limit:  # many out of force: look at them all
+                ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         out: list[Hit] = []
         for doc_id, score in ranked:
-            if today is not None:
-                d = self.docs[doc_id]
-                if (d.valid_from and d.valid_from > today) or (d.valid_to and d.valid_to < today):
-                    continue
+            if today is not None and not self._in_force(doc_id, today):
+                continue
             out.append(Hit(doc_id, score))
             if len(out) >= limit:
                 break
         return out
+
+    def _in_force(self, doc_id: int, today: date) -> bool:
+        d = self.docs[doc_id]
+        return not ((d.valid_from and d.valid_from > today) or (d.valid_to and d.valid_to < today))
 
 
 def recall_at(k: int, labelled: Sequence[tuple[str, int]], search: Mapping[str, Sequence[int]]) -> float:

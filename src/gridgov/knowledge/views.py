@@ -15,7 +15,7 @@ from gridgov.actor import Actor
 from gridgov.clock import SHANGHAI
 from gridgov.errors import ValidationFailed
 from gridgov.knowledge import queries, services
-from gridgov.knowledge.domain import FLAG_DAYS, FLAGGERS, READERS, Action, ArticleNotFound
+from gridgov.knowledge.domain import FLAGGERS, READERS, Action, ArticleNotFound
 from gridgov.knowledge.excel import XLSX, articles_workbook, read_articles
 from gridgov.knowledge.index import index_for
 from gridgov.knowledge.repository import SqlKnowledgeUnitOfWork
@@ -37,7 +37,7 @@ def today(container: Runtime) -> Any:
 
 
 def flag_days(container: Runtime) -> int:
-    return int(getattr(container.settings, "knowledge_flag_days", FLAG_DAYS))
+    return container.settings.knowledge_flag_days
 
 
 def detail(container: Runtime, article_id: int) -> dict[str, Any]:
