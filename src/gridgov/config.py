@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     intake_group_max: int = Field(default=64, ge=1, le=1000)
     # 12345 operations (issue 17): working days the owning department has to answer a 知识库纠错 flag
     knowledge_flag_days: int = Field(default=3, ge=1, le=60)
+    # 12345 operations (issue 17): working days the command centre has to decide a unit's appeal (申诉/甄别)
+    appeal_days: int = Field(default=5, ge=1, le=60)
 
     @property
     def queue_kind(self) -> str:

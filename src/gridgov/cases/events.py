@@ -44,6 +44,10 @@ _PAST = {
     Action.ESCALATE: "case_escalated",
     Action.CLASSIFY: "case_classified",
     Action.ERASE_REPORTER: "reporter_erased",
+    # 12345 operations (issue 17)
+    Action.APPEAL: "appeal_lodged",
+    Action.UPHOLD_APPEAL: "appeal_upheld",
+    Action.REFUSE_APPEAL: "appeal_refused",
 }
 
 

@@ -11,20 +11,23 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
-from gridgov.actor import Actor
+from gridgov.actor import Actor, Role
 from gridgov.clock import SHANGHAI
 from gridgov.errors import ValidationFailed
 from gridgov.knowledge import queries, services
-from gridgov.knowledge.domain import FLAGGERS, READERS, Action, ArticleNotFound
+from gridgov.knowledge.domain import AUTHORS, FLAGGERS, READERS, Action, ArticleNotFound
 from gridgov.knowledge.excel import XLSX, articles_workbook, read_articles
 from gridgov.knowledge.index import index_for
 from gridgov.knowledge.repository import SqlKnowledgeUnitOfWork
 from gridgov.knowledge.schemas import ArticleIn, CloseIn, FlagIn, ResolveIn, StepIn, SynonymsIn
-from gridgov.web.deps import ContainerDep, CurrentActor, RowId, Runtime, require_role
+from gridgov.web.deps import ContainerDep, RowId, Runtime, require_role
 
 router = APIRouter(prefix="/api/v1/knowledge", tags=["知识库 knowledge"])
 Reader = Annotated[Actor, Depends(require_role(*READERS))]
 Flagger = Annotated[Actor, Depends(require_role(*FLAGGERS))]
+Author = Annotated[Actor, Depends(require_role(*AUTHORS))]  # the owning department's rule is the service's
+Department = Annotated[Actor, Depends(require_role(Role.DEPARTMENT, Role.ADMIN))]
+Operator = Annotated[Actor, Depends(require_role(Role.OPERATOR, Role.ADMIN))]  # who may 直接办结
 IMPORT_MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -90,7 +93,7 @@ def list_articles(
 
 
 @router.post("/articles", status_code=201, summary="新建条目 (草稿, 第 1 版)")
-def create(body: ArticleIn, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+def create(body: ArticleIn, container: ContainerDep, actor: Author) -> dict[str, Any]:
     article_id = services.create_article(uow(container), body.draft(), actor, container.clock.now())
     return detail(container, article_id)
 
@@ -101,13 +104,13 @@ def get_article(article_id: RowId, container: ContainerDep, _actor: Reader) -> d
 
 
 @router.put("/articles/{article_id}", summary="修改条目 (新的一版, 回到草稿; 已发布的版本在审核通过前继续使用)")
-def edit(article_id: RowId, body: ArticleIn, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+def edit(article_id: RowId, body: ArticleIn, container: ContainerDep, actor: Author) -> dict[str, Any]:
     services.edit_article(uow(container), article_id, body.draft(), actor, container.clock.now(), body.version)
     return detail(container, article_id)
 
 
 @router.post("/articles/{article_id}/steps", summary="提交审核 / 审核发布 / 退回修改 / 下架")
-def step(article_id: RowId, body: StepIn, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+def step(article_id: RowId, body: StepIn, container: ContainerDep, actor: Author) -> dict[str, Any]:
     services.review_step(
         uow(container), article_id, Action(body.action), actor, container.clock.now(), body.reason, body.version
     )
@@ -131,7 +134,7 @@ def flag(article_id: RowId, body: FlagIn, container: ContainerDep, actor: Flagge
 
 
 @router.post("/flags/{flag_id}/resolve", summary="处理纠错 (责任部门)")
-def resolve(flag_id: RowId, body: ResolveIn, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+def resolve(flag_id: RowId, body: ResolveIn, container: ContainerDep, actor: Department) -> dict[str, Any]:
     services.resolve_flag(uow(container), flag_id, body.resolution, actor, container.clock.now())
     with container.sessions() as session:
         return next(f for f in queries.flags_for(session, None, open_only=False) if f["id"] == flag_id)
@@ -145,7 +148,7 @@ def flags(container: ContainerDep, actor: Reader, open_only: bool = True) -> lis
 
 
 @router.post("/articles/{article_id}/close-case", summary="直接办结并引用该条目 (计入知识库直办率)")
-def close_case(article_id: RowId, body: CloseIn, container: ContainerDep, actor: CurrentActor) -> dict[str, Any]:
+def close_case(article_id: RowId, body: CloseIn, container: ContainerDep, actor: Operator) -> dict[str, Any]:
     now = container.clock.now()
     closed = services.close_with_article(
         uow(container),
@@ -175,7 +178,7 @@ def synonyms(container: ContainerDep, _actor: Reader) -> list[list[str]]:
 
 
 @router.post("/synonyms", status_code=201, summary="新增同义词组 (检索时互相扩展)")
-def add_synonyms(body: SynonymsIn, container: ContainerDep, actor: CurrentActor) -> list[list[str]]:
+def add_synonyms(body: SynonymsIn, container: ContainerDep, actor: Author) -> list[list[str]]:
     services.add_synonyms(uow(container), body.words, actor, container.clock.now())
     with container.sessions() as session:
         return queries.synonym_groups(session)
@@ -212,7 +215,7 @@ def export(container: ContainerDep, _actor: Reader) -> Response:
 @router.post("/import", status_code=201, summary="导入知识库 (Excel 或 CSV; 全部成功或全部不导入, 指明出错的行)")
 async def import_file(
     container: ContainerDep,
-    actor: CurrentActor,
+    actor: Author,
     file: Annotated[UploadFile, File()],
     publish: bool = False,
 ) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """12345 operations: the knowledge base (知识库) — articles, every version, the articles' hash-chained record,
-纠错 flags (tasks for the owning department) and synonym groups
+纠错 flags (tasks for the owning department) and synonym groups; appeals (申诉/甄别) on case tasks
 
 Revision ID: 0016
 Revises: 0012
@@ -127,9 +127,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("knowledge_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_knowledge_versions_article_id"), ["article_id"], unique=False)
+    # appeals (申诉/甄别): one per task, with what an upheld one excludes from the unit's rates
+    with op.batch_alter_table("case_tasks", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("appeal_kind", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("appeal_status", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("appeal_reason", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("appeal_evidence", sa.JSON(), nullable=False, server_default="[]"))
+        batch_op.add_column(sa.Column("appealed_at", gridgov.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("appeal_due_at", gridgov.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("appeal_decided_at", gridgov.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("appeal_decision", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("appeal_excludes", sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("case_tasks", schema=None) as batch_op:
+        for name in (
+            "appeal_excludes",
+            "appeal_decision",
+            "appeal_decided_at",
+            "appeal_due_at",
+            "appeal_evidence",
+            "appealed_at",
+            "appeal_reason",
+            "appeal_status",
+            "appeal_kind",
+        ):
+            batch_op.drop_column(name)
     with op.batch_alter_table("knowledge_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_knowledge_versions_article_id"))
 
