@@ -47,6 +47,11 @@ CASE_TABLES = (
     "proposal_stations",
     "proposal_members",
     "proposal_batches",
+    "knowledge_flags",  # 12345 operations (issue 17)
+    "knowledge_events",
+    "knowledge_versions",
+    "knowledge_articles",
+    "knowledge_synonyms",
     "project_blockers",
     "project_evidence",
     "project_investments",

@@ -47,6 +47,13 @@ from gridgov.geo.fixed import FixedAreaLookup
 from gridgov.geo.ports import LocateResult
 from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import Grid, GridVersion
+from gridgov.knowledge.models import (  # 12345 operations (issue 17)
+    KnowledgeArticle,
+    KnowledgeEvent,
+    KnowledgeFlag,
+    KnowledgeSynonym,
+    KnowledgeVersion,
+)
 from gridgov.open311.models import Open311Delivery, Open311Request, Open311Update
 from gridgov.projects.models import (
     Project,
@@ -141,6 +148,12 @@ TABLES: tuple[type[Base], ...] = (
     ProposalPromise,
     ProposalRating,
     ProposalEvent,
+    # 12345 operations (issue 17)
+    KnowledgeArticle,
+    KnowledgeVersion,
+    KnowledgeEvent,
+    KnowledgeFlag,
+    KnowledgeSynonym,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -769,6 +782,75 @@ class FakeProposalRepository:
         return sorted(self.rows.where(ProposalRating, proposal_id=proposal_id), key=lambda r: r.round)
 
 
+# 12345 operations (issue 17)
+class FakeArticleRepository:
+    """gridgov.knowledge.ports.ArticleRepository over the working copy; every event written is queued in the log."""
+
+    def __init__(self, rows: _Rows, log: AuditLog | None = None) -> None:
+        self.rows = rows
+        self.log = log
+
+    def _queue(self, article_id: int, seq: int, event_hash: str) -> None:
+        if self.log is not None:
+            self.log.queue(PendingLeaf("knowledge", lambda: article_id, seq, event_hash))
+
+    def get(self, article_id: int) -> KnowledgeArticle | None:
+        return self.rows.get(KnowledgeArticle, article_id)
+
+    def next_code(self) -> str:
+        return f"KB-{max((a.id for a in self.rows.of(KnowledgeArticle)), default=0) + 1:06d}"
+
+    def add(self, article: KnowledgeArticle, version: KnowledgeVersion, first_event: KnowledgeEvent) -> None:
+        self.add_many([(article, version, first_event)])
+
+    def add_many(self, items: Sequence[tuple[KnowledgeArticle, KnowledgeVersion, KnowledgeEvent]]) -> None:
+        for article, version, event in items:
+            self.rows.insert(article)
+            version.article_id = event.article_id = article.id
+            self.rows.insert(version)
+            self.add_event(event)
+
+    def add_version(self, version: KnowledgeVersion) -> None:
+        self.rows.insert(version)
+
+    def version(self, article_id: int, number: int) -> KnowledgeVersion | None:
+        return self.rows.first(KnowledgeVersion, article_id=article_id, number=number)
+
+    def add_event(self, event: KnowledgeEvent) -> None:
+        self.rows.insert(event)
+        self._queue(event.article_id, event.seq, event.hash)
+
+    def events(self, article_id: int) -> list[KnowledgeEvent]:
+        return sorted(self.rows.where(KnowledgeEvent, article_id=article_id), key=lambda e: e.seq)
+
+    def add_flag(self, flag: KnowledgeFlag) -> None:
+        self.rows.insert(flag)
+
+    def flag(self, flag_id: int) -> KnowledgeFlag | None:
+        return self.rows.get(KnowledgeFlag, flag_id)
+
+    def open_flags(self, article_id: int) -> Sequence[KnowledgeFlag]:
+        return self.rows.where(KnowledgeFlag, article_id=article_id, status="open")
+
+    def add_synonyms(self, words: str, at: object) -> None:
+        if self.rows.first(KnowledgeSynonym, words=words) is not None:
+            raise DuplicateKey("同义词组已存在")
+        self.rows.insert(KnowledgeSynonym(words=words, created_at=at))
+
+
+class FakeUnitLookup:
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def unit_id(self, code: str) -> int | None:
+        unit = self.rows.first(Unit, code=code)
+        return unit.id if unit is not None else None
+
+    def unit_code(self, unit_id: int) -> str | None:
+        unit = self.rows.get(Unit, unit_id)
+        return unit.code if unit is not None else None
+
+
 # -- the unit of work ------------------------------------------------------------------------------------
 class FakeUnitOfWork:
     """`with uow: ...; uow.commit()` over a :class:`FakeDatabase`; what is not committed is thrown away."""
@@ -782,6 +864,8 @@ class FakeUnitOfWork:
     projects: FakeProjectRepository
     open311: FakeOpen311Repository
     proposals: FakeProposalRepository
+    articles: FakeArticleRepository  # 12345 operations (issue 17)
+    unit_lookup: FakeUnitLookup
 
     def __init__(self, db: FakeDatabase | None = None, *, write: bool = True) -> None:
         self.db = db if db is not None else FakeDatabase()
@@ -820,6 +904,8 @@ class FakeUnitOfWork:
         self.projects = FakeProjectRepository(self.rows, self.audit)
         self.open311 = FakeOpen311Repository(self.rows)
         self.proposals = FakeProposalRepository(self.rows, self.audit)
+        self.articles = FakeArticleRepository(self.rows, self.audit)  # 12345 operations (issue 17)
+        self.unit_lookup = FakeUnitLookup(self.rows)
 
     def commit(self) -> None:
         changes = self.rows.changes()

@@ -34,6 +34,7 @@ from gridgov.dashboard import views as dashboard_views
 from gridgov.dashboard.queries import home_counts
 from gridgov.geo import views as grid_views
 from gridgov.indicators import pages as indicator_pages
+from gridgov.knowledge import pages as knowledge_pages
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
@@ -137,6 +138,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(air_views.router)
     app.include_router(project_pages.router)
     app.include_router(proposal_pages.router)
+    app.include_router(knowledge_pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -228,6 +228,7 @@ class Container:
             reopen_window_days=s.reopen_window_days,
             classify_threshold=s.classify_threshold,
             duplicates=DuplicateParams(s.duplicate_radius_m, s.duplicate_window_days, s.duplicate_threshold),
+            appeal_days=s.appeal_days,  # 12345 operations (issue 17)
         )
 
     @cached_property

@@ -22,6 +22,7 @@ from gridgov.config import Settings
 from gridgov.demo import cli as demo_cli
 from gridgov.geo import cli as geo_cli
 from gridgov.indicators import cli as indicators_cli
+from gridgov.knowledge import cli as knowledge_cli
 from gridgov.logging import configure_logging
 from gridgov.open311 import cli as open311_cli
 from gridgov.privacy import cli as privacy_cli
@@ -166,6 +167,7 @@ main.add_command(air_cli.air)
 main.add_command(indicators_cli.indicators)
 main.add_command(projects_cli.projects)
 main.add_command(proposals_cli.proposals)
+main.add_command(knowledge_cli.knowledge)
 categories.add_command(units_cli.categories_import)
 grid.add_command(geo_cli.grid_import)
 grid.add_command(geo_cli.grid_export)

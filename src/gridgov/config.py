@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     proposals_final_months: int = Field(default=6, ge=1, le=24)  # with an explanation: finished within
     proposals_rehandle_months: int = Field(default=1, ge=1, le=6)  # after 不满意: answered again within
     proposals_max_rehandles: int = Field(default=1, ge=0, le=5)  # how many times an 不满意 sends it back
+    # 12345 operations (issue 17): working days the owning department has to answer a 知识库纠错 flag
+    knowledge_flag_days: int = Field(default=3, ge=1, le=60)
+    # 12345 operations (issue 17): working days the command centre has to decide a unit's appeal (申诉/甄别)
+    appeal_days: int = Field(default=5, ge=1, le=60)
 
     @property
     def queue_kind(self) -> str:

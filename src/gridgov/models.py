@@ -2,6 +2,7 @@
 
 import gridgov.air.models  # noqa: F401  (air_* tables)
 import gridgov.indicators.models  # noqa: F401  (indicator* and ranking_schemes tables)
+import gridgov.knowledge.models  # noqa: F401  (knowledge_* tables: the 12345 知识库)
 import gridgov.open311.models  # noqa: F401  (open311_* tables: requests, updates, deliveries)
 import gridgov.projects.models  # noqa: F401  (project* tables: 三个一批)
 import gridgov.proposals.models  # noqa: F401  (proposal* tables: 建议提案)

@@ -279,3 +279,17 @@ def test_proposals_prints_the_batch_report_next_to_a_bare_group_by() -> None:
         "bare GROUP BY lead unit over the same rows",
     ]
     assert figures(lines, rf"{backend}: report p50 / bare GROUP BY p50 = {NUM}")[0] > 0
+
+
+# 12345 operations (issue 17)
+def test_knowledge_prints_search_next_to_the_bare_lookup_and_the_recall() -> None:
+    lines = run_smoke("knowledge.py")
+    total, demo, generated, runs = figures(
+        lines, rf"backend: \w+; articles: {NUM} \({NUM} demo \+ {NUM} generated\); runs: {NUM}"
+    )
+    assert (total, demo, generated, runs) == (500, 41, 459, 50)
+    p50, p95, goal = figures(lines, rf"top-5 search: p50 {NUM} ms, p95 {NUM} ms \(goal p95 ≤ {NUM} ms\)")
+    assert 0 < p50 <= p95 and goal == 50
+    assert figures(lines, rf"baseline lookup by id: p50 {NUM} ms, p95 {NUM} ms")[0] > 0
+    recall = figures(lines, rf"recall@5, 50 paraphrased questions, demo articles only: {NUM}")[0]
+    assert 0.9 <= recall <= 1.0

@@ -28,9 +28,9 @@ from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.cases.repository import SqlCaseRepository
 
 STREAM = "case"
-# streams whose events their own feature checks (`gridgov projects verify`, `gridgov proposals verify`); their
-# leaves are hashed and rooted here
-OTHER_STREAMS = frozenset({"project", "proposal"})
+# streams whose events their own feature checks (`gridgov projects verify`, `gridgov proposals verify`,
+# `gridgov knowledge verify`); their leaves are hashed and rooted here
+OTHER_STREAMS = frozenset({"project", "proposal", "knowledge"})
 STATE_VERSION = "1"
 
 # What a case leaf commits to (state version 1). Left out: the row's version counter, updated_at and

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
-from gridgov.cases.domain import ACTION_LABELS, PUBLIC_ACTIONS, Action, Satisfaction
+from gridgov.cases.domain import ACTION_LABELS, PUBLIC_ACTIONS, Action, AppealKind, Satisfaction
 from gridgov.clock import Limit, TimeUnit
 from gridgov.errors import ValidationFailed
 
@@ -32,9 +32,40 @@ class Reject:
     reason: str
 
 
+# 12345 operations (issue 17): the knowledge-base article a direct close answered from (set by the knowledge
+# service only: build_command never reads it from a request, so a citation cannot be forged through the API)
+@dataclass(frozen=True, slots=True)
+class Citation:
+    article_id: int
+    code: str
+    version: int
+    title: str
+
+
 @dataclass(frozen=True, slots=True)
 class DirectClose:
     note: str
+    citation: Citation | None = None
+
+
+# 12345 operations (issue 17): appeals
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    appeal_kind: str  # cases.domain.AppealKind
+    reason: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UpholdAppeal:
+    unit_code: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefuseAppeal:
+    unit_code: str | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +194,10 @@ CaseCommand = (
     | TaskFeedback
     | CancelTask
     | RateDepartment
+    # 12345 operations (issue 17)
+    | Appeal
+    | UpholdAppeal
+    | RefuseAppeal
 )
 
 COMMANDS: dict[Action, type[CaseCommand]] = {
@@ -187,6 +222,10 @@ COMMANDS: dict[Action, type[CaseCommand]] = {
     Action.TASK_FEEDBACK: TaskFeedback,
     Action.CANCEL_TASK: CancelTask,
     Action.RATE_DEPARTMENT: RateDepartment,
+    # 12345 operations (issue 17)
+    Action.APPEAL: Appeal,
+    Action.UPHOLD_APPEAL: UpholdAppeal,
+    Action.REFUSE_APPEAL: RefuseAppeal,
 }
 ACTION_OF: dict[type[CaseCommand], Action] = {cls: action for action, cls in COMMANDS.items()}
 assert set(COMMANDS) == PUBLIC_ACTIONS, "every action a person may send has its command"
@@ -211,6 +250,10 @@ TEXT_LABELS: dict[tuple[Action, str], str] = {
     (Action.TASK_FEEDBACK, "note"): "反馈说明",
     (Action.CANCEL_TASK, "reason"): "撤销理由",
     (Action.RATE_DEPARTMENT, "note"): "评价说明",
+    # 12345 operations (issue 17)
+    (Action.APPEAL, "reason"): "申诉理由",
+    (Action.UPHOLD_APPEAL, "reason"): "审核意见",
+    (Action.REFUSE_APPEAL, "reason"): "审核意见",
 }
 
 
@@ -298,6 +341,16 @@ def build_command(action: str, params: Mapping[str, Any]) -> CaseCommand:
             if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
                 raise ValidationFailed("评分须为 1–5 的整数", field="rating")
             values[name] = rating
+        # 12345 operations (issue 17)
+        elif name == "citation":
+            values[name] = None  # only the knowledge service cites an article (gridgov.knowledge.services)
+        elif name == "appeal_kind":
+            kind = str(params.get("appeal_kind") or "")
+            if kind not in {k.value for k in AppealKind}:
+                raise ValidationFailed(
+                    "申诉类型须为 verdict / unreasonable / not_ours / duplicate / unreachable", field="appeal_kind"
+                )
+            values[name] = kind
         else:  # pragma: no cover - a new field needs its rule above
             raise AssertionError(f"no rule for {cls.__name__}.{name}")
     if act is Action.WHISTLE and not values["department_codes"]:

@@ -94,6 +94,10 @@ class Action(StrEnum):
     CLASSIFY = "classify"  # the system's category proposal and duplicate hints, when made after intake
     ERASE_REPORTER = "erase_reporter"  # the reporter's identity erased on request (PIPL); the case stays
     COMMENT = "comment"  # a note from a connected system (Open311 servicerequestupdates); the status stays
+    # 12345 operations (issue 17)
+    APPEAL = "appeal"  # 申诉/甄别: a handling unit contests a verdict or asks for a class
+    UPHOLD_APPEAL = "uphold_appeal"  # the command centre upholds it: the case leaves that unit's affected rates
+    REFUSE_APPEAL = "refuse_appeal"
 
 
 S, A = CaseStatus, Action
@@ -147,6 +151,11 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], CaseStatus] = {
     (S.DISPATCHED, A.ESCALATE): S.DISPATCHED,
     (S.ACCEPTED, A.ESCALATE): S.ACCEPTED,
 }
+# 12345 operations (issue 17): an appeal and its decision leave the status as it is
+APPEALABLE = (S.DISPATCHED, S.ACCEPTED, S.HANDLED, S.CLOSED, S.EVALUATED, S.REOPENED, S.RETURNED)
+TRANSITIONS.update({(st, A.APPEAL): st for st in APPEALABLE})
+TRANSITIONS.update({(st, A.UPHOLD_APPEAL): st for st in APPEALABLE})
+TRANSITIONS.update({(st, A.REFUSE_APPEAL): st for st in APPEALABLE})
 
 # who may verify at all; which of them verifies a given case is the guard's rule (cases.guards.VERIFIERS)
 _VERIFIERS = frozenset({Role.GRID_WORKER, Role.COMMUNITY, Role.STREET, Role.DISPATCHER, Role.ADMIN})
@@ -181,6 +190,10 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.CLASSIFY: frozenset({Role.SYSTEM}),
     A.ERASE_REPORTER: frozenset({Role.SYSTEM}),
     A.COMMENT: frozenset({Role.SYSTEM}),
+    # 12345 operations (issue 17)
+    A.APPEAL: HANDLER_ROLES,
+    A.UPHOLD_APPEAL: frozenset({Role.DISPATCHER, Role.ADMIN}),
+    A.REFUSE_APPEAL: frozenset({Role.DISPATCHER, Role.ADMIN}),
 }
 
 # the system may attach its proposal to a case in any state (it never changes the status)
@@ -221,6 +234,10 @@ ACTION_LABELS = {
     A.CLASSIFY: "智能分类与重复提示",
     A.ERASE_REPORTER: "删除反映人个人信息",
     A.COMMENT: "补充说明",
+    # 12345 operations (issue 17)
+    A.APPEAL: "申诉",
+    A.UPHOLD_APPEAL: "申诉成立",
+    A.REFUSE_APPEAL: "申诉不成立",
 }
 
 
@@ -288,6 +305,7 @@ class TaskView:
     role: TaskRole
     status: TaskStatus
     unit_name: str | None = None
+    appeal_status: str | None = None  # 12345 operations (issue 17): pending | upheld | refused
 
 
 TASK_TRANSITIONS: dict[tuple[TaskStatus, str], TaskStatus] = {
@@ -307,6 +325,46 @@ def next_task_status(status: TaskStatus, step: str) -> TaskStatus:
         raise InvalidTransition(
             f"任务处于「{status.value}」状态，不能执行「{step}」", task_status=status.value
         ) from None
+
+
+# -- 12345 operations (issue 17): appeals (申诉/甄别) -------------------------------------------------------
+class AppealKind(StrEnum):
+    VERDICT = "verdict"  # 申诉评价: the resident's verdict (e.g. 不满意) was unfair
+    UNREASONABLE = "unreasonable"  # 不合理诉求
+    NOT_OURS = "not_ours"  # 非本单位职责
+    DUPLICATE = "duplicate"  # 重复诉求
+    UNREACHABLE = "unreachable"  # 无法联系
+
+    @property
+    def label(self) -> str:
+        return APPEAL_LABELS[self]
+
+
+APPEAL_LABELS = {
+    AppealKind.VERDICT: "评价申诉",
+    AppealKind.UNREASONABLE: "不合理诉求",
+    AppealKind.NOT_OURS: "非本单位职责",
+    AppealKind.DUPLICATE: "重复诉求",
+    AppealKind.UNREACHABLE: "无法联系",
+}
+
+
+class Exclusion(StrEnum):
+    """What an upheld appeal takes the unit's task out of (docs/metrics.md#appeals)."""
+
+    VERDICT = "verdict"  # 解决率, 满意率
+    OUTCOME = "outcome"  # 结案率, 按期结案率, 解决率, 满意率
+    ALL = "all"  # every rate of the unit (the task counts nowhere for it)
+
+
+APPEAL_EXCLUDES = {
+    AppealKind.VERDICT: Exclusion.VERDICT,
+    AppealKind.UNREASONABLE: Exclusion.OUTCOME,
+    AppealKind.UNREACHABLE: Exclusion.OUTCOME,
+    AppealKind.NOT_OURS: Exclusion.ALL,
+    AppealKind.DUPLICATE: Exclusion.ALL,
+}
+APPEAL_DAYS = 5  # working days the command centre has to decide (GRIDGOV_APPEAL_DAYS)
 
 
 # -- evaluation ---------------------------------------------------------------------------------

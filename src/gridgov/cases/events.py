@@ -45,6 +45,10 @@ _PAST = {
     Action.CLASSIFY: "case_classified",
     Action.ERASE_REPORTER: "reporter_erased",
     Action.COMMENT: "case_commented",
+    # 12345 operations (issue 17)
+    Action.APPEAL: "appeal_lodged",
+    Action.UPHOLD_APPEAL: "appeal_upheld",
+    Action.REFUSE_APPEAL: "appeal_refused",
 }
 
 

@@ -21,7 +21,9 @@ def case_facts(case: Case, tasks: Sequence[tuple[CaseTask, str | None]], categor
         owner_unit_id=case.owner_unit_id,
         reporter_user_id=case.reporter_user_id,
         grid_code=case.grid_code,
-        tasks=tuple(TaskView(t.unit_id, TaskRole(t.role), TaskStatus(t.status), name) for t, name in tasks),
+        tasks=tuple(
+            TaskView(t.unit_id, TaskRole(t.role), TaskStatus(t.status), name, t.appeal_status) for t, name in tasks
+        ),
         postpone_pending=bool(case.postpone_request),
         resume_to=CaseStatus(case.status_before_suspend) if case.status_before_suspend else None,
     )

@@ -206,6 +206,23 @@ def _summons_fed_back(facts: CaseFacts, actor: ActorFacts) -> GridgovError | Non
     return None
 
 
+# 12345 operations (issue 17): appeals
+def _may_appeal(facts: CaseFacts, actor: ActorFacts) -> GridgovError | None:
+    """A unit appeals once per task it holds on the case (not a withdrawn one)."""
+    mine = [t for t in facts.tasks if t.unit_id == actor.unit_id and t.status is not TaskStatus.CANCELLED]
+    if actor.unit_id is None or not mine:
+        return PermissionDenied("本单位在该案件上没有任务，不能申诉", case_id=facts.case_id)
+    if all(t.appeal_status is not None for t in mine):
+        return InvalidTransition("本单位已就该案件申诉过")
+    return None
+
+
+def _appeal_pending(facts: CaseFacts, actor: ActorFacts) -> GridgovError | None:
+    if not any(t.appeal_status == "pending" for t in facts.tasks):
+        return InvalidTransition("没有待审核的申诉")
+    return None
+
+
 def _nothing(facts: CaseFacts, actor: ActorFacts) -> GridgovError | None:
     return None
 
@@ -226,6 +243,10 @@ SPECIFIC: dict[Action, Guard] = {
     Action.TASK_FEEDBACK: _holds(HELPER_ROLES, TaskStatus.ACCEPTED),
     Action.CANCEL_TASK: _all(_owner, _summons_open),
     Action.RATE_DEPARTMENT: _all(_owner, _summons_fed_back),
+    # 12345 operations (issue 17)
+    Action.APPEAL: _may_appeal,
+    Action.UPHOLD_APPEAL: _appeal_pending,
+    Action.REFUSE_APPEAL: _appeal_pending,
 }
 
 

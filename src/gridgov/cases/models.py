@@ -132,6 +132,16 @@ class CaseTask(Base):
     satisfaction: Mapped[str | None] = mapped_column(String(30), nullable=True)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the street's 1–5 rating of a summoned unit
     rating_note: Mapped[str] = mapped_column(Text, default="")
+    # 12345 operations (issue 17): the unit's appeal (申诉/甄别) on this task, and what an upheld one excludes
+    appeal_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    appeal_status: Mapped[str | None] = mapped_column(String(20), nullable=True)  # pending | upheld | refused
+    appeal_reason: Mapped[str] = mapped_column(Text, default="")
+    appeal_evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    appeal_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    appeal_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    appeal_decision: Mapped[str] = mapped_column(Text, default="")
+    appeal_excludes: Mapped[str | None] = mapped_column(String(20), nullable=True)  # verdict | outcome | all
 
 
 class CaseEvent(Base):

@@ -213,6 +213,32 @@ class RateDepartmentBody(_ActionBody):
     note: str | None = Text
 
 
+# 12345 operations (issue 17): appeals (申诉/甄别)
+class AppealBody(_ActionBody):
+    """申诉: the handling unit contests the verdict on its work (verdict) or asks for a class (reason required)."""
+
+    action: Literal["appeal"]
+    appeal_kind: Literal["verdict", "unreasonable", "not_ours", "duplicate", "unreachable"] | None = None
+    reason: str | None = Text
+    evidence: list[str] = Field(default_factory=list, max_length=20)
+
+
+class UpholdAppealBody(_ActionBody):
+    """申诉成立 (the command centre; reason required): the case leaves the unit's affected rates."""
+
+    action: Literal["uphold_appeal"]
+    unit_code: str | None = None
+    reason: str | None = Text
+
+
+class RefuseAppealBody(_ActionBody):
+    """申诉不成立 (the command centre; reason required)."""
+
+    action: Literal["refuse_appeal"]
+    unit_code: str | None = None
+    reason: str | None = Text
+
+
 ACTION_BODIES: tuple[type[_ActionBody], ...] = (
     RegisterBody,
     RejectBody,
@@ -235,6 +261,10 @@ ACTION_BODIES: tuple[type[_ActionBody], ...] = (
     TaskFeedbackBody,
     CancelTaskBody,
     RateDepartmentBody,
+    # 12345 operations (issue 17)
+    AppealBody,
+    UpholdAppealBody,
+    RefuseAppealBody,
 )
 ACTION_FIELDS = frozenset(name for body in ACTION_BODIES for name in body.model_fields)
 
@@ -259,7 +289,11 @@ CaseAction = Annotated[
     | CheckInBody
     | TaskFeedbackBody
     | CancelTaskBody
-    | RateDepartmentBody,
+    | RateDepartmentBody
+    # 12345 operations (issue 17)
+    | AppealBody
+    | UpholdAppealBody
+    | RefuseAppealBody,
     Field(discriminator="action"),
 ]
 

@@ -83,6 +83,26 @@ def _seed_proposals(c: Any, now: Any, grid_code: str) -> None:
         )
 
 
+def _seed_knowledge(c: Any, now: Any) -> None:
+    """12345 operations (issue 17): the demo's 41 knowledge-base articles and synonym groups, once."""
+    from sqlalchemy import func, select
+
+    from gridgov.knowledge.demo import seed_knowledge
+    from gridgov.knowledge.models import KnowledgeArticle
+    from gridgov.knowledge.repository import SqlKnowledgeUnitOfWork
+    from gridgov.units.models import Unit
+
+    with c.sessions() as session:
+        if session.execute(select(func.count(KnowledgeArticle.id))).scalar():
+            return
+        departments = {
+            code.rsplit("-", 1)[-1]: code
+            for code in session.execute(select(Unit.code).where(Unit.kind == "city_department")).scalars()
+        }
+    n = seed_knowledge(lambda: SqlKnowledgeUnitOfWork(c.uow()), lambda key: departments[key], now)
+    click.echo(f"知识库: {n} 个条目 (演示口径)")
+
+
 @click.command(help="建立演示库 (郑州网格 + 样例案件)，为每个角色打印令牌，并在 127.0.0.1:8000 提供服务")
 @click.option("--database-url", envvar="GRIDGOV_DEMO_DATABASE_URL", default="sqlite:///var/demo.db", show_default=True)
 @click.option("--cases", "n_cases", type=int, default=3000, show_default=True, help="样例案件数")
@@ -118,6 +138,7 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
             click.echo(f"时限扫描: 预警 {report.warned}, 升级 {report.escalated}")
             _seed_projects(c, now)
             _seed_proposals(c, now, world.grid_code)
+            _seed_knowledge(c, now)  # 12345 operations (issue 17)
             _checkpoint(c)
         else:
             click.echo("演示库已存在，跳过样例案件 (用 --reset 重建)")

@@ -44,6 +44,10 @@ class UnitCounts:
     summoned_late: int = 0
     rating_sum: int = 0
     rated: int = 0
+    # 12345 operations (issue 17): appeals (申诉/甄别) of the month's tasks
+    appeals: int = 0  # 申诉数
+    appeals_decided: int = 0
+    appeals_upheld: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,7 @@ def rates(c: UnitCounts, weights: Weights) -> dict[str, float | None]:
         "postpone_rate": ratio(c.postponed, c.dispatched),
         "whistle_late_rate": ratio(c.summoned_late, c.summoned),
         "average_rating": round(c.rating_sum / c.rated, 2) if c.rated else None,
+        "appeal_upheld_rate": ratio(c.appeals_upheld, c.appeals_decided),  # 申诉通过率 (issue 17)
     }
     out["composite"] = composite(out, weights)
     return out

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from gridgov.cases.domain import CaseStatus, Satisfaction, TaskRole, TaskStatus
+from gridgov.cases.domain import AppealKind, CaseStatus, Exclusion, Satisfaction, TaskRole, TaskStatus
 from gridgov.cases.models import Case, CaseTask
 from gridgov.clock import SHANGHAI
 from gridgov.errors import ValidationFailed
@@ -44,11 +44,15 @@ def unit_metrics(
     suspended = select(Case.id).where(Case.status == CaseStatus.SUSPENDED.value).scalar_subquery()
     live = t.status != TaskStatus.CANCELLED.value
     whistle = t.role == TaskRole.WHISTLE.value
-    counted = live | whistle  # a withdrawn summons still counts against the department that did not come
+    # 12345 operations (issue 17): an upheld appeal takes the task out of the rates it names (docs/metrics.md)
+    excl = func.coalesce(t.appeal_excludes, "")
+    kept = excl != Exclusion.ALL.value
+    judged = excl == ""  # neither its verdict nor its outcome was excluded
+    counted = (live | whistle) & kept  # a withdrawn summons still counts against the department that did not come
     no_show = t.responded_at.is_(None) & (t.response_due_at < now)
     late = t.response_late.is_(True) | no_show
-    primary = and_(live, t.role == TaskRole.PRIMARY.value)
-    worked = and_(primary, t.status != TaskStatus.RETURNED.value)
+    primary = and_(live, kept, t.role == TaskRole.PRIMARY.value)
+    worked = and_(primary, t.status != TaskStatus.RETURNED.value, excl != Exclusion.OUTCOME.value)
     closed = t.closed_at.is_not(None)
     evaluated = t.satisfaction.is_not(None)
     stmt = (
@@ -62,18 +66,21 @@ def unit_metrics(
             _count(worked & t.case_id.in_(suspended)).label("deferred"),
             _count(worked & closed).label("closed"),
             _count(worked & closed & (t.handled_at <= t.handle_due_at)).label("closed_on_time"),
-            _count(live & t.handled_at.is_not(None)).label("handled"),
-            func.coalesce(func.sum(case((live, t.rework_count), else_=0)), 0).label("reworks"),
-            _count(live & t.postponed.is_(True)).label("postponed"),
-            _count(worked & evaluated).label("evaluated"),
-            _count(worked & evaluated & t.resolved.is_(True)).label("resolved"),
-            _count(worked & t.satisfaction.in_([Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value])).label(
-                "satisfied"
-            ),
-            _count(whistle).label("summoned"),
-            _count(whistle & late).label("summoned_late"),
+            _count(live & kept & t.handled_at.is_not(None)).label("handled"),
+            func.coalesce(func.sum(case((live & kept, t.rework_count), else_=0)), 0).label("reworks"),
+            _count(live & kept & t.postponed.is_(True)).label("postponed"),
+            _count(worked & judged & evaluated).label("evaluated"),
+            _count(worked & judged & evaluated & t.resolved.is_(True)).label("resolved"),
+            _count(
+                worked & judged & t.satisfaction.in_([Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value])
+            ).label("satisfied"),
+            _count(whistle & kept).label("summoned"),
+            _count(whistle & kept & late).label("summoned_late"),
             func.coalesce(func.sum(t.rating), 0).label("rating_sum"),
             _count(t.rating.is_not(None)).label("rated"),
+            _count(t.appeal_status.is_not(None)).label("appeals"),
+            _count(t.appeal_status.in_(["upheld", "refused"])).label("appeals_decided"),
+            _count(t.appeal_status == "upheld").label("appeals_upheld"),
         )
         .where(t.assigned_at >= start, t.assigned_at < end)
         .group_by(t.unit_id)
@@ -100,3 +107,41 @@ def unit_metrics(
 
 def _asdict(counts: UnitCounts) -> dict[str, int]:
     return {f: getattr(counts, f) for f in counts.__dataclass_fields__}
+
+
+# -- 12345 operations (issue 17): the appeals list the leaders read ---------------------------------------------
+def appeals(session: Session, status: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """Every unit's appeals (申诉/甄别), the pending ones by their deadline first."""
+    t = CaseTask
+    stmt = (
+        select(t, Case.tracking_code, Case.title, Unit.code, Unit.name)
+        .join(Case, Case.id == t.case_id)
+        .join(Unit, Unit.id == t.unit_id)
+        .where(t.appeal_status.is_not(None))
+    )
+    if status:
+        stmt = stmt.where(t.appeal_status == status)
+    stmt = stmt.order_by(t.appeal_status != "pending", t.appeal_due_at, t.id).limit(limit)
+    out = []
+    for task, code, title, unit_code, unit_name in session.execute(stmt):
+        kind = AppealKind(task.appeal_kind) if task.appeal_kind else None
+        out.append(
+            {
+                "case_id": task.case_id,
+                "tracking_code": code,
+                "title": title,
+                "unit_code": unit_code,
+                "unit_name": unit_name,
+                "appeal_kind": task.appeal_kind,
+                "appeal_label": kind.label if kind else None,
+                "status": task.appeal_status,
+                "reason": task.appeal_reason,
+                "evidence": list(task.appeal_evidence or []),
+                "appealed_at": task.appealed_at.isoformat() if task.appealed_at else None,
+                "due_at": task.appeal_due_at.isoformat() if task.appeal_due_at else None,
+                "decided_at": task.appeal_decided_at.isoformat() if task.appeal_decided_at else None,
+                "decision": task.appeal_decision,
+                "excludes": task.appeal_excludes,
+            }
+        )
+    return out

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from gridgov.actor import Actor
 from gridgov.metrics.domain import RANKING_ROLES, Weights
-from gridgov.metrics.queries import unit_metrics
+from gridgov.metrics.queries import appeals, unit_metrics
 from gridgov.web.deps import ContainerDep, require_role
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["考核 metrics"])
@@ -35,3 +35,14 @@ def units(
         },
         "units": rows,
     }
+
+
+# 12345 operations (issue 17)
+@router.get("/appeals", summary="申诉/甄别列表 (待审核的按期限在前)")
+def appeal_list(
+    container: ContainerDep,
+    actor: Reader,
+    status: Annotated[str | None, Query(pattern="^(pending|upheld|refused)$")] = None,
+) -> list[dict[str, Any]]:
+    with container.sessions() as session:
+        return appeals(session, status)

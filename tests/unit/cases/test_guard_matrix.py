@@ -147,6 +147,13 @@ def _closed_directly(walk: Walk) -> int:
     return cid
 
 
+# 12345 operations (issue 17)
+def _appeal_pending(walk: Walk) -> int:
+    cid = walk.accepted()
+    walk.act("street", cid, "appeal", appeal_kind="not_ours", reason="非本单位职责")
+    return cid
+
+
 STATES: dict[str, Callable[[Walk], int]] = {
     "reported": lambda walk: walk.report(),
     "reported-urgent": lambda walk: walk.report(urgency="urgent"),
@@ -170,6 +177,7 @@ STATES: dict[str, Callable[[Walk], int]] = {
     "reopened": _reopened,
     "suspended": _suspended,
     "merged": _merged,
+    "appeal-pending": _appeal_pending,  # 12345 operations (issue 17)
 }
 
 
@@ -198,6 +206,10 @@ def _params(walk: Walk, case_id: int) -> dict[Action, dict[str, Any]]:
         Action.TASK_FEEDBACK: {"note": "已处理"},
         Action.CANCEL_TASK: {"unit_code": summoned, "reason": "未报到"},
         Action.RATE_DEPARTMENT: {"unit_code": summoned, "rating": 4},
+        # 12345 operations (issue 17)
+        Action.APPEAL: {"appeal_kind": "not_ours", "reason": "非本单位职责"},
+        Action.UPHOLD_APPEAL: {"reason": "属实"},
+        Action.REFUSE_APPEAL: {"reason": "不属实"},
     }
 
 

@@ -34,6 +34,10 @@ WHERE: dict[Action, tuple[str, str]] = {
     Action.TASK_FEEDBACK: ("summons-checked-in", "dept"),
     Action.CANCEL_TASK: ("summoned", "street"),
     Action.RATE_DEPARTMENT: ("summons-fed-back", "street"),
+    # 12345 operations (issue 17)
+    Action.APPEAL: ("accepted", "street"),
+    Action.UPHOLD_APPEAL: ("appeal-pending", "dispatcher"),
+    Action.REFUSE_APPEAL: ("appeal-pending", "dispatcher"),
 }
 
 

@@ -17,7 +17,7 @@ from gridgov.cases.guards import GUARDS, ActorFacts, CaseFacts
 from gridgov.cases.models import Case
 from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.cases.services.context import ActionContext
-from gridgov.cases.services.handlers import dispatch, handling, merge, postpone, whistle
+from gridgov.cases.services.handlers import appeals, dispatch, handling, merge, postpone, whistle
 from gridgov.cases.services.policy import CasePolicy
 from gridgov.clock import WorkingDays
 from gridgov.errors import Conflict, NotFound
@@ -49,6 +49,10 @@ HANDLERS: dict[type[CaseCommand], Handler] = {
     c.TaskFeedback: whistle.task_feedback,
     c.CancelTask: whistle.cancel_task,
     c.RateDepartment: whistle.rate_department,
+    # 12345 operations (issue 17)
+    c.Appeal: appeals.appeal,
+    c.UpholdAppeal: appeals.uphold_appeal,
+    c.RefuseAppeal: appeals.refuse_appeal,
 }
 
 

@@ -25,6 +25,7 @@ class CasePolicy:
     reopen_window_days: int = 7
     classify_threshold: float = 0.6
     duplicates: DuplicateParams = DuplicateParams()
+    appeal_days: int = 5  # 12345 operations (issue 17): working days to decide an appeal (GRIDGOV_APPEAL_DAYS)
 
 
 DEFAULT_POLICY = CasePolicy()

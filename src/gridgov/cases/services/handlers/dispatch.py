@@ -71,6 +71,13 @@ def reject(ctx: ActionContext, cmd: c.Reject) -> None:
 
 def direct_close(ctx: ActionContext, cmd: c.DirectClose) -> None:
     ctx.payload["note"] = cmd.note
+    if cmd.citation is not None:  # 12345 operations (issue 17): answered from the knowledge base
+        ctx.payload["article"] = {
+            "id": cmd.citation.article_id,
+            "code": cmd.citation.code,
+            "version": cmd.citation.version,
+            "title": cmd.citation.title,
+        }
     ctx.move(Action.DIRECT_CLOSE)
     ctx.case.closed_at = ctx.now
     ctx.case.handled_at = ctx.now

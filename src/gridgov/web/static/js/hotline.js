@@ -73,6 +73,16 @@ document.addEventListener("DOMContentLoaded", () => {
       near.slice(0, 5).map((c) => h("a", { href: "/cases/" + c.id, target: "_blank", class: "dup" }, (c.tracking_code || "#" + c.id) + " " + (c.title || "") + "  ")))] : []));
   }
 
+  // 12345 operations (issue 17): the operator picks a knowledge-base article; its answer fills the reply and a
+  // direct close cites it
+  document.getElementById("kb-box").addEventListener("click", (ev) => {
+    const b = ev.target.closest(".kb-pick");
+    if (!b) return;
+    form.article_id.value = b.dataset.id;
+    if (!form.note.value.trim()) form.note.value = b.dataset.answer;
+    document.getElementById("kb-picked").textContent = "已选用知识库 " + b.dataset.code + "《" + b.dataset.title + "》第 " + b.dataset.version + " 版, 直接办结时引用";
+  });
+
   document.getElementById("search-caller").addEventListener("click", () => {
     const phone = form.reporter_phone.value.trim();
     if (!phone) { GG.toast("请先填写来电号码", true); return; }
@@ -85,6 +95,7 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("where").textContent = "点击地图标出位置 (可选)"; document.getElementById("dups").replaceChildren();
     document.getElementById("unit-suggest").textContent = ""; document.getElementById("address-match").textContent = "";
     document.getElementById("call-result").textContent = "";
+    document.getElementById("kb-picked").textContent = ""; form.article_id.value = "";
     document.getElementById("suggest").replaceChildren(h("p", { class: "muted" }, "输入诉求后显示建议类别"));
   });
   form.addEventListener("submit", GG.guarded(async (ev) => {
@@ -105,7 +116,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const made = state.made || await GG.api("POST", "/api/v1/cases", body, { idempotencyKey: state.key });
     state.made = made; state.key = GG.newKey();
     let c = await GG.api("GET", "/api/v1/cases/" + made.id);
-    if (mode === "close") c = await GG.act(made.id, "direct_close", { note });
+    if (mode === "close" && form.article_id.value) { // answered from the knowledge base: closed citing it
+      await GG.api("POST", "/api/v1/knowledge/articles/" + form.article_id.value + "/close-case", { case_id: made.id, note });
+      c = await GG.api("GET", "/api/v1/cases/" + made.id);
+    } else if (mode === "close") c = await GG.act(made.id, "direct_close", { note });
     else {
       if (c.allowed_actions.includes("register")) { // still to be registered
         const params = note ? { note } : {};
