@@ -34,7 +34,7 @@ from gridgov.audit.memory import MemoryAuditLog, MemoryLogStore
 from gridgov.audit.ports import AuditLog, PendingLeaf
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.domain import StatusKind, statuses_of_kind
-from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.models import Case, CaseEvent, CaseSupervision, CaseTask, CaseUrge
 from gridgov.cases.repository import ALARM_COLUMNS, WRITTEN, AlarmRow, PoolCase
 from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
@@ -112,6 +112,9 @@ TABLES: tuple[type[Base], ...] = (
     ProjectBlocker,
     ProjectInvestment,
     ProjectAdjustment,
+    # 督办/催办 (issue 15)
+    CaseSupervision,
+    CaseUrge,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -423,6 +426,44 @@ class FakeCaseRepository:
 
     def not_enriched(self, before: datetime, limit: int) -> list[int]:
         return [c.id for c in self.rows.of(Case) if c.enriched_at is None and c.created_at <= before][:limit]
+
+    # -- 督办/催办 (issue 15) ---------------------------------------------------------------------------
+    def open_supervision(self, case_id: int) -> CaseSupervision | None:
+        found = self.rows.where(CaseSupervision, case_id=case_id, status="open")
+        return found[-1] if found else None
+
+    def add_supervision(self, supervision: CaseSupervision) -> None:
+        self.rows.insert(supervision)
+
+    def get_supervision(self, supervision_id: int) -> CaseSupervision | None:
+        return self.rows.get(CaseSupervision, supervision_id)
+
+    def due_supervisions(self, now: datetime, limit: int) -> list[int]:
+        due = [
+            s
+            for s in self.rows.where(CaseSupervision, status="open")
+            if s.next_check_at is not None and s.next_check_at <= now
+        ]
+        return [s.id for s in sorted(due, key=lambda s: (s.next_check_at, s.id))][:limit]
+
+    def primary_tasks(self, case_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        wanted = set(case_ids)
+        out: dict[int, tuple[int, int]] = {}
+        for t in self.rows.of(CaseTask):
+            if t.case_id in wanted and t.role == "primary" and t.status != "cancelled":
+                out[t.case_id] = (t.id, t.unit_id)
+        return out
+
+    def urged(self, task_ids: Sequence[int]) -> set[tuple[int, str]]:
+        wanted = set(task_ids)
+        return {(u.task_id, u.level) for u in self.rows.of(CaseUrge) if u.task_id in wanted}
+
+    def add_urges(self, rows: Sequence[dict[str, Any]]) -> None:
+        try:
+            for row in rows:
+                self.rows.insert(CaseUrge(**row))
+        except DuplicateKey as exc:
+            raise Conflict() from exc
 
 
 class FakeUnitRepository:

@@ -213,6 +213,22 @@ class RateDepartmentBody(_ActionBody):
     note: str | None = Text
 
 
+# 督办/催办 (issue 15)
+class SuperviseBody(_ActionBody):
+    """督办: by a leader or the command centre, with a deadline (督办时限) and what is asked (note required)."""
+
+    action: Literal["supervise"]
+    due_at: datetime | str | None = Field(default=None, description="督办时限: ISO 日期时间 (无时区按北京时间) 或日期")
+    note: str | None = Text
+
+
+class ReplySupervisionBody(_ActionBody):
+    """督办回复 by the supervised unit (note required)."""
+
+    action: Literal["reply_supervision"]
+    note: str | None = Text
+
+
 ACTION_BODIES: tuple[type[_ActionBody], ...] = (
     RegisterBody,
     RejectBody,
@@ -235,6 +251,9 @@ ACTION_BODIES: tuple[type[_ActionBody], ...] = (
     TaskFeedbackBody,
     CancelTaskBody,
     RateDepartmentBody,
+    # 督办/催办 (issue 15)
+    SuperviseBody,
+    ReplySupervisionBody,
 )
 ACTION_FIELDS = frozenset(name for body in ACTION_BODIES for name in body.model_fields)
 
@@ -259,7 +278,10 @@ CaseAction = Annotated[
     | CheckInBody
     | TaskFeedbackBody
     | CancelTaskBody
-    | RateDepartmentBody,
+    | RateDepartmentBody
+    # 督办/催办 (issue 15)
+    | SuperviseBody
+    | ReplySupervisionBody,
     Field(discriminator="action"),
 ]
 
@@ -287,6 +309,23 @@ class TaskPublic(BaseModel):
     rework_count: int
     postponed: bool
     rating: int | None
+
+
+# 督办/催办 (issue 15)
+class SupervisionPublic(BaseModel):
+    id: int
+    status: str
+    status_label: str
+    note: str
+    issued_at: datetime
+    issued_by_role: str
+    due_at: datetime
+    unit_name: str
+    replied_at: datetime | None
+    reply: str
+    on_time: bool | None
+    escalation_level: int
+    escalated_to: str | None
 
 
 class CasePublic(BaseModel):
@@ -347,6 +386,7 @@ class CasePublic(BaseModel):
     duplicate_notice: str | None = None  # 附近已有类似问题正在处理: all a resident learns of the hints
     allowed_actions: list[str]
     tasks: list[TaskPublic]
+    supervisions: list[SupervisionPublic] = []  # 督办/催办 (issue 15)
 
 
 class CaseSummary(BaseModel):

@@ -147,6 +147,20 @@ def _closed_directly(walk: Walk) -> int:
     return cid
 
 
+# 督办/催办 (issue 15)
+def _supervised(walk: Walk) -> int:
+    cid = walk.accepted()
+    due = (walk.clock.now() + timedelta(days=2)).isoformat()
+    walk.act("leader", cid, "supervise", due_at=due, note="请三日内办结")
+    return cid
+
+
+def _supervised_handled(walk: Walk) -> int:
+    cid = _supervised(walk)
+    walk.act("street", cid, "handle", note="已清理")
+    return cid
+
+
 STATES: dict[str, Callable[[Walk], int]] = {
     "reported": lambda walk: walk.report(),
     "reported-urgent": lambda walk: walk.report(urgency="urgent"),
@@ -170,6 +184,9 @@ STATES: dict[str, Callable[[Walk], int]] = {
     "reopened": _reopened,
     "suspended": _suspended,
     "merged": _merged,
+    # 督办/催办 (issue 15)
+    "supervised": _supervised,
+    "supervised-handled": _supervised_handled,
 }
 
 
@@ -198,6 +215,9 @@ def _params(walk: Walk, case_id: int) -> dict[Action, dict[str, Any]]:
         Action.TASK_FEEDBACK: {"note": "已处理"},
         Action.CANCEL_TASK: {"unit_code": summoned, "reason": "未报到"},
         Action.RATE_DEPARTMENT: {"unit_code": summoned, "rating": 4},
+        # 督办/催办 (issue 15)
+        Action.SUPERVISE: {"due_at": (walk.clock.now() + timedelta(days=1)).isoformat(), "note": "请尽快办理"},
+        Action.REPLY_SUPERVISION: {"note": "已安排人员处置"},
     }
 
 

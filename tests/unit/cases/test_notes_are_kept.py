@@ -34,6 +34,9 @@ WHERE: dict[Action, tuple[str, str]] = {
     Action.TASK_FEEDBACK: ("summons-checked-in", "dept"),
     Action.CANCEL_TASK: ("summoned", "street"),
     Action.RATE_DEPARTMENT: ("summons-fed-back", "street"),
+    # 督办/催办 (issue 15)
+    Action.SUPERVISE: ("accepted", "leader"),
+    Action.REPLY_SUPERVISION: ("supervised", "street"),
 }
 
 
