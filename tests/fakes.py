@@ -32,6 +32,8 @@ from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.audit.memory import MemoryAuditLog, MemoryLogStore
 from gridgov.audit.ports import AuditLog, PendingLeaf
+from gridgov.callbacks.models import Callback, CallbackAttempt  # 督办/催办/回访 (issue 15)
+from gridgov.callbacks.ports import ClosedCase
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.domain import StatusKind, statuses_of_kind
 from gridgov.cases.models import Case, CaseEvent, CaseSupervision, CaseTask, CaseUrge
@@ -115,6 +117,8 @@ TABLES: tuple[type[Base], ...] = (
     # 督办/催办 (issue 15)
     CaseSupervision,
     CaseUrge,
+    Callback,
+    CallbackAttempt,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -674,6 +678,41 @@ class FakeProjectRepository:
         self.rows.insert(adjustment)
 
 
+# 督办/催办/回访 (issue 15)
+class FakeCallbackRepository:
+    """gridgov.callbacks.ports.CallbackRepository."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def get(self, callback_id: int) -> Callback | None:
+        return self.rows.get(Callback, callback_id)
+
+    def add(self, callback: Callback) -> None:
+        if callback.version is None:
+            callback.version = 1
+        self.rows.insert(callback)
+
+    def add_attempt(self, attempt: CallbackAttempt) -> None:
+        self.rows.insert(attempt)
+
+    def closed_not_queued(self, limit: int) -> list[ClosedCase]:
+        queued = {c.case_id for c in self.rows.of(Callback)}
+        found = [
+            c
+            for c in self.rows.of(Case)
+            if c.status == "closed" and c.parent_case_id is None and c.id not in queued and c.closed_at is not None
+        ]
+        found.sort(key=lambda c: (c.closed_at, c.id))
+        return [
+            ClosedCase(
+                c.id, c.tracking_code, c.category_code, c.closed_at, bool(c.reporter_phone or c.reporter_user_id)
+            )
+            for c in found[:limit]
+            if c.closed_at is not None
+        ]
+
+
 # -- the unit of work ------------------------------------------------------------------------------------
 class FakeUnitOfWork:
     """`with uow: ...; uow.commit()` over a :class:`FakeDatabase`; what is not committed is thrown away."""
@@ -685,6 +724,7 @@ class FakeUnitOfWork:
     users: FakeUserRepository
     campaigns: FakeCampaignRepository
     projects: FakeProjectRepository
+    callbacks: FakeCallbackRepository  # 督办/催办/回访 (issue 15)
 
     def __init__(self, db: FakeDatabase | None = None, *, write: bool = True) -> None:
         self.db = db if db is not None else FakeDatabase()
@@ -721,6 +761,7 @@ class FakeUnitOfWork:
         self.users = FakeUserRepository(self.rows)
         self.campaigns = FakeCampaignRepository(self.rows)
         self.projects = FakeProjectRepository(self.rows, self.audit)
+        self.callbacks = FakeCallbackRepository(self.rows)  # 督办/催办/回访 (issue 15)
 
     def commit(self) -> None:
         changes = self.rows.changes()

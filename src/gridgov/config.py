@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     # after it commits); at most this many cases per transaction (1: one transaction per case)
     intake_group_max: int = Field(default=64, ge=1, le=1000)
 
+    # 督办/催办/回访 (issue 15, docs/supervision.md): a closed case is called back within this many working days;
+    # the share of each category's closed cases that is called back (category code → 0..1, else the default)
+    callback_due_working_days: int = Field(default=2, ge=1, le=30)
+    callback_sample_default: float = Field(default=1.0, ge=0, le=1)
+    callback_sample_rates: dict[str, float] = Field(default_factory=dict)
+
     @property
     def queue_kind(self) -> str:
         if self.job_queue != "auto":

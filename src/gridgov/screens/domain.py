@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gridgov.actor import Role
+from gridgov.callbacks.domain import READ_ROLES as CALLBACK_READERS  # 督办/催办 (issue 15)
 from gridgov.cases.domain import CaseStatus as S
 from gridgov.dashboard.domain import DASHBOARD_ROLES
 from gridgov.projects.domain import READERS as PROJECT_READERS
@@ -30,6 +31,8 @@ SCREENS: dict[str, Screen] = {
         "/campaigns-admin", "意见征集", frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER}) | _STAFF
     ),
     "projects": Screen("/projects", "三个一批", PROJECT_READERS),
+    # 督办/催办 (issue 15)
+    "callbacks": Screen("/callbacks", "回访", CALLBACK_READERS),
 }
 
 HOME: dict[Role, str] = {

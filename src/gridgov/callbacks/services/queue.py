@@ -35,6 +35,18 @@ class CallbackPolicy:
     due_working_days: int = DEFAULT_DUE_WORKING_DAYS
     sample: SamplePlan = field(default_factory=SamplePlan)
 
+    @property
+    def due_limit(self) -> Limit:
+        return Limit(self.due_working_days, TimeUnit.WORKING_DAYS)
+
+    @classmethod
+    def of(cls, due_working_days: int, default_rate: float, rates: dict[str, float]) -> CallbackPolicy:
+        """From the settings (GRIDGOV_CALLBACK_*); a rate outside 0..1 is refused."""
+        for code, rate in rates.items():
+            if not 0 <= rate <= 1:
+                raise ValidationFailed(f"回访抽样比例须在 0 到 1 之间: {code}={rate}", field="callback_sample_rates")
+        return cls(due_working_days, SamplePlan(default_rate, dict(rates)))
+
 
 @dataclass(frozen=True, slots=True)
 class Answers:
@@ -61,7 +73,7 @@ def sweep_closed(
     with uow:
         for case in uow.callbacks.closed_not_queued(limit):
             wanted = case.has_contact and sampled(case.tracking_code, policy.sample.rate(case.category_code))
-            due = calendar.deadline(case.closed_at, Limit(policy.due_working_days, TimeUnit.WORKING_DAYS))
+            due = calendar.deadline(case.closed_at, policy.due_limit)
             uow.callbacks.add(
                 Callback(
                     case_id=case.id,
