@@ -14,6 +14,7 @@ from gridgov.cases.models import CaseEvent, CaseUrge
 from gridgov.cases.services import scan_overdue
 from gridgov.cases.services.supervision import scan_supervisions
 from gridgov.cli import main
+from gridgov.worker import press_and_call_back
 
 from conftest import Api, World
 
@@ -137,3 +138,21 @@ def test_an_operator_works_the_callback_queue(api: Api, clean: World, database_u
     assert board["callback_reach_rate"] == 0.5 and board["callback_satisfaction_rate"] == 1.0
     code, out = _verify(database_url)
     assert code == 0, out
+
+
+def test_the_worker_escalates_supervisions_and_fills_the_callback_queue(api: Api, clean: World) -> None:
+    closed, pressed = _accepted(api, clean), _accepted(api, clean)
+    api.ok("street", closed, "handle", note="已清理")
+    api.ok("dispatcher", closed, "verify")
+    api.ok(
+        "leader", pressed, "supervise", due_at=(clean.clock.now() + timedelta(hours=1)).isoformat(), note="一小时内回复"
+    )
+    clean.clock.advance(timedelta(minutes=90))  # one period late: one level up
+    press_and_call_back(clean.container)
+    press_and_call_back(clean.container)  # again: nothing more
+    with clean.container.sessions() as s:
+        queued = [c.case_id for c in s.scalars(select(Callback))]
+        escalated = s.scalar(
+            select(func.count()).select_from(CaseEvent).where(CaseEvent.event_type == "supervision_escalated")
+        )
+    assert queued == [closed] and escalated == 1
