@@ -39,6 +39,7 @@ def test_a_leader_supervises_and_the_street_answers(browsing: Any, api: Api, cle
     expect(board).to_have_count(1)
     expect(board).to_contain_text("督办中")
     expect(leader.locator("form[data-action='supervise']")).to_have_count(0)  # one open 督办 at a time
+    expect(leader.get_by_text("哈希链完整, 共 5 个事件")).to_be_visible()  # the page reloads with the new event
     browsing.shot(leader, "supervise-case")
     leader.goto("/dashboard")
     row = leader.locator("#supervised-table tr[data-case]")
@@ -56,6 +57,7 @@ def test_a_leader_supervises_and_the_street_answers(browsing: Any, api: Api, cle
     expect(street.locator(".supervisions li")).to_contain_text("已回复")
     expect(street.locator(".supervisions li .reply")).to_contain_text("已调派两辆清运车")
     expect(street.locator("form[data-action='reply_supervision']")).to_have_count(0)
+    expect(street.get_by_text("哈希链完整, 共 6 个事件")).to_be_visible()
     browsing.shot(street, "supervision-replied")
     with clean.container.engine.connect() as conn:
         kinds = [
