@@ -97,6 +97,7 @@ def apply_action(
     with uow:
         case = apply_within(uow, case_id, command, actor, now, calendar, policy, expected_version)
         uow.commit()
+        log.info("case_action", case_id=case_id, action=action_of(command).value, status=case.status)
         return case.version
 
 
@@ -131,7 +132,6 @@ def apply_within(
     if ctx.status().kind is StatusKind.CLOSED and before.kind is StatusKind.OPEN:
         merge.close_children(uow, case, now)
         supervision.end_with_case(uow, case, now)  # 督办/催办 (issue 15)
-    log.info("case_action", case_id=case_id, action=act.value, status=case.status)
     return case
 
 
