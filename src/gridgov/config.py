@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     # the share of each category's closed cases that is called back (category code → 0..1, else the default)
     callback_due_working_days: int = Field(default=2, ge=1, le=30)
     callback_sample_default: float = Field(default=1.0, ge=0, le=1)
-    callback_sample_rates: dict[str, float] = Field(default_factory=dict)
+    callback_sample_rates: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 
     @property
     def queue_kind(self) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from gridgov.callbacks.domain import MAX_FAILED_ATTEMPTS, CallbackStatus, Outcome, SamplePlan, after_attempt, sampled
+from gridgov.config import Settings
 from gridgov.metrics.domain import (
     CallbackCounts,
     SupervisionCounts,
@@ -58,3 +60,9 @@ def test_supervision_on_time_rate_counts_the_due_ones() -> None:
     counts = SupervisionCounts(issued=12, replied_on_time=6, replied_late=2, unanswered_overdue=1)
     assert supervision_rates(counts)["supervision_on_time_rate"] == round(6 / 9, 4)
     assert supervision_rates(SupervisionCounts(issued=3))["supervision_on_time_rate"] is None
+
+
+def test_sample_rates_outside_zero_to_one_are_refused_at_start_up() -> None:
+    assert Settings(callback_sample_rates={"H1802": 0.2}).callback_sample_rates == {"H1802": 0.2}
+    with pytest.raises(ValidationError):
+        Settings(callback_sample_rates={"H1802": 1.5})
