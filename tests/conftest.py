@@ -52,6 +52,11 @@ CASE_TABLES = (
     "knowledge_versions",
     "knowledge_articles",
     "knowledge_synonyms",
+    # 督办/催办/回访 (issue 15)
+    "callback_attempts",
+    "callbacks",
+    "case_urges",
+    "case_supervisions",
     "project_blockers",
     "project_evidence",
     "project_investments",

@@ -32,9 +32,11 @@ from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.audit.memory import MemoryAuditLog, MemoryLogStore
 from gridgov.audit.ports import AuditLog, PendingLeaf
+from gridgov.callbacks.models import Callback, CallbackAttempt  # 督办/催办/回访 (issue 15)
+from gridgov.callbacks.ports import ClosedCase
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
 from gridgov.cases.domain import StatusKind, statuses_of_kind
-from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.models import Case, CaseEvent, CaseSupervision, CaseTask, CaseUrge
 from gridgov.cases.repository import ALARM_COLUMNS, WRITTEN, AlarmRow, PoolCase
 from gridgov.categories.models import Category
 from gridgov.classify.models import CategoryLabel
@@ -154,6 +156,11 @@ TABLES: tuple[type[Base], ...] = (
     KnowledgeEvent,
     KnowledgeFlag,
     KnowledgeSynonym,
+    # 督办/催办 (issue 15)
+    CaseSupervision,
+    CaseUrge,
+    Callback,
+    CallbackAttempt,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -466,6 +473,44 @@ class FakeCaseRepository:
     def not_enriched(self, before: datetime, limit: int) -> list[int]:
         return [c.id for c in self.rows.of(Case) if c.enriched_at is None and c.created_at <= before][:limit]
 
+    # -- 督办/催办 (issue 15) ---------------------------------------------------------------------------
+    def open_supervision(self, case_id: int) -> CaseSupervision | None:
+        found = self.rows.where(CaseSupervision, case_id=case_id, status="open")
+        return found[-1] if found else None
+
+    def add_supervision(self, supervision: CaseSupervision) -> None:
+        self.rows.insert(supervision)
+
+    def get_supervision(self, supervision_id: int) -> CaseSupervision | None:
+        return self.rows.get(CaseSupervision, supervision_id)
+
+    def due_supervisions(self, now: datetime, limit: int) -> list[int]:
+        due = [
+            s
+            for s in self.rows.where(CaseSupervision, status="open")
+            if s.next_check_at is not None and s.next_check_at <= now
+        ]
+        return [s.id for s in sorted(due, key=lambda s: (s.next_check_at, s.id))][:limit]
+
+    def primary_tasks(self, case_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        wanted = set(case_ids)
+        out: dict[int, tuple[int, int]] = {}
+        for t in self.rows.of(CaseTask):
+            if t.case_id in wanted and t.role == "primary" and t.status != "cancelled":
+                out[t.case_id] = (t.id, t.unit_id)
+        return out
+
+    def urged(self, task_ids: Sequence[int]) -> set[tuple[int, str]]:
+        wanted = set(task_ids)
+        return {(u.task_id, u.level) for u in self.rows.of(CaseUrge) if u.task_id in wanted}
+
+    def add_urges(self, rows: Sequence[dict[str, Any]]) -> None:
+        try:
+            for row in rows:
+                self.rows.insert(CaseUrge(**row))
+        except DuplicateKey as exc:
+            raise Conflict() from exc
+
 
 class FakeUnitRepository:
     """gridgov.units.repository.UnitRepository."""
@@ -714,6 +759,41 @@ class FakeOpen311Repository:
             self.rows.insert(row)
 
 
+# 督办/催办/回访 (issue 15)
+class FakeCallbackRepository:
+    """gridgov.callbacks.ports.CallbackRepository."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def get(self, callback_id: int) -> Callback | None:
+        return self.rows.get(Callback, callback_id)
+
+    def add(self, callback: Callback) -> None:
+        if callback.version is None:
+            callback.version = 1
+        self.rows.insert(callback)
+
+    def add_attempt(self, attempt: CallbackAttempt) -> None:
+        self.rows.insert(attempt)
+
+    def closed_not_queued(self, limit: int) -> list[ClosedCase]:
+        queued = {c.case_id for c in self.rows.of(Callback)}
+        found = [
+            c
+            for c in self.rows.of(Case)
+            if c.status == "closed" and c.parent_case_id is None and c.id not in queued and c.closed_at is not None
+        ]
+        found.sort(key=lambda c: (c.closed_at, c.id))
+        return [
+            ClosedCase(
+                c.id, c.tracking_code, c.category_code, c.closed_at, bool(c.reporter_phone or c.reporter_user_id)
+            )
+            for c in found[:limit]
+            if c.closed_at is not None
+        ]
+
+
 class FakeProposalRepository:
     """gridgov.proposals.ports.ProposalRepository over the working copy; every event written is queued in the log."""
 
@@ -850,6 +930,33 @@ class FakeUnitLookup:
         unit = self.rows.get(Unit, unit_id)
         return unit.code if unit is not None else None
 
+    def get(self, callback_id: int) -> Callback | None:
+        return self.rows.get(Callback, callback_id)
+
+    def add(self, callback: Callback) -> None:
+        if callback.version is None:
+            callback.version = 1
+        self.rows.insert(callback)
+
+    def add_attempt(self, attempt: CallbackAttempt) -> None:
+        self.rows.insert(attempt)
+
+    def closed_not_queued(self, limit: int) -> list[ClosedCase]:
+        queued = {c.case_id for c in self.rows.of(Callback)}
+        found = [
+            c
+            for c in self.rows.of(Case)
+            if c.status == "closed" and c.parent_case_id is None and c.id not in queued and c.closed_at is not None
+        ]
+        found.sort(key=lambda c: (c.closed_at, c.id))
+        return [
+            ClosedCase(
+                c.id, c.tracking_code, c.category_code, c.closed_at, bool(c.reporter_phone or c.reporter_user_id)
+            )
+            for c in found[:limit]
+            if c.closed_at is not None
+        ]
+
 
 # -- the unit of work ------------------------------------------------------------------------------------
 class FakeUnitOfWork:
@@ -866,6 +973,7 @@ class FakeUnitOfWork:
     proposals: FakeProposalRepository
     articles: FakeArticleRepository  # 12345 operations (issue 17)
     unit_lookup: FakeUnitLookup
+    callbacks: FakeCallbackRepository  # 督办/催办/回访 (issue 15)
 
     def __init__(self, db: FakeDatabase | None = None, *, write: bool = True) -> None:
         self.db = db if db is not None else FakeDatabase()
@@ -906,6 +1014,7 @@ class FakeUnitOfWork:
         self.proposals = FakeProposalRepository(self.rows, self.audit)
         self.articles = FakeArticleRepository(self.rows, self.audit)  # 12345 operations (issue 17)
         self.unit_lookup = FakeUnitLookup(self.rows)
+        self.callbacks = FakeCallbackRepository(self.rows)  # 督办/催办/回访 (issue 15)
 
     def commit(self) -> None:
         changes = self.rows.changes()

@@ -22,6 +22,7 @@ from gridgov import __version__
 from gridgov.accounts import views as account_views
 from gridgov.air import views as air_views
 from gridgov.bootstrap import Container, bootstrap
+from gridgov.callbacks import pages as callback_pages  # 督办/催办/回访 (issue 15)
 from gridgov.campaigns import views as campaign_views
 from gridgov.cases import pages as case_pages
 from gridgov.cases import topics_views
@@ -139,6 +140,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(project_pages.router)
     app.include_router(proposal_pages.router)
     app.include_router(knowledge_pages.router)
+    app.include_router(callback_pages.router)  # 督办/催办/回访 (issue 15)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

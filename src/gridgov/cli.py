@@ -14,6 +14,7 @@ import click
 
 from gridgov.accounts import cli as accounts_cli
 from gridgov.air import cli as air_cli
+from gridgov.callbacks import cli as callbacks_cli  # 督办/催办/回访 (issue 15)
 from gridgov.campaigns import cli as campaigns_cli
 from gridgov.cases import cli as cases_cli
 from gridgov.classify import cli as classify_cli
@@ -168,6 +169,7 @@ main.add_command(indicators_cli.indicators)
 main.add_command(projects_cli.projects)
 main.add_command(proposals_cli.proposals)
 main.add_command(knowledge_cli.knowledge)
+main.add_command(callbacks_cli.callbacks)  # 督办/催办/回访 (issue 15)
 categories.add_command(units_cli.categories_import)
 grid.add_command(geo_cli.grid_import)
 grid.add_command(geo_cli.grid_export)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -138,6 +138,12 @@ class Settings(BaseSettings):
     knowledge_flag_days: int = Field(default=3, ge=1, le=60)
     # 12345 operations (issue 17): working days the command centre has to decide a unit's appeal (申诉/甄别)
     appeal_days: int = Field(default=5, ge=1, le=60)
+
+    # 督办/催办/回访 (issue 15, docs/supervision.md): a closed case is called back within this many working days;
+    # the share of each category's closed cases that is called back (category code → 0..1, else the default)
+    callback_due_working_days: int = Field(default=2, ge=1, le=30)
+    callback_sample_default: float = Field(default=1.0, ge=0, le=1)
+    callback_sample_rates: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 
     @property
     def queue_kind(self) -> str:

@@ -1,6 +1,7 @@
 """Imports every ORM model so that Base.metadata is complete (Alembic, tests)."""
 
 import gridgov.air.models  # noqa: F401  (air_* tables)
+import gridgov.callbacks.models  # noqa: F401  (callbacks, callback_attempts: 回访, issue 15)
 import gridgov.indicators.models  # noqa: F401  (indicator* and ranking_schemes tables)
 import gridgov.knowledge.models  # noqa: F401  (knowledge_* tables: the 12345 知识库)
 import gridgov.open311.models  # noqa: F401  (open311_* tables: requests, updates, deliveries)

@@ -17,7 +17,11 @@ from typing import Any
 
 from gridgov.audit.sql import LogError, make_checkpoint
 from gridgov.bootstrap import Container
+from gridgov.callbacks.cli import callback_policy  # 督办/催办/回访 (issue 15)
+from gridgov.callbacks.repository import SqlCallbacksUnitOfWork
+from gridgov.callbacks.services import sweep_closed
 from gridgov.cases.services import enrich_cases, scan_overdue
+from gridgov.cases.services.supervision import scan_supervisions
 from gridgov.jobs.ports import AUDIT_CHECKPOINT, ENRICH_CASE, SCAN_DEADLINES
 from gridgov.logging import get_logger
 from gridgov.open311.outbound import PUSH_UPDATES
@@ -53,6 +57,7 @@ class DeadlineScheduler:
             scan_overdue(c.uow_factory, c.clock.now(), c.calendar, c.policy, c.settings.escalation_batch_size)
             if c.open311_remotes:  # updates owed to remote Open311 endpoints, due by now (gridgov.open311.outbound)
                 c.push_open311()
+            press_and_call_back(c)  # 督办/催办/回访 (issue 15)
             if self.enricher is not None:
                 with c.uow(write=False) as uow:
                     stale = uow.cases.not_enriched(c.clock.now() - timedelta(seconds=30), 1000)
@@ -190,10 +195,18 @@ def sweep(container: Container) -> None:
     job lost, say, with a worker killed while running it)."""
     c = container
     scan_overdue(c.uow_factory, c.clock.now(), c.calendar, c.policy, c.settings.escalation_batch_size)
+    press_and_call_back(c)  # 督办/催办/回访 (issue 15)
     while enrich_pending(c, older_than=STALE_SECONDS):
         pass
     if c.open311_remotes:
         c.push_open311()
+
+
+def press_and_call_back(container: Container) -> None:
+    """督办/催办/回访 (issue 15): unanswered 督办 escalate; closed cases enter the 回访 queue."""
+    c = container
+    scan_supervisions(c.uow_factory, c.clock.now())
+    sweep_closed(SqlCallbacksUnitOfWork(c.uow()), c.clock.now(), c.calendar, callback_policy(c.settings))
 
 
 def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:

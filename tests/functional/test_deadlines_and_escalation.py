@@ -98,6 +98,8 @@ def test_accepting_stops_the_response_clock_and_starts_the_handling_clock(
         "escalated": 0,
         "dry_run": False,
         "steps": [],
+        "urged": 0,  # 督办/催办 (issue 15)
+        "supervisions_escalated": 0,
     }
 
 

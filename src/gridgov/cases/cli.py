@@ -25,6 +25,7 @@ def escalate(
     database_url: str | None, now_text: str | None, dry_run: bool, batch_size: int | None, as_json: bool
 ) -> None:
     from gridgov.cases.services import scan_overdue
+    from gridgov.cases.services.supervision import SupervisionScan, scan_supervisions
 
     now = parse_now(now_text)
     with opened(database_url) as c:
@@ -36,6 +37,8 @@ def escalate(
             batch_size or c.settings.escalation_batch_size,
             dry_run=dry_run,
         )
+        # 督办/催办 (issue 15): unanswered 督办 past their deadline go one level up (not in a dry run)
+        pressed = SupervisionScan() if dry_run else scan_supervisions(c.uow_factory, now or c.clock.now())
     if as_json:
         click.echo(
             json.dumps(
@@ -45,6 +48,8 @@ def escalate(
                     "escalated": report.escalated,
                     "dry_run": dry_run,
                     "steps": report.steps,
+                    "urged": report.urged,
+                    "supervisions_escalated": pressed.escalated,
                 },
                 ensure_ascii=False,
                 default=str,
@@ -56,6 +61,7 @@ def escalate(
         click.echo(f"  {s['tracking_code']} {'黄牌预警' if s['action'] == 'warn' else '超期升级'}{target}")
     prefix = "(演练, 未写入) " if dry_run else ""
     click.echo(f"{prefix}扫描 {report.scanned} 件, 预警 {report.warned}, 升级 {report.escalated}")
+    click.echo(f"{prefix}催办 {report.urged} 件, 督办超期升级 {pressed.escalated} 件")
 
 
 @click.command(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from gridgov.cases.domain import ACTION_LABELS, PUBLIC_ACTIONS, Action, AppealKind, Satisfaction
-from gridgov.clock import Limit, TimeUnit
+from gridgov.clock import SHANGHAI, Limit, TimeUnit
 from gridgov.errors import ValidationFailed
 
 MAX_TEXT = 4000
@@ -172,6 +173,18 @@ class RateDepartment:
     note: str = ""
 
 
+# 督办/催办 (issue 15)
+@dataclass(frozen=True, slots=True)
+class Supervise:
+    due_at: datetime  # by when the unit must answer (督办时限)
+    note: str  # 督办要求
+
+
+@dataclass(frozen=True, slots=True)
+class ReplySupervision:
+    note: str  # 督办回复
+
+
 CaseCommand = (
     Register
     | Reject
@@ -198,6 +211,9 @@ CaseCommand = (
     | Appeal
     | UpholdAppeal
     | RefuseAppeal
+    # 督办/催办 (issue 15)
+    | Supervise
+    | ReplySupervision
 )
 
 COMMANDS: dict[Action, type[CaseCommand]] = {
@@ -226,6 +242,9 @@ COMMANDS: dict[Action, type[CaseCommand]] = {
     Action.APPEAL: Appeal,
     Action.UPHOLD_APPEAL: UpholdAppeal,
     Action.REFUSE_APPEAL: RefuseAppeal,
+    # 督办/催办 (issue 15)
+    Action.SUPERVISE: Supervise,
+    Action.REPLY_SUPERVISION: ReplySupervision,
 }
 ACTION_OF: dict[type[CaseCommand], Action] = {cls: action for action, cls in COMMANDS.items()}
 assert set(COMMANDS) == PUBLIC_ACTIONS, "every action a person may send has its command"
@@ -254,6 +273,9 @@ TEXT_LABELS: dict[tuple[Action, str], str] = {
     (Action.APPEAL, "reason"): "申诉理由",
     (Action.UPHOLD_APPEAL, "reason"): "审核意见",
     (Action.REFUSE_APPEAL, "reason"): "审核意见",
+    # 督办/催办 (issue 15)
+    (Action.SUPERVISE, "note"): "督办要求",
+    (Action.REPLY_SUPERVISION, "note"): "督办回复",
 }
 
 
@@ -298,6 +320,20 @@ def _limit(params: Mapping[str, Any]) -> Limit:
     return limit
 
 
+def _due_at(params: Mapping[str, Any]) -> datetime:
+    """督办时限: an ISO date-time (a time without a zone is Beijing time), or a date (the end of that day)."""
+    raw = params.get("due_at")
+    if isinstance(raw, datetime):
+        value = raw
+    else:
+        text = str(raw or "").strip()
+        try:
+            value = datetime.fromisoformat(text + ("T23:59:59" if len(text) == 10 else ""))
+        except ValueError:
+            raise ValidationFailed("请填写督办时限 (日期或日期时间)", field="due_at") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+
+
 def build_command(action: str, params: Mapping[str, Any]) -> CaseCommand:
     """The typed command for `action`, from its parameters. Raises ValidationFailed, naming the field."""
     try:
@@ -319,6 +355,8 @@ def build_command(action: str, params: Mapping[str, Any]) -> CaseCommand:
             values[name] = _code(params, name)
         elif name == "limit":
             values[name] = _limit(params)
+        elif name == "due_at":  # 督办/催办 (issue 15)
+            values[name] = _due_at(params)
         elif name == "resolved":
             resolved = params.get("resolved")
             if not isinstance(resolved, bool):

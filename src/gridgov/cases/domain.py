@@ -6,7 +6,7 @@ Nothing here imports a framework or reads the clock; services pass `now` in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gridgov.accounts.domain import COMMAND_ROLES, HANDLER_ROLES, Role
@@ -98,6 +98,13 @@ class Action(StrEnum):
     APPEAL = "appeal"  # 申诉/甄别: a handling unit contests a verdict or asks for a class
     UPHOLD_APPEAL = "uphold_appeal"  # the command centre upholds it: the case leaves that unit's affected rates
     REFUSE_APPEAL = "refuse_appeal"
+    # 督办/催办 (issue 15)
+    SUPERVISE = "supervise"  # 督办: a leader or the command centre puts the case under supervision
+    REPLY_SUPERVISION = "reply_supervision"  # 督办回复 by the supervised (handling) unit
+    ESCALATE_SUPERVISION = "escalate_supervision"  # an unanswered 督办 past its deadline goes one level up
+    URGE = "urge"  # 催办: written by the deadline scan to the handling task at yellow and at red
+    CALLBACK_ATTEMPT = "callback_attempt"  # 回访: one call to the reporter (gridgov.callbacks)
+    CALLBACK_UNREACHED = "callback_unreached"  # 回访: closed as 未回访 after the failed attempts
 
 
 S, A = CaseStatus, Action
@@ -150,6 +157,13 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], CaseStatus] = {
     (S.ACCEPTED, A.WARN): S.ACCEPTED,
     (S.DISPATCHED, A.ESCALATE): S.DISPATCHED,
     (S.ACCEPTED, A.ESCALATE): S.ACCEPTED,
+    # 督办/催办 (issue 15)
+    (S.DISPATCHED, A.SUPERVISE): S.DISPATCHED,
+    (S.ACCEPTED, A.SUPERVISE): S.ACCEPTED,
+    (S.DISPATCHED, A.URGE): S.DISPATCHED,
+    (S.ACCEPTED, A.URGE): S.ACCEPTED,
+    (S.CLOSED, A.CALLBACK_ATTEMPT): S.CLOSED,
+    (S.CLOSED, A.CALLBACK_UNREACHED): S.CLOSED,
 }
 # 12345 operations (issue 17): an appeal and its decision leave the status as it is
 APPEALABLE = (S.DISPATCHED, S.ACCEPTED, S.HANDLED, S.CLOSED, S.EVALUATED, S.REOPENED, S.RETURNED)
@@ -194,12 +208,24 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.APPEAL: HANDLER_ROLES,
     A.UPHOLD_APPEAL: frozenset({Role.DISPATCHER, Role.ADMIN}),
     A.REFUSE_APPEAL: frozenset({Role.DISPATCHER, Role.ADMIN}),
+    # 督办/催办 (issue 15)
+    A.SUPERVISE: frozenset({Role.LEADER, Role.DISPATCHER, Role.ADMIN}),
+    A.REPLY_SUPERVISION: HANDLER_ROLES,
+    A.ESCALATE_SUPERVISION: frozenset({Role.SYSTEM}),
+    A.URGE: frozenset({Role.SYSTEM}),
+    # written by gridgov.callbacks for an operator, whose own rule (callbacks.domain.CALLBACK_ROLES) decides
+    A.CALLBACK_ATTEMPT: frozenset({Role.SYSTEM}),
+    A.CALLBACK_UNREACHED: frozenset({Role.SYSTEM}),
 }
 
 # the system may attach its proposal to a case in any state (it never changes the status)
 TRANSITIONS.update({(st, A.CLASSIFY): st for st in CaseStatus})
 TRANSITIONS.update({(st, A.ERASE_REPORTER): st for st in CaseStatus})
 TRANSITIONS.update({(st, A.COMMENT): st for st in CaseStatus})
+# 督办/催办 (issue 15): a 督办 is answered while a unit has the case in hand; it escalates while the case is open
+_WORKED = (S.DISPATCHED, S.ACCEPTED, S.HANDLED, S.SUSPENDED)  # a unit has the case in hand
+TRANSITIONS.update({(st, A.REPLY_SUPERVISION): st for st in _WORKED})
+TRANSITIONS.update({(st, A.ESCALATE_SUPERVISION): st for st in CaseStatus if st.kind is StatusKind.OPEN})
 
 # actions a person may send through the API (the rest are the system's own)
 PUBLIC_ACTIONS = frozenset(a for a, roles in ACTION_ROLES.items() if roles != {Role.SYSTEM}) - {A.REPORT_CASE}
@@ -238,6 +264,13 @@ ACTION_LABELS = {
     A.APPEAL: "申诉",
     A.UPHOLD_APPEAL: "申诉成立",
     A.REFUSE_APPEAL: "申诉不成立",
+    # 督办/催办 (issue 15)
+    A.SUPERVISE: "督办",
+    A.REPLY_SUPERVISION: "督办回复",
+    A.ESCALATE_SUPERVISION: "督办超期升级",
+    A.URGE: "催办",
+    A.CALLBACK_ATTEMPT: "回访记录",
+    A.CALLBACK_UNREACHED: "未回访",
 }
 
 
@@ -520,3 +553,81 @@ def next_alarm_at(
     if escalations >= max_escalations:
         return None
     return clock.escalation_at(calendar, escalations + 1)
+
+
+# -- 督办/催办 (issue 15) ------------------------------------------------------------------------------
+class SupervisionStatus(StrEnum):
+    OPEN = "open"  # 挂牌督办: waiting for the unit's answer
+    REPLIED = "replied"  # 督办回复 received (on time or late)
+    ENDED = "ended"  # the case closed before an answer came
+
+    @property
+    def label(self) -> str:
+        return SUPERVISION_STATUS_LABELS[self]
+
+
+SUPERVISION_STATUS_LABELS = {
+    SupervisionStatus.OPEN: "督办中",
+    SupervisionStatus.REPLIED: "已回复",
+    SupervisionStatus.ENDED: "随案件办结",
+}
+SUPERVISION_MAX_DAYS = 60  # the furthest a 督办 deadline may lie ahead, in days
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionView:
+    """What the guards need of a case's open 督办."""
+
+    id: int
+    unit_id: int
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionStep:
+    level: int  # escalations after this step
+    at: datetime  # when it became due
+
+
+def due_supervision_steps(
+    issued_at: datetime, due_at: datetime, escalations: int, now: datetime, max_escalations: int
+) -> list[SupervisionStep]:
+    """An unanswered 督办 escalates one level up at its deadline, then once more each further period (the time
+    it was given), as far as the chain of units goes (idempotent by the escalation count)."""
+    period = max(due_at - issued_at, timedelta(minutes=1))
+    steps: list[SupervisionStep] = []
+    n = escalations
+    while n < max_escalations:
+        at = due_at + period * n
+        if now < at:
+            break
+        n += 1
+        steps.append(SupervisionStep(n, at))
+    return steps
+
+
+def next_supervision_check(
+    issued_at: datetime, due_at: datetime, escalations: int, max_escalations: int
+) -> datetime | None:
+    if escalations >= max_escalations:
+        return None
+    return due_at + max(due_at - issued_at, timedelta(minutes=1)) * escalations
+
+
+def supervision_on_time(replied_at: datetime, due_at: datetime) -> bool:
+    """督办按期回复: the answer came no later than the deadline."""
+    return replied_at <= due_at
+
+
+class UrgeLevel(StrEnum):
+    YELLOW = "yellow"  # 催办 at the yellow warning
+    RED = "red"  # and again when the task turns red (once per task and level)
+
+
+def urge_level(step: AlarmStep) -> UrgeLevel | None:
+    """Which 催办 an alarm step writes: the warning, and the first escalation (later ones are the escalation's)."""
+    if step.action is Action.WARN:
+        return UrgeLevel.YELLOW
+    if step.action is Action.ESCALATE and step.escalation == 1:
+        return UrgeLevel.RED
+    return None

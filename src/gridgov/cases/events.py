@@ -49,10 +49,28 @@ _PAST = {
     Action.APPEAL: "appeal_lodged",
     Action.UPHOLD_APPEAL: "appeal_upheld",
     Action.REFUSE_APPEAL: "appeal_refused",
+    # 督办/催办 (issue 15)
+    Action.SUPERVISE: "supervised",
+    Action.REPLY_SUPERVISION: "supervision_replied",
+    Action.ESCALATE_SUPERVISION: "supervision_escalated",
+    Action.URGE: "urged",
+    Action.CALLBACK_ATTEMPT: "callback_attempted",
+    Action.CALLBACK_UNREACHED: "callback_unreached",
+}
+# 督办/催办 (issue 15): their tags
+_TAGS = {
+    Action.SUPERVISE: "case:supervision",
+    Action.REPLY_SUPERVISION: "case:supervision",
+    Action.ESCALATE_SUPERVISION: "case:supervision",
+    Action.URGE: "case:urge",
+    Action.CALLBACK_ATTEMPT: "case:callback",
+    Action.CALLBACK_UNREACHED: "case:callback",
 }
 
 
 def _tag(action: Action, changed: bool) -> str:
+    if action in _TAGS:
+        return _TAGS[action]
     if action in (Action.WARN, Action.ESCALATE):
         return "case:deadline"
     if action is Action.CLASSIFY:

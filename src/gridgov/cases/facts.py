@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gridgov.cases.domain import CaseStatus, TaskRole, TaskStatus, TaskView, Urgency
+from gridgov.cases.domain import CaseStatus, SupervisionView, TaskRole, TaskStatus, TaskView, Urgency
 from gridgov.cases.guards import CaseFacts
-from gridgov.cases.models import Case, CaseTask
+from gridgov.cases.models import Case, CaseSupervision, CaseTask
 from gridgov.categories.models import Category
 
 
-def case_facts(case: Case, tasks: Sequence[tuple[CaseTask, str | None]], category: Category | None) -> CaseFacts:
-    """`tasks` are the case's tasks with their unit's name."""
+def case_facts(
+    case: Case,
+    tasks: Sequence[tuple[CaseTask, str | None]],
+    category: Category | None,
+    supervision: CaseSupervision | None = None,
+) -> CaseFacts:
+    """`tasks` are the case's tasks with their unit's name; `supervision` the case's open 督办."""
     return CaseFacts(
         case_id=case.id,
         status=CaseStatus(case.status),
@@ -26,4 +31,9 @@ def case_facts(case: Case, tasks: Sequence[tuple[CaseTask, str | None]], categor
         ),
         postpone_pending=bool(case.postpone_request),
         resume_to=CaseStatus(case.status_before_suspend) if case.status_before_suspend else None,
+        supervision=(
+            SupervisionView(supervision.id, supervision.unit_id, supervision.due_at)
+            if supervision is not None
+            else None
+        ),
     )

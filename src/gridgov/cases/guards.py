@@ -24,6 +24,7 @@ from gridgov.cases.domain import (
     Action,
     ActionNotPermitted,
     CaseStatus,
+    SupervisionView,  # 督办/催办 (issue 15)
     TaskRole,
     TaskStatus,
     TaskView,
@@ -75,6 +76,8 @@ class CaseFacts:
     tasks: tuple[TaskView, ...] = ()
     postpone_pending: bool = False
     resume_to: CaseStatus | None = None  # the status held before 挂起
+    # 督办/催办 (issue 15)
+    supervision: SupervisionView | None = None  # the open 督办, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +230,26 @@ def _nothing(facts: CaseFacts, actor: ActorFacts) -> GridgovError | None:
     return None
 
 
+# -- 督办/催办 (issue 15) -------------------------------------------------------------------------------
+def _supervisable(facts: CaseFacts, actor: ActorFacts) -> GridgovError | None:
+    """A case is put under supervision once at a time, and only while a unit is handling it (there must be
+    someone to answer)."""
+    if facts.supervision is not None:
+        return InvalidTransition("该案件已在督办中, 待承办单位回复后才能再次督办")
+    if not any(t.role is TaskRole.PRIMARY and t.status in WORKING for t in facts.tasks):
+        return InvalidTransition("案件没有正在办理的承办单位, 不能督办")
+    return None
+
+
+def _supervised_unit(facts: CaseFacts, actor: ActorFacts) -> GridgovError | None:
+    """督办回复 comes from the unit the 督办 was addressed to."""
+    if facts.supervision is None:
+        return InvalidTransition("该案件没有待回复的督办")
+    if actor.unit_id is None or actor.unit_id != facts.supervision.unit_id:
+        return PermissionDenied("只有被督办的承办单位可以回复督办")
+    return None
+
+
 SPECIFIC: dict[Action, Guard] = {
     Action.DIRECT_CLOSE: _direct_close,
     Action.ACCEPT: _holds((TaskRole.PRIMARY,), TaskStatus.PENDING),
@@ -247,6 +270,9 @@ SPECIFIC: dict[Action, Guard] = {
     Action.APPEAL: _may_appeal,
     Action.UPHOLD_APPEAL: _appeal_pending,
     Action.REFUSE_APPEAL: _appeal_pending,
+    # 督办/催办 (issue 15)
+    Action.SUPERVISE: _supervisable,
+    Action.REPLY_SUPERVISION: _supervised_unit,
 }
 
 

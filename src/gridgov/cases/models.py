@@ -165,3 +165,48 @@ class CaseEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# -- 督办/催办 (issue 15) ------------------------------------------------------------------------------
+class CaseSupervision(Base):
+    """One 督办 of a case: who put it under supervision, the unit that must answer, by when, and the answer.
+    Each change is also an event of the case's chain (supervised, supervision_replied, supervision_escalated)."""
+
+    __tablename__ = "case_supervisions"
+    __table_args__ = (
+        Index("ix_supervisions_case", "case_id"),
+        Index("ix_supervisions_status_check", "status", "next_check_at"),
+        Index("ix_supervisions_issued", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # the unit that must answer (主办)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    issued_by_role: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CaseUrge(Base):
+    """One 催办 written by the deadline scan to a task: at most one per task and level (the unique key keeps two
+    concurrent scans from writing it twice)."""
+
+    __tablename__ = "case_urges"
+    __table_args__ = (UniqueConstraint("task_id", "level", name="uq_case_urges_task_level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("case_tasks.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    level: Mapped[str] = mapped_column(String(10))
+    urged_at: Mapped[datetime] = mapped_column(UTCDateTime())

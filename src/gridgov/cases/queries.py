@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gridgov.accounts.domain import Actor, Role, Scope, scope_of
 from gridgov.accounts.models import User
@@ -16,11 +16,12 @@ from gridgov.cases.domain import (
     Action,
     CaseStatus,
     StatusKind,
+    SupervisionStatus,  # 督办/催办 (issue 15)
     statuses_of_kind,
 )
 from gridgov.cases.facts import case_facts
 from gridgov.cases.guards import ActorFacts, actions_for
-from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.models import Case, CaseEvent, CaseSupervision, CaseTask
 from gridgov.cases.routing import BASIS_LABELS, propose_unit
 from gridgov.categories.models import Category
 from gridgov.errors import NotFound, ValidationFailed
@@ -220,10 +221,11 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
         "allowed_actions": [
             a.value
             for a in actions_for(
-                case_facts(case, [(t, u.name) for t, u in tasks], category),
+                case_facts(case, [(t, u.name) for t, u in tasks], category, _open_supervision(session, case.id)),
                 ActorFacts.of(actor, _assigned_grids(session, actor)),
             )
         ],
+        "supervisions": supervision_rows(session, case.id),  # 督办/催办 (issue 15)
         "tasks": [
             {
                 **{
@@ -431,3 +433,44 @@ def cases_near(
             )
     out.sort(key=lambda r: (r["distance_m"], -r["id"]))
     return out[:limit]
+
+
+# -- 督办/催办 (issue 15) ------------------------------------------------------------------------------
+def _open_supervision(session: Session, case_id: int) -> CaseSupervision | None:
+    stmt = select(CaseSupervision).where(CaseSupervision.case_id == case_id, CaseSupervision.status == "open")
+    return session.scalars(stmt.order_by(CaseSupervision.id.desc())).first()
+
+
+def supervision_rows(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """A case's 督办, newest first, with the unit that must answer and where it escalated."""
+    answering, escalated = aliased(Unit), aliased(Unit)
+    stmt = (
+        select(CaseSupervision, answering.name, escalated.name)
+        .join(answering, answering.id == CaseSupervision.unit_id)
+        .outerjoin(escalated, escalated.id == CaseSupervision.escalated_to_unit_id)
+        .where(CaseSupervision.case_id == case_id)
+        .order_by(CaseSupervision.id.desc())
+    )
+    return [
+        {
+            **{
+                k: getattr(s, k)
+                for k in (
+                    "id",
+                    "status",
+                    "note",
+                    "issued_at",
+                    "issued_by_role",
+                    "due_at",
+                    "replied_at",
+                    "reply",
+                    "on_time",
+                    "escalation_level",
+                )
+            },
+            "status_label": SupervisionStatus(s.status).label,
+            "unit_name": unit_name,
+            "escalated_to": escalated_name,
+        }
+        for s, unit_name, escalated_name in session.execute(stmt)
+    ]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.cases.domain import StatusKind, statuses_of_kind
-from gridgov.cases.models import Case, CaseEvent, CaseTask
+from gridgov.cases.models import Case, CaseEvent, CaseSupervision, CaseTask, CaseUrge
 from gridgov.cases.ports import AlarmRow, CaseRepository, PoolCase
 from gridgov.classify.models import CategoryLabel
 from gridgov.db import UTCDateTime
@@ -172,6 +172,58 @@ class SqlCaseRepository:
             select(Case.id).where(Case.enriched_at.is_(None), Case.created_at <= before).order_by(Case.id).limit(limit)
         )
         return list(self.session.scalars(stmt))
+
+    # -- 督办/催办 (issue 15) ---------------------------------------------------------------------------
+    def open_supervision(self, case_id: int) -> CaseSupervision | None:
+        stmt = select(CaseSupervision).where(CaseSupervision.case_id == case_id, CaseSupervision.status == "open")
+        return self.session.scalars(stmt.order_by(CaseSupervision.id.desc())).first()
+
+    def add_supervision(self, supervision: CaseSupervision) -> None:
+        self.session.add(supervision)
+        self.session.flush()
+
+    def get_supervision(self, supervision_id: int) -> CaseSupervision | None:
+        return self.session.get(CaseSupervision, supervision_id)
+
+    def due_supervisions(self, now: datetime, limit: int) -> list[int]:
+        """Open 督办 whose deadline (or next escalation) has come, oldest first."""
+        stmt = (
+            select(CaseSupervision.id)
+            .where(CaseSupervision.status == "open", CaseSupervision.next_check_at <= now)
+            .order_by(CaseSupervision.next_check_at, CaseSupervision.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def primary_tasks(self, case_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """The handling (主办) task of each case, not cancelled, the newest one: case id → (task id, unit id)."""
+        out: dict[int, tuple[int, int]] = {}
+        if not case_ids:
+            return out
+        stmt = (
+            select(CaseTask.case_id, CaseTask.id, CaseTask.unit_id)
+            .where(CaseTask.case_id.in_(list(case_ids)), CaseTask.role == "primary", CaseTask.status != "cancelled")
+            .order_by(CaseTask.id)
+        )
+        for case_id, task_id, unit_id in self.session.execute(stmt):
+            out[case_id] = (task_id, unit_id)
+        return out
+
+    def urged(self, task_ids: Sequence[int]) -> set[tuple[int, str]]:
+        if not task_ids:
+            return set()
+        stmt = select(CaseUrge.task_id, CaseUrge.level).where(CaseUrge.task_id.in_(list(task_ids)))
+        return {(t, lv) for t, lv in self.session.execute(stmt)}
+
+    def add_urges(self, rows: Sequence[dict[str, Any]]) -> None:
+        """One row per (task, level); a row another scan wrote first is a Conflict (the batch is redone)."""
+        if not rows:
+            return
+        try:
+            with self.session.begin_nested():
+                self.session.execute(insert(CaseUrge.__table__), list(rows))  # type: ignore[arg-type]
+        except IntegrityError as exc:
+            raise Conflict() from exc
 
 
 __all__ = ["AlarmRow", "CaseRepository", "PoolCase", "SqlCaseRepository"]

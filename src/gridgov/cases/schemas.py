@@ -239,6 +239,22 @@ class RefuseAppealBody(_ActionBody):
     reason: str | None = Text
 
 
+# 督办/催办 (issue 15)
+class SuperviseBody(_ActionBody):
+    """督办: by a leader or the command centre, with a deadline (督办时限) and what is asked (note required)."""
+
+    action: Literal["supervise"]
+    due_at: datetime | str | None = Field(default=None, description="督办时限: ISO 日期时间 (无时区按北京时间) 或日期")
+    note: str | None = Text
+
+
+class ReplySupervisionBody(_ActionBody):
+    """督办回复 by the supervised unit (note required)."""
+
+    action: Literal["reply_supervision"]
+    note: str | None = Text
+
+
 ACTION_BODIES: tuple[type[_ActionBody], ...] = (
     RegisterBody,
     RejectBody,
@@ -265,6 +281,9 @@ ACTION_BODIES: tuple[type[_ActionBody], ...] = (
     AppealBody,
     UpholdAppealBody,
     RefuseAppealBody,
+    # 督办/催办 (issue 15)
+    SuperviseBody,
+    ReplySupervisionBody,
 )
 ACTION_FIELDS = frozenset(name for body in ACTION_BODIES for name in body.model_fields)
 
@@ -293,7 +312,10 @@ CaseAction = Annotated[
     # 12345 operations (issue 17)
     | AppealBody
     | UpholdAppealBody
-    | RefuseAppealBody,
+    | RefuseAppealBody
+    # 督办/催办 (issue 15)
+    | SuperviseBody
+    | ReplySupervisionBody,
     Field(discriminator="action"),
 ]
 
@@ -327,6 +349,23 @@ class TaskPublic(BaseModel):
     rework_count: int
     postponed: bool
     rating: int | None
+
+
+# 督办/催办 (issue 15)
+class SupervisionPublic(BaseModel):
+    id: int
+    status: str
+    status_label: str
+    note: str
+    issued_at: datetime
+    issued_by_role: str
+    due_at: datetime
+    unit_name: str
+    replied_at: datetime | None
+    reply: str
+    on_time: bool | None
+    escalation_level: int
+    escalated_to: str | None
 
 
 class CasePublic(BaseModel):
@@ -387,6 +426,7 @@ class CasePublic(BaseModel):
     duplicate_notice: str | None = None  # 附近已有类似问题正在处理: all a resident learns of the hints
     allowed_actions: list[str]
     tasks: list[TaskPublic]
+    supervisions: list[SupervisionPublic] = []  # 督办/催办 (issue 15)
 
 
 class CaseSummary(BaseModel):

@@ -11,13 +11,14 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.domain import Actor, scope_of
+from gridgov.callbacks.queries import callback_counts  # 督办/回访 (issue 15)
 from gridgov.cases.domain import AlarmLevel, CaseStatus, StatusKind
-from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.models import Case, CaseEvent, CaseSupervision
 from gridgov.cases.queries import CLOCKED, in_scope
 from gridgov.clock import SHANGHAI
 from gridgov.grids.models import Grid, GridVersion
-from gridgov.metrics.domain import Weights, rank
-from gridgov.metrics.queries import unit_metrics
+from gridgov.metrics.domain import CallbackCounts, Weights, callback_rates, rank, supervision_rates
+from gridgov.metrics.queries import month_bounds, supervision_counts, unit_metrics
 from gridgov.units.domain import UnitKind
 from gridgov.units.models import Unit
 
@@ -251,4 +252,49 @@ def home_counts(session: Session) -> dict[str, Any]:
         "total": sum(counts.values()),
         "levels": levels,
         "version": version.name if version else None,
+    }
+
+
+# -- 督办/回访 (issue 15) -------------------------------------------------------------------------------
+def supervised_cases(session: Session, actor: Actor, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
+    """挂牌督办: the open 督办 within the reader's scope, the nearest deadline first (the overdue ones lead)."""
+    stmt = (
+        select(CaseSupervision, Case.tracking_code, Case.title, Case.status, Unit.name)
+        .join(Case, Case.id == CaseSupervision.case_id)
+        .join(Unit, Unit.id == CaseSupervision.unit_id)
+        .where(CaseSupervision.status == "open", in_scope(scope_of(actor)))
+        .order_by(CaseSupervision.due_at, CaseSupervision.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "id": s.id,
+            "case_id": s.case_id,
+            "tracking_code": code,
+            "title": title,
+            "status_label": CaseStatus(status).label,
+            "unit_name": unit_name,
+            "note": s.note,
+            "issued_at": s.issued_at,
+            "due_at": s.due_at,
+            "overdue": s.due_at < now,
+            "escalation_level": s.escalation_level,
+        }
+        for s, code, title, status, unit_name in session.execute(stmt)
+    ]
+
+
+def supervision_board(session: Session, actor: Actor, now: datetime, month: str) -> dict[str, Any]:
+    """The dashboard's 挂牌督办 card: the open 督办, and the month's 督办件数, 督办按期回复率 and 回访 figures."""
+    start, end = month_bounds(month)
+    counts = supervision_counts(session, month, now)
+    callbacks = CallbackCounts(**callback_counts(session, start, end))
+    return {
+        "month": month,
+        "items": supervised_cases(session, actor, now),
+        "supervised": counts.issued,
+        **asdict(counts),
+        **supervision_rates(counts),
+        "callbacks": asdict(callbacks),
+        **callback_rates(callbacks),
     }

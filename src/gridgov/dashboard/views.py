@@ -92,6 +92,13 @@ def ranking_xlsx(container: ContainerDep, actor: Reader, month: MonthParam = Non
     return Response(ranking_workbook(data), media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
+@router.get("/api/v1/dashboard/supervision", summary="大屏: 挂牌督办与本月督办件数、督办按期回复率、回访率")
+def supervision(container: ContainerDep, actor: Reader, month: MonthParam = None) -> dict[str, Any]:
+    now = container.clock.now()
+    with container.sessions() as session:
+        return queries.supervision_board(session, actor, now, month or now.astimezone(SHANGHAI).strftime("%Y-%m"))
+
+
 def _event(name: str, data: Any, event_id: str) -> str:
     body = json.dumps(jsonable_encoder(data), ensure_ascii=False, separators=(",", ":"))
     return f"event: {name}\nid: {event_id}\ndata: {body}\n\n"

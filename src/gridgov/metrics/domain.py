@@ -11,6 +11,14 @@
   按期结案率 on_time_close_rate = 按期结案数 / (应结案数 − 缓办数)
   返工率 rework_rate          = reworks / handled tasks
   延期率 postpone_rate        = postponed tasks / dispatched (primary) tasks
+督办/回访 (issue 15, docs/supervision.md):
+  督办件数 supervised          = 督办 issued in the period
+  督办按期回复率 supervision_on_time_rate
+                              = 督办 answered by their deadline / 督办 due (answered, or unanswered past the deadline)
+  回访率 callback_reach_rate  = call-backs reached / call-backs finished (reached + 未回访 + 拒绝回访)
+  回访满意率 callback_satisfaction_rate
+                              = reached and rated 满意 or 基本满意 / reached (未回访 and 拒绝回访 give no verdict: in
+                                neither part, as for 满意率, whose denominator is the evaluated cases)
 """
 
 from __future__ import annotations
@@ -110,3 +118,33 @@ def rank(rows: list[dict[str, object]]) -> list[dict[str, object]]:
             prev = k
         r["rank"] = position if r["composite"] is not None else None
     return ordered
+
+
+# -- 督办/回访 (issue 15) -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SupervisionCounts:
+    issued: int = 0  # 督办件数
+    replied_on_time: int = 0
+    replied_late: int = 0
+    unanswered_overdue: int = 0  # past the deadline without an answer (still open, or escalated before the case closed)
+
+
+def supervision_rates(c: SupervisionCounts) -> dict[str, float | None]:
+    due = c.replied_on_time + c.replied_late + c.unanswered_overdue
+    return {"supervision_on_time_rate": ratio(c.replied_on_time, due)}
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackCounts:
+    satisfied: int = 0  # reached, 满意 or 基本满意
+    unsatisfied: int = 0  # reached, 不满意
+    unreached: int = 0  # 未回访 (three failed calls)
+    refused: int = 0  # 拒绝回访
+
+
+def callback_rates(c: CallbackCounts) -> dict[str, float | None]:
+    reached = c.satisfied + c.unsatisfied
+    return {
+        "callback_reach_rate": ratio(reached, reached + c.unreached + c.refused),
+        "callback_satisfaction_rate": ratio(c.satisfied, reached),
+    }

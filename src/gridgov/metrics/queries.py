@@ -9,10 +9,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.cases.domain import AppealKind, CaseStatus, Exclusion, Satisfaction, TaskRole, TaskStatus
-from gridgov.cases.models import Case, CaseTask
+from gridgov.cases.models import Case, CaseSupervision, CaseTask
 from gridgov.clock import SHANGHAI
 from gridgov.errors import ValidationFailed
-from gridgov.metrics.domain import UnitCounts, Weights, rank, rates
+from gridgov.metrics.domain import SupervisionCounts, UnitCounts, Weights, rank, rates
 from gridgov.units.models import Unit
 
 
@@ -145,3 +145,21 @@ def appeals(session: Session, status: str | None = None, limit: int = 500) -> li
             }
         )
     return out
+
+
+# -- 督办 (issue 15) ------------------------------------------------------------------------------------
+def supervision_counts(session: Session, month: str, now: datetime) -> SupervisionCounts:
+    """督办 issued in `month`: how many, and how they were answered (metrics.domain.supervision_rates)."""
+    start, end = month_bounds(month)
+    s = CaseSupervision
+    replied = s.replied_at.is_not(None)
+    overdue = s.replied_at.is_(None) & (((s.status == "open") & (s.due_at < now)) | (s.escalation_level > 0))
+    row = session.execute(
+        select(
+            func.count(),
+            _count(replied & s.on_time.is_(True)),
+            _count(replied & s.on_time.is_(False)),
+            _count(overdue),
+        ).where(s.issued_at >= start, s.issued_at < end)
+    ).one()
+    return SupervisionCounts(*(int(v) for v in row))

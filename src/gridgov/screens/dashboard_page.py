@@ -15,9 +15,10 @@ from gridgov.dashboard import queries
 from gridgov.metrics.domain import Weights
 from gridgov.screens.domain import SCREENS
 from gridgov.web.deps import ContainerDep, PageNo, Runtime
-from gridgov.web.render import PageRoute, page
+from gridgov.web.render import PageRoute, add_filters, page
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+add_filters(sv_pct=lambda v: "—" if v is None else f"{v * 100:.1f}%")  # 挂牌督办's rates (issue 15)
 RANKING_PAGE_SIZE = 20
 GROUPS = {"streets": "街道", "departments": "部门"}
 
@@ -26,7 +27,9 @@ def dashboard_context(wall: bool) -> Any:
     def context(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:
         with container.sessions() as session:
             plotted = queries.open_plotted(session, actor)
-        return {"wall": wall, "plotted": plotted, "min_tasks": queries.MIN_RANKED_TASKS}
+            now = container.clock.now()  # 挂牌督办 (issue 15)
+            board = queries.supervision_board(session, actor, now, now.astimezone(SHANGHAI).strftime("%Y-%m"))
+        return {"wall": wall, "plotted": plotted, "min_tasks": queries.MIN_RANKED_TASKS, "board": board}
 
     return context
 

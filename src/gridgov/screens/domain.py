@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gridgov.actor import Role
+from gridgov.callbacks.domain import READ_ROLES as CALLBACK_READERS  # 督办/催办 (issue 15)
 from gridgov.cases.domain import CaseStatus as S
 from gridgov.dashboard.domain import DASHBOARD_ROLES
 from gridgov.projects.domain import READERS as PROJECT_READERS
@@ -34,6 +35,8 @@ SCREENS: dict[str, Screen] = {
     "projects": Screen("/projects", "三个一批", PROJECT_READERS),
     "proposals": Screen("/proposals", "建议提案", PROPOSAL_READERS),
     "proposal_report": Screen("/proposals/report", "建议提案办理情况", PROPOSAL_REPORT_READERS),
+    # 督办/催办 (issue 15)
+    "callbacks": Screen("/callbacks", "回访", CALLBACK_READERS),
 }
 
 HOME: dict[Role, str] = {

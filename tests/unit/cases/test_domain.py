@@ -253,10 +253,15 @@ def test_roles_that_may_not_act(action: Action, role: Role) -> None:
         check_role(action, role)
 
 
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", [a for a in Action if a is not A.SUPERVISE])
 def test_leader_is_read_only(action: Action) -> None:
     with pytest.raises(ActionNotPermitted):
         check_role(action, Role.LEADER)
+
+
+def test_a_leader_acts_only_by_supervising() -> None:
+    """督办 (issue 15) is the one step of the loop a leader takes: 领导挂牌督办."""
+    check_role(A.SUPERVISE, Role.LEADER)
 
 
 # -- tasks -------------------------------------------------------------------------------------------

@@ -154,6 +154,20 @@ def _appeal_pending(walk: Walk) -> int:
     return cid
 
 
+# 督办/催办 (issue 15)
+def _supervised(walk: Walk) -> int:
+    cid = walk.accepted()
+    due = (walk.clock.now() + timedelta(days=2)).isoformat()
+    walk.act("leader", cid, "supervise", due_at=due, note="请三日内办结")
+    return cid
+
+
+def _supervised_handled(walk: Walk) -> int:
+    cid = _supervised(walk)
+    walk.act("street", cid, "handle", note="已清理")
+    return cid
+
+
 STATES: dict[str, Callable[[Walk], int]] = {
     "reported": lambda walk: walk.report(),
     "reported-urgent": lambda walk: walk.report(urgency="urgent"),
@@ -178,6 +192,9 @@ STATES: dict[str, Callable[[Walk], int]] = {
     "suspended": _suspended,
     "merged": _merged,
     "appeal-pending": _appeal_pending,  # 12345 operations (issue 17)
+    # 督办/催办 (issue 15)
+    "supervised": _supervised,
+    "supervised-handled": _supervised_handled,
 }
 
 
@@ -210,6 +227,9 @@ def _params(walk: Walk, case_id: int) -> dict[Action, dict[str, Any]]:
         Action.APPEAL: {"appeal_kind": "not_ours", "reason": "非本单位职责"},
         Action.UPHOLD_APPEAL: {"reason": "属实"},
         Action.REFUSE_APPEAL: {"reason": "不属实"},
+        # 督办/催办 (issue 15)
+        Action.SUPERVISE: {"due_at": (walk.clock.now() + timedelta(days=1)).isoformat(), "note": "请尽快办理"},
+        Action.REPLY_SUPERVISION: {"note": "已安排人员处置"},
     }
 
 

@@ -38,6 +38,9 @@ WHERE: dict[Action, tuple[str, str]] = {
     Action.APPEAL: ("accepted", "street"),
     Action.UPHOLD_APPEAL: ("appeal-pending", "dispatcher"),
     Action.REFUSE_APPEAL: ("appeal-pending", "dispatcher"),
+    # 督办/催办 (issue 15)
+    Action.SUPERVISE: ("accepted", "leader"),
+    Action.REPLY_SUPERVISION: ("supervised", "street"),
 }
 
 

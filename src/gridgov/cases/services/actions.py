@@ -17,7 +17,15 @@ from gridgov.cases.guards import GUARDS, ActorFacts, CaseFacts
 from gridgov.cases.models import Case
 from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.cases.services.context import ActionContext
-from gridgov.cases.services.handlers import appeals, dispatch, handling, merge, postpone, whistle
+from gridgov.cases.services.handlers import (
+    appeals,
+    dispatch,
+    handling,
+    merge,
+    postpone,
+    supervision,  # 督办/催办 (issue 15)
+    whistle,
+)
 from gridgov.cases.services.policy import CasePolicy
 from gridgov.clock import WorkingDays
 from gridgov.errors import Conflict, NotFound
@@ -53,6 +61,9 @@ HANDLERS: dict[type[CaseCommand], Handler] = {
     c.Appeal: appeals.appeal,
     c.UpholdAppeal: appeals.uphold_appeal,
     c.RefuseAppeal: appeals.refuse_appeal,
+    # 督办/催办 (issue 15)
+    c.Supervise: supervision.supervise,
+    c.ReplySupervision: supervision.reply_supervision,
 }
 
 
@@ -65,7 +76,7 @@ def load_facts(uow: CasesUnitOfWork, case: Case) -> CaseFacts:
             units[task.unit_id] = unit.name if unit is not None else None
         tasks.append((task, units[task.unit_id]))
     category = uow.categories.by_code(case.category_code) if case.category_code else None
-    return case_facts(case, tasks, category)
+    return case_facts(case, tasks, category, uow.cases.open_supervision(case.id))
 
 
 def actor_facts(uow: CasesUnitOfWork, actor: Actor) -> ActorFacts:
@@ -87,28 +98,46 @@ def apply_action(
 
     Refusals, in order: the role (403), the case out of the person's scope (404), a stale `expected_version`
     (409 conflict), then the action's guard (the state, then the person's tasks and the case's facts)."""
+    check_role(action_of(command), actor.role)
+    with uow:
+        case = apply_within(uow, case_id, command, actor, now, calendar, policy, expected_version)
+        uow.commit()
+        log.info("case_action", case_id=case_id, action=action_of(command).value, status=case.status)
+        return case.version
+
+
+def apply_within(
+    uow: CasesUnitOfWork,
+    case_id: int,
+    command: CaseCommand,
+    actor: Actor,
+    now: datetime,
+    calendar: WorkingDays,
+    policy: CasePolicy,
+    expected_version: int | None = None,
+) -> Case:
+    """`apply_action` inside a transaction the caller owns (a 回访 that becomes the evaluation): the same checks,
+    nothing committed."""
     act = action_of(command)
     check_role(act, actor.role)
-    with uow:
-        case = uow.cases.get(case_id)
-        if case is None or not _in_scope(uow, case, actor):
-            raise NotFound(f"案件不存在: {case_id}")
-        if expected_version is not None and case.version != expected_version:
-            raise Conflict(expected=expected_version, actual=case.version)
-        refused = GUARDS[act](load_facts(uow, case), actor_facts(uow, actor))
-        if refused is not None:
-            raise refused
-        ctx = ActionContext(uow, case, actor, now, calendar, policy)
-        before = ctx.status()
-        HANDLERS[type(command)](ctx, command)
-        record_event(uow.cases, case, act, actor, before, ctx.status(), now, ctx.payload)
-        for follow in ctx.after:
-            follow(ctx)
-        if ctx.status().kind is StatusKind.CLOSED and before.kind is StatusKind.OPEN:
-            merge.close_children(uow, case, now)
-        uow.commit()
-        log.info("case_action", case_id=case_id, action=act.value, status=case.status)
-        return case.version
+    case = uow.cases.get(case_id)
+    if case is None or not _in_scope(uow, case, actor):
+        raise NotFound(f"案件不存在: {case_id}")
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(expected=expected_version, actual=case.version)
+    refused = GUARDS[act](load_facts(uow, case), actor_facts(uow, actor))
+    if refused is not None:
+        raise refused
+    ctx = ActionContext(uow, case, actor, now, calendar, policy)
+    before = ctx.status()
+    HANDLERS[type(command)](ctx, command)
+    record_event(uow.cases, case, act, actor, before, ctx.status(), now, ctx.payload)
+    for follow in ctx.after:
+        follow(ctx)
+    if ctx.status().kind is StatusKind.CLOSED and before.kind is StatusKind.OPEN:
+        merge.close_children(uow, case, now)
+        supervision.end_with_case(uow, case, now)  # 督办/催办 (issue 15)
+    return case
 
 
 def _in_scope(uow: CasesUnitOfWork, case: Case, actor: Actor) -> bool:

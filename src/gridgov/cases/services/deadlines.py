@@ -8,7 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from gridgov.actor import Actor
-from gridgov.cases.domain import Action, AlarmLevel, CaseStatus, StatusKind, due_alarm_steps, next_alarm_at, next_status
+from gridgov.cases.domain import (  # 督办/催办 (issue 15)
+    Action,
+    AlarmLevel,
+    AlarmStep,
+    CaseStatus,
+    StatusKind,
+    due_alarm_steps,
+    next_alarm_at,
+    next_status,
+    urge_level,
+)
 from gridgov.cases.events import event_row
 from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.cases.repository import AlarmRow
@@ -29,11 +39,13 @@ class ScanReport:
     escalated: int = 0
     skipped: int = 0  # changed by someone else during the scan; picked up by the next scan
     steps: list[dict[str, Any]] = field(default_factory=list)
+    urged: int = 0  # 催办 written (督办/催办, issue 15)
 
     def merge(self, other: ScanReport, keep_steps: int) -> None:
         self.scanned += other.scanned
         self.warned += other.warned
         self.escalated += other.escalated
+        self.urged += other.urged
         self.steps.extend(other.steps[: max(keep_steps - len(self.steps), 0)])
 
 
@@ -69,11 +81,13 @@ def scan_overdue(
                 after = (last.next_alarm_at, last.id)
                 ids = [c.id for c in batch]
                 events: list[dict[str, Any]] = []
+                urges = _Urges.load(uow, ids, now)
                 for row in batch:
                     local.scanned += 1
-                    _alarm_case(uow, row, now, calendar, policy, chains, local, keep_steps, events)
+                    _alarm_case(uow, row, now, calendar, policy, chains, local, keep_steps, events, urges)
                 uow.cases.save_alarm_rows(batch)
                 uow.cases.insert_event_rows(events)
+                uow.cases.add_urges(urges.rows)
                 if dry_run:
                     uow.rollback()
                 else:
@@ -113,9 +127,11 @@ def _alarm_one(
                 return
             local.scanned += 1
             events: list[dict[str, Any]] = []
-            _alarm_case(uow, row, now, calendar, policy, chains, local, keep_steps, events)
+            urges = _Urges.load(uow, [case_id], now)
+            _alarm_case(uow, row, now, calendar, policy, chains, local, keep_steps, events, urges)
             uow.cases.save_alarm_rows([row])
             uow.cases.insert_event_rows(events)
+            uow.cases.add_urges(urges.rows)
             uow.commit()
         report.merge(local, keep_steps)
     except Conflict:
@@ -133,6 +149,7 @@ def _alarm_case(
     report: ScanReport,
     keep_steps: int,
     events: list[dict[str, Any]],
+    urges: _Urges | None = None,
 ) -> None:
     clock = clock_of(case)
     case.updated_at = now
@@ -173,4 +190,45 @@ def _alarm_case(
             report.steps.append(
                 {"case_id": case.id, "tracking_code": case.tracking_code, "action": step.action.value, **payload}
             )
+        if urges is not None and urges.urge(case, step, status, now, payload, events):
+            report.urged += 1
     case.next_alarm_at = next_alarm_at(clock, level, escalations, calendar, policy.warning_fraction, len(chain))
+
+
+# -- 督办/催办 (issue 15) ------------------------------------------------------------------------------
+@dataclass
+class _Urges:
+    """催办 of one scan batch: the handling task of each case, the (task, level) already urged, the rows to write."""
+
+    tasks: dict[int, tuple[int, int]]
+    done: set[tuple[int, str]]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, uow: CasesUnitOfWork, case_ids: list[int], now: datetime) -> _Urges:
+        tasks = uow.cases.primary_tasks(case_ids)
+        return cls(tasks, uow.cases.urged([t for t, _ in tasks.values()]))
+
+    def urge(
+        self,
+        case: AlarmRow,
+        step: AlarmStep,
+        status: CaseStatus,
+        now: datetime,
+        alarm: dict[str, Any],
+        events: list[dict[str, Any]],
+    ) -> bool:
+        """The 催办 this step writes to the case's handling task (yellow at the warning, red at the first
+        escalation), once per task and level: an event of the case's chain and a row under a unique key."""
+        level = urge_level(step)
+        task = self.tasks.get(case.id)
+        if level is None or task is None or (task[0], level.value) in self.done:
+            return False
+        task_id, unit_id = task
+        self.done.add((task_id, level.value))
+        self.rows.append(
+            {"case_id": case.id, "task_id": task_id, "unit_id": unit_id, "level": level.value, "urged_at": now}
+        )
+        payload = {"task_id": task_id, "unit_id": unit_id, "level": level.value, "due_at": alarm["due_at"]}
+        events.append(event_row(case, Action.URGE, Actor.system(), status, status, now, payload, unit_id=unit_id))
+        return True
