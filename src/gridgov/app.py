@@ -35,6 +35,7 @@ from gridgov.geo import views as grid_views
 from gridgov.indicators import pages as indicator_pages
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
+from gridgov.notify import pages as notify_pages
 from gridgov.open311 import views as open311_views
 from gridgov.privacy import views as privacy_views
 from gridgov.projects import pages as project_pages
@@ -42,7 +43,7 @@ from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors, limits
 from gridgov.web.render import templates
-from gridgov.worker import DeadlineScheduler, Enricher, QueuedEnrichment
+from gridgov.worker import DeadlineScheduler, Enricher, QueuedEnrichment, notify_thread
 
 
 def _offline_docs(app: FastAPI) -> None:
@@ -68,6 +69,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     enricher = Enricher(box) if settings.enrich_async and here else None
     box.enricher = enricher if here else (QueuedEnrichment() if settings.enrich_async else None)
     sched = DeadlineScheduler(box, enricher) if scheduler and here else None
+    notifier = notify_thread(box) if scheduler and here and settings.notify_enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,7 +80,11 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
             enricher.start()
         if sched is not None:
             sched.start()
+        if notifier is not None:
+            notifier.start()
         yield
+        if notifier is not None:
+            notifier.stop()
         if sched is not None:
             sched.stop()
         if enricher is not None:
@@ -132,6 +138,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(indicator_pages.router)
     app.include_router(air_views.router)
     app.include_router(project_pages.router)
+    app.include_router(notify_pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

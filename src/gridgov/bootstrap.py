@@ -59,7 +59,22 @@ class Container:
             case_repository=PostgisAuditedCaseRepository
             if self.settings.geo_backend == "postgis"
             else AuditedCaseRepository,
+            on_case_events=self.notify_outbox,
         )
+
+    # notifications (docs/notify.md): the outbox writer every unit of work calls at commit, and the channels
+
+    @cached_property
+    def notify_outbox(self) -> Any:
+        from gridgov.notify.setup import outbox_writer
+
+        return outbox_writer(self.settings) if self.settings.notify_enabled else None
+
+    @cached_property
+    def notify_senders(self) -> Any:
+        from gridgov.notify.setup import senders
+
+        return senders(self.settings)
 
     # many processes: the job queue, the state the processes share, the one LISTEN connection
 

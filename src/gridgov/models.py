@@ -2,6 +2,7 @@
 
 import gridgov.air.models  # noqa: F401  (air_* tables)
 import gridgov.indicators.models  # noqa: F401  (indicator* and ranking_schemes tables)
+import gridgov.notify.models  # noqa: F401  (notify_* tables: the notification outbox)
 import gridgov.projects.models  # noqa: F401  (project* tables: 三个一批)
 from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.audit.sql import TABLES as AUDIT_TABLES

@@ -35,6 +35,10 @@ from gridgov.units.repository import SqlUnitRepository
 
 _SQLITE_WRITE_LOCK = threading.Lock()
 
+# called at commit with the (case id, seq) of the transaction's case events; writes what they cause in the same
+# transaction (notifications: gridgov.notify.repository.OutboxWriter) and returns jobs to enqueue with them
+EventHook = Callable[[Session, list[tuple[int, int]]], list[Job]]
+
 
 class AbstractUnitOfWork(CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, UnitAdminUnitOfWork, Protocol):
     """Every repository of every feature in one transaction (cases, units, categories, grids, users, campaigns)."""
@@ -58,7 +62,9 @@ class SqlUnitOfWork:
         log: LogSettings | None = None,
         jobs: JobQueue = NULL_QUEUE,
         case_repository: type[AuditedCaseRepository] = AuditedCaseRepository,
+        on_case_events: EventHook | None = None,
     ) -> None:
+        self._on_case_events = on_case_events
         self._factory = session_factory
         self._case_repository = case_repository
         self._jobs = jobs
@@ -122,6 +128,8 @@ class SqlUnitOfWork:
             _SQLITE_WRITE_LOCK.release()
 
     def commit(self) -> None:
+        if self._on_case_events is not None:  # the notification outbox: rows in this transaction
+            self._outbox.extend(self._on_case_events(self.session, self.audit.pending("case")))
         jobs, self._outbox = self._outbox, []
         try:
             if jobs:  # the outbox: the jobs are written in this transaction, on its own connection

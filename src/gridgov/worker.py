@@ -207,7 +207,25 @@ def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
     if c.settings.audit_checkpoint_interval_seconds > 0 and c.audit_signer is not None:
         every = c.settings.audit_checkpoint_interval_seconds
         periodic.append(Periodic(AUDIT_CHECKPOINT, every, lambda _ts: checkpoints.run_once()))
-    return {ENRICH_CASE: enrich}, periodic
+    tasks: dict[str, Any] = {ENRICH_CASE: enrich}
+    if c.settings.notify_enabled:  # notifications: the delivery job the outbox enqueues, and a periodic look
+        from gridgov.notify.repository import NOTIFY_DELIVER
+
+        delivery = notify_delivery(c)
+        tasks[NOTIFY_DELIVER] = delivery
+        periodic.append(
+            Periodic(NOTIFY_DELIVER + "_sweep", int(c.settings.notify_poll_seconds) or 1, lambda _ts: delivery())
+        )
+    return tasks, periodic
+
+
+def notify_delivery(container: Container) -> Any:
+    """The notify delivery (gridgov.notify.runner.Delivery) over this container's channels."""
+    from gridgov.notify.runner import Delivery
+    from gridgov.notify.setup import policy
+
+    c, s = container, container.settings
+    return Delivery(c.uow, c.notify_senders, c.clock.now, policy(s), s.notify_batch, s.notify_lease_seconds)
 
 
 def run_queue_worker(container: Container, concurrency: int = 2) -> None:
@@ -236,3 +254,16 @@ def run_thread_worker(container: Container) -> None:
     finally:
         scheduler.stop()
         enricher.stop()
+
+
+def notify_thread(container: Container) -> Any:
+    """In-process delivery for `gridgov serve` (in-process queue): a thread woken by each commit that queued a
+    message (the queue's handler for the delivery job), and every GRIDGOV_NOTIFY_POLL_SECONDS otherwise."""
+    from gridgov.jobs.inprocess import InProcessQueue
+    from gridgov.notify.repository import NOTIFY_DELIVER
+    from gridgov.notify.runner import DeliveryThread
+
+    thread = DeliveryThread(notify_delivery(container), container.settings.notify_poll_seconds)
+    if isinstance(container.jobs, InProcessQueue):
+        container.jobs.register(NOTIFY_DELIVER, thread.wake)
+    return thread

@@ -1,0 +1,165 @@
+"""Notifications through the case loop: written in the event's transaction, delivered to a loopback gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from gridgov.notify.channels.sms_http import HttpSmsGateway
+from gridgov.notify.domain import Channel, Policy
+from gridgov.notify.models import Message
+from gridgov.notify.repository import SqlNotifyUnitOfWork
+from gridgov.notify.services import deliver_due, set_contact
+from notify_servers import SmsGateway
+
+from conftest import Api, World
+
+PHONE = "13812341234"
+
+
+def report(api: Api, world: World, **extra: object) -> int:
+    body = {
+        "title": "楼道里堆满杂物",
+        "description": "三楼楼道堆放大量纸箱",
+        "source": "web",
+        "category_code": "H1802",
+        "grid_code": world.grid,
+        "reporter_name": "张伟",
+        "reporter_phone": PHONE,
+        **extra,
+    }
+    r = api.post("resident", "/api/v1/cases", body)
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def messages(world: World, case_id: int) -> list[dict[str, Any]]:
+    with world.container.sessions() as s:
+        rows = s.scalars(select(Message).where(Message.case_id == case_id).order_by(Message.id))
+        return [{c.key: getattr(m, c.key) for c in Message.__table__.columns} for m in rows]
+
+
+@pytest.fixture
+def gateway() -> Iterator[SmsGateway]:
+    with SmsGateway() as gw:
+        yield gw
+
+
+def deliver(world: World, gw: SmsGateway) -> Any:
+    sender = HttpSmsGateway(f"{gw.url}/sms", auth=SmsGateway.TOKEN, status_url=f"{gw.url}/sms/status")
+    try:
+        uow = SqlNotifyUnitOfWork(world.container.uow())
+        return deliver_due(uow, {Channel.SMS: sender}, world.clock.now, Policy())
+    finally:
+        sender.close()
+
+
+def test_the_resident_is_told_at_each_step_and_the_unit_of_its_task(
+    api: Api, clean: World, gateway: SmsGateway
+) -> None:
+    w = clean
+    case_id = report(api, w)
+    assert messages(w, case_id) == []  # 上报 tells nobody yet
+    api.ok("operator", case_id, "register")
+    (registered,) = messages(w, case_id)
+    assert registered["event_type"] == "case_registered" and registered["status"] == "queued"
+    assert registered["address"] == PHONE and "/track?code=" in registered["body"]
+    assert "张伟" not in registered["body"] and PHONE not in registered["body"]  # nobody's personal data
+    api.ok("dispatcher", case_id, "dispatch")
+    rows = messages(w, case_id)
+    dispatched = [m for m in rows if m["event_type"] == "case_dispatched"]
+    resident = [m for m in dispatched if m["channel"] == "sms"]
+    staff = [m for m in dispatched if m["channel"] == "inapp"]
+    assert len(resident) == 1 and w.street_code not in resident[0]["body"]
+    assert staff and {m["user_id"] for m in staff} == {w.users["street"]}
+    assert all(m["status"] == "delivered" for m in staff)  # the inbox is the delivery
+
+    report_ = deliver(w, gateway)
+    assert report_.sent == 2
+    assert sorted(gateway.accepted) == sorted(m["idempotency_key"] for m in resident + [registered])
+    sent = {m["idempotency_key"]: m for m in messages(w, case_id)}
+    assert sent[registered["idempotency_key"]]["status"] == "sent"
+    assert sent[registered["idempotency_key"]]["gateway_id"].startswith("m")
+    assert (
+        gateway.sends[0]["mobile"] == PHONE and gateway.sends[0]["idempotency_header"] == registered["idempotency_key"]
+    )
+
+    api.ok("street", case_id, "accept")
+    api.ok("street", case_id, "handle", note="已清理", evidence=["photo://a.jpg"])
+    api.ok("street", case_id, "verify", note="核查通过")
+    closed = [m for m in messages(w, case_id) if m["event_type"] == "case_verified"]
+    assert len(closed) == 1 and "/notify/rate/" in closed[0]["body"]
+    assert deliver(w, gateway).sent == 2  # 处置, 结案
+    assert deliver(w, gateway).claimed == 0  # nothing twice
+
+
+def test_anonymous_reports_tell_nobody(api: Api, clean: World) -> None:
+    case_id = report(api, clean, reporter_phone="", reporter_name="")
+    api.ok("operator", case_id, "register")
+    assert [m for m in messages(clean, case_id) if m["channel"] == "sms"] == []
+
+
+def test_a_night_sms_waits_for_08_00_and_a_whistle_goes_at_once(api: Api, clean: World, gateway: SmsGateway) -> None:
+    w = clean
+    case_id = report(api, w)
+    night = w.clock.now().replace(hour=23, minute=0)
+    w.clock.set(night)
+    api.ok("operator", case_id, "register")
+    (registered,) = messages(w, case_id)
+    morning = (night + timedelta(days=1)).replace(hour=8)
+    assert registered["not_before"] == morning
+    assert deliver(w, gateway).claimed == 0  # 23:00: it waits
+
+    # the summoned department's people have phones on file: a whistle at night goes at once (报到 in 30 minutes)
+    dept = w.users["dept-cg"]
+    set_contact(SqlNotifyUnitOfWork(w.container.uow()), f"user:{dept}", Channel.SMS, "13900001111", night)
+    api.ok("dispatcher", case_id, "dispatch")
+    api.ok("street", case_id, "accept")
+    api.ok("street", case_id, "whistle", department_codes=[f"{w.district}-cg"], note="需城管联合处置")
+    summoned = [m for m in messages(w, case_id) if m["event_type"] == "whistle_blown"]
+    assert {(m["channel"], m["user_id"]) for m in summoned} == {("inapp", dept), ("sms", None)}
+    assert all(m["urgent"] and m["not_before"] == w.clock.now() for m in summoned)
+    deliver(w, gateway)
+    assert [s["mobile"] for s in gateway.sends] == ["13900001111"]  # the resident's 派遣 SMS still waits
+
+    w.clock.set(morning)
+    deliver(w, gateway)
+    assert [s["mobile"] for s in gateway.sends] == ["13900001111", PHONE, PHONE]
+
+
+def test_a_gateway_outage_is_retried_with_backoff(api: Api, clean: World) -> None:
+    w = clean
+    case_id = report(api, w)
+    api.ok("operator", case_id, "register")
+    with SmsGateway(fail_first=2) as gw:
+        assert deliver(w, gw).retried == 1
+        (m,) = messages(w, case_id)
+        assert m["status"] == "queued" and m["attempts"] == 1 and "503" in m["answer"]
+        assert deliver(w, gw).claimed == 0  # not before its retry time
+        w.clock.advance(timedelta(seconds=35))
+        assert deliver(w, gw).retried == 1
+        w.clock.advance(timedelta(seconds=70))
+        assert deliver(w, gw).sent == 1
+        (m,) = messages(w, case_id)
+        assert (m["status"], m["attempts"]) == ("sent", 3)
+        assert set(gw.keys) == {m["idempotency_key"]}
+
+
+def test_an_unsubscribed_number_is_told_nothing_more(api: Api, clean: World) -> None:
+    w = clean
+    case_id = report(api, w)
+    api.ok("operator", case_id, "register")
+    (m,) = messages(w, case_id)
+    link = m["body"].split("退订：", 1)[1].strip()
+    path = link.split("//", 1)[1].split("/", 1)[1]
+    r = api.client.get("/" + path)
+    assert r.status_code == 200 and "已退订" in r.text
+    api.ok("dispatcher", case_id, "dispatch")
+    later = [x for x in messages(w, case_id) if x["event_type"] == "case_dispatched" and x["channel"] == "sms"]
+    assert [(x["status"], x["reason"]) for x in later] == [("skipped", "no_consent")]
+    bad = api.client.get("/" + path[:-3] + "xyz")
+    assert bad.status_code == 400 and "退订链接无效" in bad.text
