@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, *args: Any) -> None:
         return None
 
@@ -33,8 +38,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self._headers_buffer.append(b"\r\n" + data)  # headers and body in one write (no Nagle/delayed-ACK stall)
+        self.flush_headers()
 
     def _body(self) -> bytes:
         n = int(self.headers.get("Content-Length") or 0)
@@ -197,3 +202,60 @@ class WeChatGateway(LoopbackServer):
                 return 200, {"errcode": 43101, "errmsg": "user refuse to accept the msg"}
             self.sent.append(data)
             return 200, {"errcode": 0, "errmsg": "ok", "msgid": 1000 + len(self.sent)}
+
+
+def seed_messages(engine: Any, n: int, at: Any, prefix: str = "kill") -> list[str]:
+    """`n` queued SMS in the outbox, due at `at`, as the outbox writer leaves them; their keys."""
+    from sqlalchemy import insert
+
+    from gridgov.notify.models import Message
+
+    keys = [hashlib.sha256(f"{prefix}-{i}".encode()).hexdigest()[:32] for i in range(n)]
+    rows = [
+        {
+            "idempotency_key": k,
+            "case_id": None,
+            "event_id": None,
+            "event_type": "case_registered",
+            "rule_id": "case_registered/reporter/sms",
+            "channel": "sms",
+            "recipient_key": f"phone:{i % 997}",
+            "user_id": None,
+            "address": f"138{i:08d}",
+            "subject": "",
+            "body": f"【郑州市12345】您反映的问题已立案，查询编号 ZZ{i:08d}。",
+            "urgent": False,
+            "status": "queued",
+            "reason": "",
+            "attempts": 0,
+            "not_before": at,
+            "lease_until": None,
+            "created_at": at,
+            "sent_at": None,
+            "delivered_at": None,
+            "read_at": None,
+            "gateway_id": "",
+            "answer": "",
+        }
+        for i, k in enumerate(keys)
+    ]
+    with engine.begin() as conn:
+        for i in range(0, n, 1000):
+            conn.execute(insert(Message.__table__), rows[i : i + 1000])
+    return keys
+
+
+def worker_env(gateway: SmsGateway, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a `gridgov notify worker` process delivering to `gateway`."""
+    import os
+
+    return {
+        **os.environ,
+        "GRIDGOV_DATABASE_URL": database_url,
+        "GRIDGOV_LOG_LEVEL": "WARNING",
+        "GRIDGOV_NOTIFY_SMS": "http",
+        "GRIDGOV_NOTIFY_SMS_URL": f"{gateway.url}/sms",
+        "GRIDGOV_NOTIFY_SMS_AUTH": SmsGateway.TOKEN,
+        "GRIDGOV_NOTIFY_SMS_STATUS_URL": f"{gateway.url}/sms/status",
+        **extra,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -32,6 +33,8 @@ class KeepAlive:
         if conn is None:
             cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
             conn = cls(self.host, self.port, timeout=self.timeout)
+            conn.connect()
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # small requests go at once
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
