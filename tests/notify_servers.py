@@ -16,6 +16,7 @@ import hmac
 import json
 import socket
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -95,6 +96,7 @@ class SmsGateway(LoopbackServer):
         self.keys: Counter[str] = Counter()  # how many times each key was sent
         self.accepted: dict[str, str] = {}  # key -> message id
         self.lookups: list[str] = []
+        self.times: list[float] = []  # time.perf_counter() of each first acceptance (bench/notify.py)
         self.fail_first = fail_first  # answer 503 to the first n sends
         self.status = status
 
@@ -113,6 +115,7 @@ class SmsGateway(LoopbackServer):
                 return self.status, {"error": "refused", "code": "MOBILE_INVALID"}
             if key not in self.accepted:
                 self.accepted[key] = f"m{len(self.accepted) + 1}"
+                self.times.append(time.perf_counter())
             return 200, {"id": self.accepted[key], "status": "accepted"}
 
     def get(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -122,6 +125,12 @@ class SmsGateway(LoopbackServer):
             if key in self.accepted:
                 return 200, {"id": self.accepted[key], "status": "accepted"}
         return 404, {"error": "unknown"}
+
+    def rate(self, first: int = 0) -> float:
+        """Acceptances per second from the `first`-th acceptance on (first to last)."""
+        with self.lock:
+            t = self.times[first:]
+        return (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
 
     def duplicates(self) -> dict[str, int]:
         with self.lock:

@@ -232,3 +232,12 @@ def test_projects_prints_the_phase_dashboard_next_to_a_bare_group_by() -> None:
         "bare GROUP BY district over the same rows",
     ]
     assert figures(lines, rf"{backend}: dashboard p50 / bare GROUP BY p50 = {NUM}")[0] > 0
+
+
+def test_notify_prints_the_worker_rate_next_to_the_raw_gateway_rate() -> None:
+    lines = run_smoke("notify.py")
+    assert figures(lines, rf"gateway raw accept : {NUM} msg/s \({NUM} requests, .*\)")[0] > 0
+    rate, n, batch, share, overall = figures(
+        lines, rf"one worker \S+\s*: {NUM} msg/s \({NUM} messages, batch {NUM}\) = {NUM}% of raw; {NUM} msg/s .*"
+    )
+    assert rate > 0 and n == 300 and share > 0 and overall > 0

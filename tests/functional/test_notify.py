@@ -163,3 +163,56 @@ def test_an_unsubscribed_number_is_told_nothing_more(api: Api, clean: World) -> 
     assert [(x["status"], x["reason"]) for x in later] == [("skipped", "no_consent")]
     bad = api.client.get("/" + path[:-3] + "xyz")
     assert bad.status_code == 400 and "退订链接无效" in bad.text
+
+
+def test_staff_see_the_unread_badge_on_every_page_and_read_the_inbox(api: Api, clean: World) -> None:
+    w = clean
+    case_id = report(api, w)
+    api.ok("operator", case_id, "register")
+    api.ok("dispatcher", case_id, "dispatch")
+    for path in ("/inbox", f"/cases/{case_id}", "/track"):
+        page = api.get("street", path)
+        assert page.status_code == 200 and '<b class="badge">1</b>' in page.text, path
+    inbox = api.get("street", "/notify/inbox").text
+    assert "新任务：楼道里堆满杂物" in inbox and "未读" in inbox
+    after = api.get("street", "/inbox").text  # opened: read
+    assert 'id="notify-badge"' in after and 'class="badge"' not in after
+    assert 'id="notify-badge"' not in api.get("resident", f"/cases/{case_id}").text  # residents have no inbox
+
+
+def test_the_case_page_lists_its_messages_masked_for_staff_with_rights(api: Api, clean: World) -> None:
+    w = clean
+    case_id = report(api, w)
+    api.ok("operator", case_id, "register")
+    assert f'hx-get="/notify/cases/{case_id}/messages"' in api.get("dispatcher", f"/cases/{case_id}").text
+    partial = api.get("dispatcher", f"/notify/cases/{case_id}/messages").text
+    assert "138****1234" in partial and PHONE not in partial and "待发送" in partial and "短信" in partial
+    assert "通知记录" not in api.get("dept-cg", f"/notify/cases/{case_id}/messages").text
+
+
+def test_the_closure_sms_link_rates_the_case_once_without_an_account(api: Api, clean: World) -> None:
+    w = clean
+    case_id = report(api, w)
+    for who, action, extra in (
+        ("operator", "register", {}),
+        ("dispatcher", "dispatch", {}),
+        ("street", "accept", {}),
+        ("street", "handle", {"note": "已清理", "evidence": ["photo://a.jpg"]}),
+        ("street", "verify", {"note": "核查通过"}),
+    ):
+        api.ok(who, case_id, action, **extra)
+    (closed,) = [m for m in messages(w, case_id) if m["event_type"] == "case_verified"]
+    path = "/" + closed["body"].split("请评价：", 1)[1].split()[0].split("//", 1)[1].split("/", 1)[1]
+    anonymous = api.client
+    anonymous.cookies.clear()
+    form = anonymous.get(path)
+    assert form.status_code == 200 and "问题解决了吗" in form.text
+    r = anonymous.post(path, data={"resolved": "yes", "satisfaction": "satisfied", "comment": "很快"})
+    assert r.status_code == 200 and "感谢您的评价" in r.text
+    case = api.get("dispatcher", f"/api/v1/cases/{case_id}").json()
+    assert case["status"] == "evaluated" and case["satisfaction"] == "satisfied"
+    again = anonymous.post(path, data={"resolved": "no", "satisfaction": "unsatisfied"})
+    assert "只能使用一次" in again.text
+    assert api.get("dispatcher", f"/api/v1/cases/{case_id}").json()["satisfaction"] == "satisfied"
+    forged = anonymous.get(path[:-4] + "abcd")
+    assert forged.status_code == 404 and "评价链接无效" in forged.text
