@@ -211,7 +211,10 @@ def retry_at(now: datetime, attempts: int, key: str, policy: Policy) -> datetime
     if attempts >= policy.max_attempts:
         return None
     delay = min(policy.backoff_seconds * 2 ** (attempts - 1), policy.backoff_cap_seconds)
-    jitter = int(key[:4], 16) / 0xFFFF * 0.1 if key[:4].isalnum() else 0.0
+    try:
+        jitter = int(key[:4], 16) / 0xFFFF * 0.1
+    except ValueError:
+        jitter = 0.0
     return now + timedelta(seconds=delay * (1 + jitter))
 
 
