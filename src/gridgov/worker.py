@@ -225,7 +225,9 @@ def notify_delivery(container: Container) -> Any:
     from gridgov.notify.setup import policy
 
     c, s = container, container.settings
-    return Delivery(c.uow, c.notify_senders, c.clock.now, policy(s), s.notify_batch, s.notify_lease_seconds)
+    return Delivery(
+        c.uow, c.notify_senders, c.clock.now, policy(s), s.notify_batch, s.notify_lease_seconds, s.notify_concurrency
+    )
 
 
 def run_queue_worker(container: Container, concurrency: int = 2) -> None:

@@ -27,6 +27,7 @@ def _delivery(c: object) -> object:
         policy(s),
         batch=s.notify_batch,
         lease_seconds=s.notify_lease_seconds,
+        concurrency=s.notify_concurrency,
     )
 
 

@@ -26,13 +26,16 @@ class Delivery:
         policy: Policy,
         batch: int = 200,
         lease_seconds: float = 60.0,
+        concurrency: int = 1,
     ) -> None:
         self.uow, self.senders, self.now, self.policy = uow, senders, now, policy
-        self.batch, self.lease_seconds = batch, lease_seconds
+        self.batch, self.lease_seconds, self.concurrency = batch, lease_seconds, concurrency
 
     def run_once(self) -> DeliveryReport:
         uow = SqlNotifyUnitOfWork(self.uow())
-        return deliver_due(uow, self.senders, self.now, self.policy, self.batch, self.lease_seconds)
+        return deliver_due(
+            uow, self.senders, self.now, self.policy, self.batch, self.lease_seconds, concurrency=self.concurrency
+        )
 
     def __call__(self, **_: object) -> None:  # the job's body
         self.run_once()

@@ -8,6 +8,7 @@ the gateway what it knows of that key (`lookup`) — only a gateway that never s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,18 +45,29 @@ def settle(message: Outgoing, answer: Answer, now: datetime, policy: Policy) -> 
     return Result(message.id, status, message.attempts, answer, when)
 
 
-def _send(sender: Sender | None, message: Outgoing, report: DeliveryReport) -> Answer:
+def _send(sender: Sender | None, message: Outgoing) -> tuple[Answer, bool]:
+    """The gateway's answer, and whether it came from a lookup (a message in doubt the gateway already had)."""
     if sender is None:
-        return Answer(Outcome.RETRY, text=f"渠道 {message.channel.value} 未配置")
-    if message.in_doubt:
-        known = sender.lookup(message.key)
-        if known is not None:
-            report.looked_up += 1
-            return known
+        return Answer(Outcome.RETRY, text=f"渠道 {message.channel.value} 未配置"), False
     try:
-        return sender.send(message)
+        if message.in_doubt:
+            known = sender.lookup(message.key)
+            if known is not None:
+                return known, True
+        return sender.send(message), False
     except Exception as exc:  # a gateway that cannot be reached, a timeout: temporary
-        return Answer(Outcome.RETRY, text=f"{type(exc).__name__}: {exc}"[:500])
+        return Answer(Outcome.RETRY, text=f"{type(exc).__name__}: {exc}"[:500]), False
+
+
+def _send_all(
+    senders: Mapping[Channel, Sender], claimed: list[Outgoing], report: DeliveryReport, pool: Executor | None
+) -> list[Answer]:
+    def one(m: Outgoing) -> tuple[Answer, bool]:
+        return _send(senders.get(m.channel), m)
+
+    done = list(pool.map(one, claimed)) if pool is not None else [one(m) for m in claimed]
+    report.looked_up += sum(1 for _, looked in done if looked)
+    return [answer for answer, _ in done]
 
 
 def deliver_batch(
@@ -65,8 +77,10 @@ def deliver_batch(
     policy: Policy,
     batch: int = 200,
     lease_seconds: float = 30.0,
+    pool: Executor | None = None,
 ) -> DeliveryReport:
-    """One batch: claim (one transaction), send, record (one transaction)."""
+    """One batch: claim (one transaction), send (on `pool`'s threads, each with its own gateway connection, when
+    given), record (one transaction)."""
     report = DeliveryReport()
     at = now()
     with uow:
@@ -77,8 +91,8 @@ def deliver_batch(
         return report
     report.claimed = len(claimed)
     results = []
-    for message in claimed:
-        answer = _send(senders.get(message.channel), message, report)
+    answers = _send_all(senders, claimed, report, pool)
+    for message, answer in zip(claimed, answers, strict=True):
         result = settle(message, answer, now(), policy)
         results.append(result)
         if result.status is MessageStatus.SENT:
@@ -104,15 +118,21 @@ def deliver_due(
     batch: int = 200,
     lease_seconds: float = 30.0,
     max_batches: int = 1000,
+    concurrency: int = 1,
 ) -> DeliveryReport:
     """The delivery job: batches until nothing is due (what waits for its retry time or the end of the quiet
-    hours is left for the next run)."""
+    hours is left for the next run); `concurrency` messages in flight at once."""
     total = DeliveryReport()
-    for _ in range(max_batches):
-        report = deliver_batch(uow, senders, now, policy, batch, lease_seconds)
-        total.add(report)
-        if report.claimed < batch:
-            break
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="notify-send") if concurrency > 1 else None
+    try:
+        for _ in range(max_batches):
+            report = deliver_batch(uow, senders, now, policy, batch, lease_seconds, pool)
+            total.add(report)
+            if report.claimed < batch:
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown()
     if total.claimed:
         log.info("notify_delivered", claimed=total.claimed, sent=total.sent, failed=total.failed)
     return total
