@@ -36,6 +36,7 @@ from gridgov.indicators import pages as indicator_pages
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
 from gridgov.notify import pages as notify_pages
+from gridgov.notify import views as notify_views
 from gridgov.open311 import views as open311_views
 from gridgov.privacy import views as privacy_views
 from gridgov.projects import pages as project_pages
@@ -139,6 +140,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(air_views.router)
     app.include_router(project_pages.router)
     app.include_router(notify_pages.router)
+    app.include_router(notify_views.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -136,6 +136,7 @@ class Settings(BaseSettings):
     notify_backoff_seconds: float = Field(default=30.0, gt=0)
     notify_batch: int = Field(default=200, ge=1, le=10_000)
     notify_lease_seconds: float = Field(default=60.0, gt=0)
+    notify_receipt_token: str = ""  # gateways post delivery receipts with "Authorization: Bearer <this>"
     notify_concurrency: int = Field(default=4, ge=1, le=64)  # messages in flight at once, per worker
     notify_poll_seconds: float = Field(default=15.0, gt=0)  # the worker's look for retries and quiet-hour holds
     notify_sms: Literal["none", "http", "aliyun"] = "none"

@@ -216,3 +216,30 @@ def test_the_closure_sms_link_rates_the_case_once_without_an_account(api: Api, c
     assert api.get("dispatcher", f"/api/v1/cases/{case_id}").json()["satisfaction"] == "satisfied"
     forged = anonymous.get(path[:-4] + "abcd")
     assert forged.status_code == 404 and "评价链接无效" in forged.text
+
+
+def test_a_gateways_receipt_marks_the_message_delivered(api: Api, clean: World, gateway: SmsGateway) -> None:
+    w = clean
+    case_id = report(api, w)
+    api.ok("operator", case_id, "register")
+    deliver(w, gateway)
+    (m,) = messages(w, case_id)
+    settings = w.container.settings
+    old = settings.notify_receipt_token
+    body = {"requestId": m["idempotency_key"], "status": "delivered", "text": "DELIVRD"}
+    try:
+        assert api.post(None, "/api/v1/notify/receipts", body).status_code == 401  # no token configured: refused
+        settings.notify_receipt_token = "receipt-secret"
+        wrong = api.client.post("/api/v1/notify/receipts", json=body, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        good = {"Authorization": "Bearer receipt-secret"}
+        r = api.client.post("/api/v1/notify/receipts", json=body, headers=good)
+        assert r.status_code == 200 and r.json() == {"requestId": m["idempotency_key"], "status": "delivered"}
+        (m,) = messages(w, case_id)
+        assert (m["status"], m["answer"]) == ("delivered", "DELIVRD") and m["delivered_at"] is not None
+        again = api.client.post("/api/v1/notify/receipts", json=body, headers=good)
+        assert again.status_code == 409  # delivered is final
+        unknown = api.client.post("/api/v1/notify/receipts", json={**body, "requestId": "x" * 32}, headers=good)
+        assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "notify_message_not_found"
+    finally:
+        settings.notify_receipt_token = old
