@@ -67,7 +67,8 @@ def test_the_resident_is_told_at_each_step_and_the_unit_of_its_task(
     api.ok("operator", case_id, "register")
     (registered,) = messages(w, case_id)
     assert registered["event_type"] == "case_registered" and registered["status"] == "queued"
-    assert registered["address"] == PHONE and "/track?code=" in registered["body"]
+    assert registered["address"] == "case:reporter_phone"  # no copy of the number: read from the case when sent
+    assert "/track?code=" in registered["body"]
     assert "张伟" not in registered["body"] and PHONE not in registered["body"]  # nobody's personal data
     api.ok("dispatcher", case_id, "dispatch")
     rows = messages(w, case_id)
@@ -243,3 +244,22 @@ def test_a_gateways_receipt_marks_the_message_delivered(api: Api, clean: World, 
         assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "notify_message_not_found"
     finally:
         settings.notify_receipt_token = old
+
+
+def test_an_erased_reporter_is_not_texted_and_the_outbox_keeps_no_number(
+    api: Api, clean: World, gateway: SmsGateway, database_url: str
+) -> None:
+    from click.testing import CliRunner
+
+    from gridgov.cli import main
+
+    w = clean
+    case_id = report(api, w)
+    api.ok("operator", case_id, "register")
+    assert all(PHONE not in str(v) for m in messages(w, case_id) for v in m.values())
+    r = CliRunner().invoke(main, ["pii", "erase", "--phone", PHONE, "--database-url", database_url])
+    assert r.exit_code == 0, r.output
+    deliver(w, gateway)
+    (m,) = messages(w, case_id)
+    assert (m["status"], m["recipient_key"]) == ("failed", "phone:erased") and "已删除" in m["answer"]
+    assert gateway.sends == []

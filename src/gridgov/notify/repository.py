@@ -42,11 +42,14 @@ from gridgov.transaction import BoundUnitOfWork, Transaction
 from gridgov.units.models import Unit
 
 NOTIFY_DELIVER = "gridgov.notify_deliver"  # the delivery job's task name
+# a resident's SMS keeps no copy of the number: the address is the case's reporter phone, read when it is sent
+# (and shown masked), so an erased reporter is erased from the outbox too
+REPORTER_PHONE = "case:reporter_phone"
 ERASED = "reporter_erased"
 STAFF_ROLES = tuple(r.value for r in Role if r not in (Role.RESIDENT, Role.SYSTEM))
 
 
-def _view(m: Message) -> MessageView:
+def _view(m: Message, phone: str = "") -> MessageView:
     return MessageView(
         id=m.id,
         case_id=m.case_id,
@@ -54,7 +57,7 @@ def _view(m: Message) -> MessageView:
         channel=Channel(m.channel),
         status=MessageStatus(m.status),
         reason=m.reason,
-        address=m.address,
+        address=phone if m.address == REPORTER_PHONE else m.address,
         subject=m.subject,
         body=m.body,
         attempts=m.attempts,
@@ -105,14 +108,19 @@ class SqlMessageRepository:
             .execution_options(synchronize_session=False)
         )
         cols = (Message.id, Message.idempotency_key, Message.channel, Message.address, Message.subject, Message.body)
+        stmt = (
+            select(*cols, Message.status, Message.attempts, Case.reporter_phone)
+            .outerjoin(Case, Case.id == Message.case_id)
+            .where(Message.id.in_(ids))
+        )
         out = []
-        for r in self.session.execute(select(*cols, Message.status, Message.attempts).where(Message.id.in_(ids))):
+        for r in self.session.execute(stmt):
             out.append(
                 Outgoing(
                     r.id,
                     r.idempotency_key,
                     Channel(r.channel),
-                    r.address,
+                    (r.reporter_phone or "") if r.address == REPORTER_PHONE else r.address,
                     r.subject,
                     r.body,
                     MessageStatus(r.status),
@@ -158,8 +166,9 @@ class SqlMessageRepository:
         return _view(m) if m else None
 
     def of_case(self, case_id: int) -> list[MessageView]:
+        phone = self.session.scalar(select(Case.reporter_phone).where(Case.id == case_id)) or ""
         stmt = select(Message).where(Message.case_id == case_id).order_by(Message.id)
-        return [_view(m) for m in self.session.scalars(stmt)]
+        return [_view(m, phone) for m in self.session.scalars(stmt)]
 
     def inbox(self, user_id: int, limit: int) -> list[MessageView]:
         stmt = (
@@ -284,11 +293,11 @@ class OutboxWriter:
             )
             events.extend(session.scalars(stmt))
         erased = {e.case_id for e in events if e.event_type == ERASED}
-        if erased:  # the reporter's identity erased (PIPL): so are the addresses their messages went to
+        if erased:  # the reporter's identity erased (PIPL): so is any address their messages were given
             session.execute(
                 update(Message)
                 .where(Message.case_id.in_(erased), Message.recipient_key.like("phone:%"))
-                .values(address="")
+                .values(address="", recipient_key="phone:erased")
                 .execution_options(synchronize_session=False)
             )
         events = [e for e in events if e.event_type != ERASED]
@@ -394,7 +403,7 @@ class OutboxWriter:
                 return []  # anonymous: no contact, nothing to tell
             owner = units.get(case.owner_unit_id) if case.owner_unit_id else None
             key = phone_key(self.links.secret, case.reporter_phone)
-            address = case.reporter_phone if channel is Channel.SMS else ""
+            address = REPORTER_PHONE if channel is Channel.SMS else ""
             return [(Recipient(key, address, case.reporter_user_id), owner)]
         targets: list[Unit] = []
         if audience is Audience.OWNER_UNIT and case.owner_unit_id in units:

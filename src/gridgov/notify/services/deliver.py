@@ -49,6 +49,8 @@ def _send(sender: Sender | None, message: Outgoing) -> tuple[Answer, bool]:
     """The gateway's answer, and whether it came from a lookup (a message in doubt the gateway already had)."""
     if sender is None:
         return Answer(Outcome.RETRY, text=f"渠道 {message.channel.value} 未配置"), False
+    if not message.address:
+        return Answer(Outcome.REJECTED, text="无联系方式（反映人信息已删除）"), False
     try:
         if message.in_doubt:
             known = sender.lookup(message.key)
