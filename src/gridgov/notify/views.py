@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header
 from pydantic import BaseModel, Field
 
 from gridgov.errors import Unauthenticated
@@ -27,13 +27,18 @@ class ReceiptAnswer(BaseModel):
     status: str
 
 
-@router.post("/receipts", response_model=ReceiptAnswer)
-def receipt(body: Receipt, container: ContainerDep, authorization: Annotated[str, Header()] = "") -> ReceiptAnswer:
-    """A gateway's delivery report for the message with this idempotency key: sent → delivered or failed.
-    The gateway authenticates with `Authorization: Bearer <GRIDGOV_NOTIFY_RECEIPT_TOKEN>` (unset: refused)."""
+def gateway_token(container: ContainerDep, authorization: Annotated[str, Header()] = "") -> None:
+    """The gateway's shared token (`Authorization: Bearer <GRIDGOV_NOTIFY_RECEIPT_TOKEN>`; unset: all refused),
+    checked before the body is read."""
     expected = container.settings.notify_receipt_token
     if not expected or not hmac.compare_digest(authorization, f"Bearer {expected}"):
         raise Unauthenticated("回执令牌无效")
+
+
+# no user role opens this door: only the gateway's shared token does (x-roles [] for the role matrix test)
+@router.post("/receipts", response_model=ReceiptAnswer, openapi_extra={"x-roles": []})
+def receipt(body: Receipt, container: ContainerDep, _: Annotated[None, Depends(gateway_token)]) -> ReceiptAnswer:
+    """A gateway's delivery report for the message with this idempotency key: sent → delivered or failed."""
     uow = SqlNotifyUnitOfWork(container.uow())
     view = record_receipt(uow, body.requestId, body.status == "delivered", body.text, container.clock.now())
     return ReceiptAnswer(requestId=body.requestId, status=view.status.value)
