@@ -57,6 +57,8 @@ CASE_TABLES = (
     "callbacks",
     "case_urges",
     "case_supervisions",
+    "notify_messages",
+    "notify_contacts",
     "project_blockers",
     "project_evidence",
     "project_investments",

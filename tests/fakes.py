@@ -1365,3 +1365,102 @@ def seed_world(db: FakeDatabase | None = None, now: datetime = START) -> TinyWor
 def advance(clock: FixedClock, **delta: float) -> datetime:
     """clock.advance(timedelta(**delta)), shorter in tests."""
     return clock.advance(timedelta(**delta))
+
+
+# --- notify: the message store, its unit of work and a channel -------------------------------------------------
+
+
+class FakeMessageRepository:
+    """The outbox in memory (gridgov.notify.ports.MessageRepository): rows are dicts keyed by id."""
+
+    def __init__(self, rows: dict[int, dict[str, Any]]) -> None:
+        self.rows = rows
+
+    def add(self, key: str, channel: str, address: str, not_before: datetime, **extra: Any) -> int:
+        mid = len(self.rows) + 1
+        self.rows[mid] = {"id": mid, "key": key, "channel": channel, "address": address, "subject": "",
+                          "body": "您的问题已立案", "status": "queued", "attempts": 0, "not_before": not_before,
+                          "lease_until": None, "answer": "", "gateway_id": "", **extra}  # fmt: skip
+        return mid
+
+    def claim(self, now: datetime, limit: int, lease_until: datetime, channels: Any = None) -> list[Any]:
+        from gridgov.notify.domain import Channel, MessageStatus
+        from gridgov.notify.ports import Outgoing
+
+        out = []
+        for r in sorted(self.rows.values(), key=lambda r: (r["not_before"], r["id"])):
+            if len(out) >= limit or r["status"] != "queued" or r["not_before"] > now:
+                continue
+            if r["lease_until"] is not None and r["lease_until"] >= now:
+                continue
+            if channels is not None and Channel(r["channel"]) not in channels:
+                continue
+            doubt = r["lease_until"] is not None
+            r["lease_until"], r["attempts"] = lease_until, r["attempts"] + 1
+            out.append(Outgoing(r["id"], r["key"], Channel(r["channel"]), r["address"], r["subject"], r["body"],
+                                MessageStatus(r["status"]), r["attempts"], doubt))  # fmt: skip
+        return out
+
+    def record(self, results: Any, now: datetime) -> None:
+        for res in results:
+            r = self.rows[res.id]
+            r.update(status=res.status.value, lease_until=None, not_before=res.retry_at or now,
+                     answer=res.answer.text, gateway_id=res.answer.gateway_id)  # fmt: skip
+
+
+class FakeNotifyUnitOfWork:
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.messages = FakeMessageRepository(self.rows)
+        self.commits = 0
+
+    def __enter__(self) -> FakeNotifyUnitOfWork:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.commits += 1
+
+    def rollback(self) -> None:
+        return None
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        hook()
+
+    def savepoint(self) -> Any:
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+
+class FakeSender:
+    """A channel that answers from a script (then accepts), remembers what it was sent, and knows the keys it
+    accepted (for lookups)."""
+
+    def __init__(self, channel: Any, script: list[Any] | None = None, known: dict[str, Any] | None = None) -> None:
+        self.channel = channel
+        self.script = list(script or [])
+        self.sent: list[str] = []
+        self.known = dict(known or {})
+        self.lookups: list[str] = []
+
+    def send(self, message: Any) -> Any:
+        from gridgov.notify.domain import Outcome
+        from gridgov.notify.ports import Answer
+
+        self.sent.append(message.key)
+        step = self.script.pop(0) if self.script else Answer(Outcome.ACCEPTED, f"g{len(self.sent)}", "ok")
+        if isinstance(step, Exception):
+            raise step
+        if step.outcome is Outcome.ACCEPTED:
+            self.known[message.key] = step
+        return step
+
+    def lookup(self, key: str) -> Any:
+        self.lookups.append(key)
+        return self.known.get(key)
+
+    def close(self) -> None:
+        return None

@@ -38,6 +38,8 @@ from gridgov.indicators import pages as indicator_pages
 from gridgov.knowledge import pages as knowledge_pages
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
+from gridgov.notify import pages as notify_pages
+from gridgov.notify import views as notify_views
 from gridgov.open311 import views as open311_views
 from gridgov.privacy import views as privacy_views
 from gridgov.projects import pages as project_pages
@@ -46,7 +48,7 @@ from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors, limits
 from gridgov.web.render import templates
-from gridgov.worker import DeadlineScheduler, Enricher, QueuedEnrichment
+from gridgov.worker import DeadlineScheduler, Enricher, QueuedEnrichment, notify_thread
 
 
 def _offline_docs(app: FastAPI) -> None:
@@ -72,6 +74,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     enricher = Enricher(box) if settings.enrich_async and here else None
     box.enricher = enricher if here else (QueuedEnrichment() if settings.enrich_async else None)
     sched = DeadlineScheduler(box, enricher) if scheduler and here else None
+    notifier = notify_thread(box) if scheduler and here and settings.notify_enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,7 +87,11 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
             enricher.start()
         if sched is not None:
             sched.start()
+        if notifier is not None:
+            notifier.start()
         yield
+        if notifier is not None:
+            notifier.stop()
         if sched is not None:
             sched.stop()
         if enricher is not None:
@@ -141,6 +148,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(proposal_pages.router)
     app.include_router(knowledge_pages.router)
     app.include_router(callback_pages.router)  # 督办/催办/回访 (issue 15)
+    app.include_router(notify_pages.router)
+    app.include_router(notify_views.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

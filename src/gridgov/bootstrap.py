@@ -80,6 +80,7 @@ class Container:
             if self.settings.geo_backend == "postgis"
             else AuditedCaseRepository,
             before_commit=(self.open311_deliveries,) if self.open311_deliveries is not None else (),
+            on_case_events=self.notify_outbox,
         )
 
     @cached_property
@@ -102,6 +103,20 @@ class Container:
             max_attempts=s.open311_push_attempts,
             backoff_seconds=s.open311_push_backoff_seconds,
         )
+
+    # notifications (docs/notify.md): the outbox writer every unit of work calls at commit, and the channels
+
+    @cached_property
+    def notify_outbox(self) -> Any:
+        from gridgov.notify.setup import outbox_writer
+
+        return outbox_writer(self.settings) if self.settings.notify_enabled else None
+
+    @cached_property
+    def notify_senders(self) -> Any:
+        from gridgov.notify.setup import senders
+
+        return senders(self.settings)
 
     # many processes: the job queue, the state the processes share, the one LISTEN connection
 

@@ -25,6 +25,7 @@ from gridgov.geo import cli as geo_cli
 from gridgov.indicators import cli as indicators_cli
 from gridgov.knowledge import cli as knowledge_cli
 from gridgov.logging import configure_logging
+from gridgov.notify import cli as notify_cli
 from gridgov.open311 import cli as open311_cli
 from gridgov.privacy import cli as privacy_cli
 from gridgov.projects import cli as projects_cli
@@ -155,6 +156,7 @@ def audit() -> None:
 main.add_command(grid, name="grids")
 main.add_command(reference_cli.init)
 main.add_command(demo_cli.demo)
+main.add_command(notify_cli.notify)
 main.add_command(cases_cli.escalate)
 main.add_command(cases_cli.topics)
 main.add_command(classify_cli.model)

@@ -145,6 +145,46 @@ class Settings(BaseSettings):
     callback_sample_default: float = Field(default=1.0, ge=0, le=1)
     callback_sample_rates: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 
+    # notifications (docs/notify.md): rules and templates (default: the shipped ones), quiet hours for SMS
+    # (Beijing time), the daily cap per recipient, retries; the channels' adapters and their gateways
+    notify_enabled: bool = True
+    notify_public_url: str | None = None  # base URL printed in messages (default: http://{host}:{port})
+    notify_rules_dir: str | None = None  # a folder with rules.csv and templates.json
+    notify_quiet_start: str = "22:00"
+    notify_quiet_end: str = "08:00"
+    notify_daily_cap: int = Field(default=20, ge=1)
+    notify_max_attempts: int = Field(default=6, ge=1, le=50)
+    notify_backoff_seconds: float = Field(default=30.0, gt=0)
+    notify_batch: int = Field(default=200, ge=1, le=10_000)
+    notify_lease_seconds: float = Field(default=60.0, gt=0)
+    notify_receipt_token: str = ""  # gateways post delivery receipts with "Authorization: Bearer <this>"
+    notify_concurrency: int = Field(default=4, ge=1, le=64)  # messages in flight at once, per worker
+    notify_poll_seconds: float = Field(default=15.0, gt=0)  # the worker's look for retries and quiet-hour holds
+    notify_sms: Literal["none", "http", "aliyun"] = "none"
+    notify_sms_url: str = ""  # generic HTTP gateway (政务短信平台): POST here
+    notify_sms_auth: str = ""  # its Authorization header, as is ("Bearer …", "Basic …")
+    notify_sms_body: str = '{"mobile": "{phone}", "content": "{text}", "requestId": "{key}"}'
+    notify_sms_content_type: str = "application/json"
+    notify_sms_status_url: str = ""  # GET {url}?requestId=KEY: what the gateway knows of a message (optional)
+    notify_aliyun_endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    notify_aliyun_access_key_id: str = ""
+    notify_aliyun_access_key_secret: str = ""
+    notify_aliyun_sign_name: str = ""
+    notify_aliyun_template_code: str = ""  # a template with one ${content} variable
+    notify_email: bool = False
+    notify_smtp_host: str = "127.0.0.1"
+    notify_smtp_port: int = Field(default=25, ge=1, le=65535)
+    notify_smtp_from: str = "noreply@gridgov.local"
+    notify_smtp_user: str = ""
+    notify_smtp_password: str = ""
+    notify_smtp_starttls: bool = False
+    notify_wechat: bool = False
+    notify_wechat_api: str = "https://api.weixin.qq.com"
+    notify_wechat_appid: str = ""
+    notify_wechat_secret: str = ""
+    notify_wechat_template_id: str = ""
+    notify_wechat_page: str = "pages/track/index"
+
     @property
     def queue_kind(self) -> str:
         if self.job_queue != "auto":

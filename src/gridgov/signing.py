@@ -37,3 +37,36 @@ def lookup_secret(secret: str, case_id: int, tracking_code: str) -> str:
     is stored and nobody can work it out from the tracking code."""
     mac = hmac.new(secret.encode(), f"case-lookup:{case_id}:{tracking_code}".encode(), hashlib.sha256).digest()
     return "".join(LOOKUP_ALPHABET[b % len(LOOKUP_ALPHABET)] for b in mac[:6])
+
+
+RATING_TOKEN_DAYS = 15  # a closed case may be rated from the link for this long
+
+
+def _mac(secret: str, text: str, n: int = 32) -> str:
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()[:n]
+
+
+def rating_token(secret: str, case_id: int, closed_seq: int, issued_at: int) -> str:
+    """The right to rate one closure of one case, without an account (the 结案 message's link). One-time: the case
+    takes one evaluation per closure (it leaves 已结案 when rated), and the token names the closing event."""
+    return f"{case_id}.{closed_seq}.{issued_at}.{_mac(secret, f'case-rating:{case_id}:{closed_seq}:{issued_at}')}"
+
+
+def read_rating_token(secret: str, token: str, now: int) -> tuple[int, int] | None:
+    """(case id, closing event seq) of a valid, unexpired rating token; None otherwise."""
+    parts = token.split(".")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]) or len(token) > 100:
+        return None
+    case_id, seq, issued = (int(p) for p in parts[:3])
+    if not 0 <= now - issued <= RATING_TOKEN_DAYS * 86_400:
+        return None
+    return (case_id, seq) if hmac.compare_digest(token, rating_token(secret, case_id, seq, issued)) else None
+
+
+def unsubscribe_token(secret: str, recipient_key: str, channel: str) -> str:
+    """The unsubscribe link's right: stop one channel to one person (never expires; nothing stored)."""
+    return _mac(secret, f"unsubscribe:{recipient_key}:{channel}", 24)
+
+
+def unsubscribe_token_valid(secret: str, recipient_key: str, channel: str, token: str) -> bool:
+    return len(token) == 24 and hmac.compare_digest(token, unsubscribe_token(secret, recipient_key, channel))

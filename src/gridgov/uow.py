@@ -37,6 +37,10 @@ from gridgov.units.repository import SqlUnitRepository
 
 _SQLITE_WRITE_LOCK = threading.Lock()
 
+# called at commit with the (case id, seq) of the transaction's case events; writes what they cause in the same
+# transaction (notifications: gridgov.notify.repository.OutboxWriter) and returns jobs to enqueue with them
+EventHook = Callable[[Session, list[tuple[int, int]]], list[Job]]
+
 
 class AbstractUnitOfWork(
     CampaignsUnitOfWork, AccountsUnitOfWork, ReferenceUnitOfWork, UnitAdminUnitOfWork, Open311UnitOfWork, Protocol
@@ -63,7 +67,9 @@ class SqlUnitOfWork:
         jobs: JobQueue = NULL_QUEUE,
         case_repository: type[AuditedCaseRepository] = AuditedCaseRepository,
         before_commit: Sequence[Callable[[SqlUnitOfWork], None]] = (),
+        on_case_events: EventHook | None = None,
     ) -> None:
+        self._on_case_events = on_case_events
         self._before_commit = tuple(before_commit)  # run in the transaction, before the outbox and the log
         self._factory = session_factory
         self._case_repository = case_repository
@@ -131,6 +137,8 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         for observe in self._before_commit:  # e.g. open311's deliveries of the events just written (gridgov.open311)
             observe(self)
+        if self._on_case_events is not None:  # the notification outbox: rows in this transaction
+            self._outbox.extend(self._on_case_events(self.session, self.audit.pending("case")))
         jobs, self._outbox = self._outbox, []
         try:
             if jobs:  # the outbox: the jobs are written in this transaction, on its own connection

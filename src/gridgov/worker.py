@@ -229,7 +229,27 @@ def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
     def push_open311(delivery_ids: list[int]) -> None:
         c.push_open311(delivery_ids)
 
-    return {ENRICH_CASE: enrich, PUSH_UPDATES: push_open311}, periodic
+    tasks: dict[str, Any] = {ENRICH_CASE: enrich, PUSH_UPDATES: push_open311}
+    if c.settings.notify_enabled:  # notifications: the delivery job the outbox enqueues, and a periodic look
+        from gridgov.notify.repository import NOTIFY_DELIVER
+
+        delivery = notify_delivery(c)
+        tasks[NOTIFY_DELIVER] = delivery
+        periodic.append(
+            Periodic(NOTIFY_DELIVER + "_sweep", int(c.settings.notify_poll_seconds) or 1, lambda _ts: delivery())
+        )
+    return tasks, periodic
+
+
+def notify_delivery(container: Container) -> Any:
+    """The notify delivery (gridgov.notify.runner.Delivery) over this container's channels."""
+    from gridgov.notify.runner import Delivery
+    from gridgov.notify.setup import policy
+
+    c, s = container, container.settings
+    return Delivery(
+        c.uow, c.notify_senders, c.clock.now, policy(s), s.notify_batch, s.notify_lease_seconds, s.notify_concurrency
+    )
 
 
 def run_queue_worker(container: Container, concurrency: int = 2) -> None:
@@ -258,3 +278,16 @@ def run_thread_worker(container: Container) -> None:
     finally:
         scheduler.stop()
         enricher.stop()
+
+
+def notify_thread(container: Container) -> Any:
+    """In-process delivery for `gridgov serve` (in-process queue): a thread woken by each commit that queued a
+    message (the queue's handler for the delivery job), and every GRIDGOV_NOTIFY_POLL_SECONDS otherwise."""
+    from gridgov.jobs.inprocess import InProcessQueue
+    from gridgov.notify.repository import NOTIFY_DELIVER
+    from gridgov.notify.runner import DeliveryThread
+
+    thread = DeliveryThread(notify_delivery(container), container.settings.notify_poll_seconds)
+    if isinstance(container.jobs, InProcessQueue):
+        container.jobs.register(NOTIFY_DELIVER, thread.wake)
+    return thread

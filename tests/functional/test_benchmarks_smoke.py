@@ -293,3 +293,12 @@ def test_knowledge_prints_search_next_to_the_bare_lookup_and_the_recall() -> Non
     assert figures(lines, rf"baseline lookup by id: p50 {NUM} ms, p95 {NUM} ms")[0] > 0
     recall = figures(lines, rf"recall@5, 50 paraphrased questions, demo articles only: {NUM}")[0]
     assert 0.9 <= recall <= 1.0
+
+
+def test_notify_prints_the_worker_rate_next_to_the_raw_gateway_rate() -> None:
+    lines = run_smoke("notify.py")
+    assert figures(lines, rf"gateway raw accept : {NUM} msg/s \({NUM} requests, .*\)")[0] > 0
+    rate, n, batch, share, overall = figures(
+        lines, rf"one worker \S+\s*: {NUM} msg/s \({NUM} messages, batch {NUM}\) = {NUM}% of raw; {NUM} msg/s .*"
+    )
+    assert rate > 0 and n == 300 and share > 0 and overall > 0

@@ -143,6 +143,13 @@ class SqlAuditLog:
     def queue(self, leaf: PendingLeaf) -> None:
         self._pending.append(leaf)
 
+    def pending(self, stream: str) -> list[tuple[int, int]]:
+        """(subject id, seq) of the events of `stream` this transaction has written so far (flushes first)."""
+        if not any(p.stream == stream for p in self._pending):
+            return []
+        self.session.flush()
+        return [(s, p.seq) for p in self._pending if p.stream == stream and (s := p.subject()) is not None]
+
     def forget(self, stream: str, subject_id: int) -> None:
         self.session.execute(
             delete(audit_salts).where(audit_salts.c.stream == stream, audit_salts.c.subject_id == subject_id)
