@@ -33,6 +33,13 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 START = datetime(2025, 9, 26, 9, 0, tzinfo=SHANGHAI)  # a Friday before the 2025 National Day holiday
 SMALL_COUNTS = {GridLevel.STREET: 5, GridLevel.COMMUNITY: 10, GridLevel.MICRO: 20}
 CASE_TABLES = (
+    "safety_photos",
+    "safety_events",
+    "safety_hazards",
+    "safety_inspections",
+    "safety_tasks",
+    "safety_plan_runs",
+    "safety_places",
     "project_blockers",
     "project_evidence",
     "project_investments",

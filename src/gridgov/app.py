@@ -38,6 +38,7 @@ from gridgov.metrics import views as metric_views
 from gridgov.open311 import views as open311_views
 from gridgov.privacy import views as privacy_views
 from gridgov.projects import pages as project_pages
+from gridgov.safety import pages as safety_pages
 from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors, limits
@@ -132,6 +133,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(indicator_pages.router)
     app.include_router(air_views.router)
     app.include_router(project_pages.router)
+    app.include_router(safety_pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

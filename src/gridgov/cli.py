@@ -26,6 +26,7 @@ from gridgov.logging import configure_logging
 from gridgov.privacy import cli as privacy_cli
 from gridgov.projects import cli as projects_cli
 from gridgov.reference import cli as reference_cli
+from gridgov.safety import cli as safety_cli
 from gridgov.units import cli as units_cli
 
 
@@ -162,6 +163,7 @@ main.add_command(campaigns_cli.campaigns)
 main.add_command(air_cli.air)
 main.add_command(indicators_cli.indicators)
 main.add_command(projects_cli.projects)
+main.add_command(safety_cli.safety)
 categories.add_command(units_cli.categories_import)
 grid.add_command(geo_cli.grid_import)
 grid.add_command(geo_cli.grid_export)
@@ -174,6 +176,7 @@ audit.add_command(cases_cli.audit_keygen)
 audit.add_command(cases_cli.audit_checkpoint)
 audit.add_command(cases_cli.audit_prove)
 audit.add_command(cases_cli.audit_check_proof)
+safety_cli.register_audit_check()  # `gridgov audit verify` checks the safety streams' chains too
 
 
 if __name__ == "__main__":

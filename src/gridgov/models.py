@@ -3,6 +3,7 @@
 import gridgov.air.models  # noqa: F401  (air_* tables)
 import gridgov.indicators.models  # noqa: F401  (indicator* and ranking_schemes tables)
 import gridgov.projects.models  # noqa: F401  (project* tables: 三个一批)
+import gridgov.safety.models  # noqa: F401  (safety_* tables: 安全生产)
 from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.audit.sql import TABLES as AUDIT_TABLES
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess
