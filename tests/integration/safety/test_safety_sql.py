@@ -108,3 +108,19 @@ def test_the_rates_by_sql_on_fixed_numbers(session: Session) -> None:
     assert hotel_rates[Measure.MAJOR_CLOSED] == 1 / 2 and hotel_rates[Measure.RECTIFICATION] == 1 / 2
     stats = queries.statistics(session, Period.parse("2026-11"), "street")
     assert stats["total"]["found"] == 5 and stats["total"]["closed"] == 3 and stats["total"]["rectification"] == 3 / 5
+
+
+def test_the_rates_are_offered_to_the_indicator_registry(session: Session) -> None:
+    from gridgov.indicator_sources import Level, SourceRequest
+    from gridgov.indicators.sources import discover
+
+    found = discover().sources
+    assert {f"safety.{m.value}" for m in Measure} <= set(found)
+    shop = place(session, 1, G1)
+    session.flush()
+    hazard(session, 1, shop, "general", "closed", on_time=True)
+    hazard(session, 2, shop, "major", "rectifying")
+    request = SourceRequest(Period.parse("2026Q4"), Level.DISTRICT, session, AT)
+    assert found["safety.rectification"].compute(request) == {G1[:6]: 50.0}
+    city = SourceRequest(Period.parse("2026"), Level.CITY, session, AT)
+    assert found["safety.major_closed"].compute(city) == {"4101": 0.0}
