@@ -320,3 +320,26 @@ def test_the_ledger_exports_the_usual_columns_and_the_rates(sf: Api, clean: Worl
         assert column in header
     assert ledger.max_row == 3
     assert [ws.title for ws in wb.worksheets][1:] == ["统计按县区", "统计按街道", "统计按场所类型", "统计按隐患等级"]
+
+
+def test_the_screens_render_for_their_people(sf: Api, clean: World) -> None:
+    w = clean
+    p = place(sf, w, "页面小旅馆", "small_hotel", "red")
+    sf.post("dispatcher", "/api/v1/safety/plans/generate", {"period": "2025-09"})
+    results = all_pass(sf, p["id"])
+    results["L02"] = {"result": "fail", "grade": "major", "photos": [photo()]}
+    hid = sf.post("grid-worker", "/api/v1/safety/inspections", {"place_id": p["id"], "results": results}).json()[
+        "hazards"
+    ][0]["id"]
+    act(sf, "bureau", hid, "supervise")
+    for who, path, expected in (
+        ("grid-worker", "/safety/inspect", "安全检查 · 我的任务"),
+        ("street", "/safety/hazards", "隐患清单 · 本街道"),
+        ("bureau", "/safety/supervised", "挂牌督办 · 重大隐患"),
+        ("leader", "/safety/ledger?period=2025Q3", "安全生产台账 · 2025年第3季度"),
+        ("street", f"/safety/hazards/{hid}", "责任链"),
+    ):
+        r = sf.get(who, path)
+        assert r.status_code == 200 and expected in r.text, (path, r.status_code)
+    assert "页面小旅馆" in sf.get("bureau", "/safety/supervised").text
+    assert sf.get("resident", "/safety/hazards").status_code == 403
