@@ -343,3 +343,26 @@ def test_the_screens_render_for_their_people(sf: Api, clean: World) -> None:
         assert r.status_code == 200 and expected in r.text, (path, r.status_code)
     assert "页面小旅馆" in sf.get("bureau", "/safety/supervised").text
     assert sf.get("resident", "/safety/hazards").status_code == 403
+
+
+def test_the_demo_has_generated_places_and_hazards_in_every_state(sf: Api, clean: World) -> None:
+    from gridgov.safety.demo import GridBox, seed_safety
+    from gridgov.safety.queries import grid_boxes
+    from gridgov.safety.repository import SqlSafetyUnitOfWork
+
+    w = clean
+    c = w.container
+    with c.sessions() as s:
+        grids = [GridBox(code, box) for code, box in grid_boxes(s)]
+    done = seed_safety(
+        lambda: SqlSafetyUnitOfWork(c.uow()), grids, w.clock.now(), c.calendar, places=400, inspections=30
+    )
+    assert done.places == 400 and done.tasks > 0 and done.inspections == 30
+    assert seed_safety(lambda: SqlSafetyUnitOfWork(c.uow()), grids, w.clock.now(), c.calendar).skipped
+    with c.sessions() as s:
+        states = set(s.execute(text("SELECT DISTINCT status FROM safety_hazards")).scalars())
+        generated = s.execute(text("SELECT count(*) FROM safety_places WHERE generated")).scalar_one()
+        supervised = s.execute(text("SELECT count(*) FROM safety_hazards WHERE supervised")).scalar_one()
+        report = verify_safety(s)
+    assert states == {"awaiting_plan", "rectifying", "awaiting_review", "accepted", "closed"}
+    assert generated == 400 and supervised > 0 and report.ok, report.problems

@@ -41,6 +41,19 @@ def _seed_projects(c: Any, now: Any) -> None:
         click.echo(f"三个一批: {done.phases} 期, {done.projects} 个项目 (演示数据), 总投资 {done.total_yi:,.0f} 亿元")
 
 
+def _seed_safety(c: Any, now: Any) -> None:
+    """安全生产: 3,000 generated places in the demo's grids, the month's plan, hazards in every state (safety.demo)."""
+    from gridgov.safety.demo import GridBox, seed_safety
+    from gridgov.safety.queries import grid_boxes
+    from gridgov.safety.repository import SqlSafetyUnitOfWork
+
+    with c.sessions() as session:
+        grids = [GridBox(code, box) for code, box in grid_boxes(session)]
+    done = seed_safety(lambda: SqlSafetyUnitOfWork(c.uow()), grids, now, c.calendar)
+    if not done.skipped:
+        click.echo(f"安全生产: {done.places} 个场所 (演示数据), {done.tasks} 个检查任务, {done.inspections} 次检查")
+
+
 @click.command(help="建立演示库 (郑州网格 + 样例案件)，为每个角色打印令牌，并在 127.0.0.1:8000 提供服务")
 @click.option("--database-url", envvar="GRIDGOV_DEMO_DATABASE_URL", default="sqlite:///var/demo.db", show_default=True)
 @click.option("--cases", "n_cases", type=int, default=3000, show_default=True, help="样例案件数")
@@ -75,6 +88,7 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
             report = scan_overdue(c.uow_factory, now, c.calendar, c.policy)
             click.echo(f"时限扫描: 预警 {report.warned}, 升级 {report.escalated}")
             _seed_projects(c, now)
+            _seed_safety(c, now)
             _checkpoint(c)
         else:
             click.echo("演示库已存在，跳过样例案件 (用 --reset 重建)")

@@ -635,3 +635,18 @@ def place_checklist(session: Session, place_id: int) -> dict[str, Any]:
     if p is None:
         raise PlaceNotFound(f"场所不存在: {place_id}")
     return {"place_id": p.id, "type": p.type_code, "items": checklist(p, shipped_rules())}
+
+
+def grid_boxes(session: Session) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(code, (min_lat, min_lon, max_lat, max_lon)) of every micro-grid of the active version (generated places)."""
+    version = session.execute(select(GridVersion.id).where(GridVersion.active)).scalar()
+    if version is None:
+        return []
+    stmt = select(Grid.code, Grid.min_lat, Grid.min_lon, Grid.max_lat, Grid.max_lon).where(
+        Grid.version_id == version, Grid.level == int(GridLevel.MICRO), Grid.min_lat.is_not(None)
+    )
+    out = []
+    for code, a, b, c, d in session.execute(stmt):
+        if a is not None and b is not None and c is not None and d is not None:
+            out.append((code, (a, b, c, d)))
+    return out
