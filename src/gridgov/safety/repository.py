@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Date, Integer, String, and_, exists, func, insert, literal, select
+from sqlalchemy import Date, Integer, String, and_, func, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,9 +143,11 @@ class SqlSafetyRepository:
             select(func.min(GridAssignment.user_id)).where(GridAssignment.grid_code == p.grid_code).scalar_subquery()
         )
         made = 0
+        dialect = self.session.get_bind().dialect.name
+        upsert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+        columns = ["run_id", "plan_code", "period", "slot", "place_id", "grid_code", "assignee_id", "due_on", "status"]
         for slot in rounds:
             t = SafetyTask
-            taken = exists().where(t.plan_code == plan.code, t.slot == slot.key, t.place_id == p.id)
             rows = select(
                 literal(run_id, Integer),
                 literal(plan.code, String),
@@ -154,11 +158,17 @@ class SqlSafetyRepository:
                 worker,
                 literal(slot.due, Date),
                 literal("open", String),
-            ).where(and_(*where), ~taken)
-            columns = ["run_id", "plan_code", "period", "slot", "place_id", "grid_code", "assignee_id", "due_on"]
+            ).where(and_(*where))
             count = select(func.count()).select_from(t).where(t.plan_code == plan.code, t.slot == slot.key)
             before = self.session.scalar(count) or 0
-            self.session.execute(insert(t).from_select([*columns, "status"], rows))
+            # a task that exists already stays as it is: the unique key decides, not an anti-join whose plan
+            # depends on statistics the rows inserted in this transaction have not reached yet
+            stmt = (
+                upsert(t)
+                .from_select(columns, rows)
+                .on_conflict_do_nothing(index_elements=["plan_code", "slot", "place_id"])
+            )
+            self.session.execute(stmt)
             made += (self.session.scalar(count) or 0) - before  # rowcount of INSERT … SELECT is not portable
         return made
 
