@@ -159,8 +159,6 @@ class SqlSafetyRepository:
                 literal(slot.due, Date),
                 literal("open", String),
             ).where(and_(*where))
-            count = select(func.count()).select_from(t).where(t.plan_code == plan.code, t.slot == slot.key)
-            before = self.session.scalar(count) or 0
             # a task that exists already stays as it is: the unique key decides, not an anti-join whose plan
             # depends on statistics the rows inserted in this transaction have not reached yet
             stmt = (
@@ -168,8 +166,11 @@ class SqlSafetyRepository:
                 .from_select(columns, rows)
                 .on_conflict_do_nothing(index_elements=["plan_code", "slot", "place_id"])
             )
-            self.session.execute(stmt)
-            made += (self.session.scalar(count) or 0) - before  # rowcount of INSERT … SELECT is not portable
+            if dialect == "postgresql":  # the rows made, counted where they are made
+                inserted = stmt.returning(t.id).cte("inserted")
+                made += self.session.scalar(select(func.count()).select_from(inserted)) or 0
+            else:  # SQLite counts the rows an INSERT … SELECT changed
+                made += int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
         return made
 
     def task(self, task_id: int) -> SafetyTask | None:
