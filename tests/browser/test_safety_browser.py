@@ -68,3 +68,41 @@ def test_the_worker_inspects_on_the_phone_offline_and_it_is_sent_when_back_onlin
     expect(street.locator("#sf-map")).to_have_attribute("data-points", "1")
     assert place_id
     browsing.shot(street, "safety-hazards")  # type: ignore[attr-defined]
+
+
+def test_the_street_writes_the_five_measures_on_the_hazards_page(browsing: object, api: Api, clean: World) -> None:
+    import base64
+
+    w = clean
+    lat, lon = inner_point(w, w.grid)
+    body = {
+        "name": "城南小旅馆",
+        "type_code": "small_hotel",
+        "address": "南路2号",
+        "lat": lat,
+        "lon": lon,
+        "risk": "orange",
+    }
+    place_id = api.post("dispatcher", "/api/v1/safety/places", body).json()["id"]
+    items = api.get("grid-worker", f"/api/v1/safety/places/{place_id}/checklist").json()["items"]
+    results = {i["code"]: {"result": "pass"} for i in items}
+    results["L02"] = {"result": "fail", "grade": "major", "photos": [base64.b64encode(png_bytes()).decode()]}
+    done = api.post("grid-worker", "/api/v1/safety/inspections", {"place_id": place_id, "results": results}).json()
+    hid = done["hazards"][0]["id"]
+
+    street = browsing.page("street", "desktop")  # type: ignore[attr-defined]
+    street.goto(f"/safety/hazards/{hid}")
+    form = street.locator('form.sf-act[data-action="submit_plan"]')
+    form.get_by_label("责任落实 (整改责任人)").fill("赵老板 (经营者)")
+    form.get_by_label("措施落实 (整改措施)").fill("减少房间床位至核定数量")
+    form.get_by_label("资金落实 (元)").fill("0")
+    form.get_by_role("button", name="制定治理方案").click()
+    expect(form.locator(".error")).to_contain_text("资金")
+    form.get_by_label("资金落实 (元)").fill("12000")
+    form.get_by_label("时限落实 (整改完成日期)").fill("2025-10-31")
+    form.get_by_label("预案落实 (整改期间的应急预案)").fill("整改期间停止接待住宿")
+    form.get_by_role("button", name="制定治理方案").click()
+    expect(street.locator("dl.sf-plan")).to_contain_text("12,000 元")
+    expect(street.locator("h1 + p + p")).to_contain_text("整改中")
+    assert street.locator('form.sf-act[data-action="submit_plan"]').count() == 0
+    browsing.shot(street, "safety-hazard")  # type: ignore[attr-defined]

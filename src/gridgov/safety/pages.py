@@ -18,6 +18,7 @@ from gridgov.safety import queries, views
 from gridgov.safety.domain import (
     ACTION_LABELS,
     FOLLOWERS,
+    HAZARD_STATUS_LABELS,
     INSPECTORS,
     MEASURE_LABELS,
     READERS,
@@ -114,6 +115,7 @@ def hazard_page(request: Request, container: ContainerDep, hazard_id: RowId) -> 
             "events": events[::-1],
             "offered": [(a.value, a.label) for a in offered],
             "labels": {a.value: label for a, label in ACTION_LABELS.items()},
+            "statuses": {k.value: label for k, label in HAZARD_STATUS_LABELS.items()},
             "referrals": [(k, r.label) for k, r in shipped_rules().referrals.items()],
         }
 
