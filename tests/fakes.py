@@ -81,6 +81,16 @@ from gridgov.proposals.models import (
     ProposalStationMember,
 )
 from gridgov.proposals.ports import Row as ProposalRow
+from gridgov.safety.domain import HazardStatus, PlaceStatus, PlanRule, Slot
+from gridgov.safety.models import (
+    SafetyEvent,
+    SafetyHazard,
+    SafetyInspection,
+    SafetyPhoto,
+    SafetyPlace,
+    SafetyPlanRun,
+    SafetyTask,
+)
 from gridgov.units.domain import RuleTarget, UnitKind
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 
@@ -96,6 +106,7 @@ __all__ = [
     "FakeGridRepository",
     "FakeLocator",
     "FakeProjectRepository",
+    "FakeSafetyRepository",
     "FakeUnitOfWork",
     "FakeUnitRepository",
     "FakeUserRepository",
@@ -136,6 +147,13 @@ TABLES: tuple[type[Base], ...] = (
     ProjectBlocker,
     ProjectInvestment,
     ProjectAdjustment,
+    SafetyPlace,
+    SafetyPlanRun,
+    SafetyTask,
+    SafetyInspection,
+    SafetyHazard,
+    SafetyPhoto,
+    SafetyEvent,
     Open311Request,
     Open311Update,
     Open311Delivery,
@@ -958,6 +976,133 @@ class FakeUnitLookup:
         ]
 
 
+class FakeSafetyRepository:
+    """gridgov.safety.ports.SafetyRepository over the working copy; every event written is queued in the log."""
+
+    def __init__(self, rows: _Rows, log: AuditLog | None = None) -> None:
+        self.rows = rows
+        self.log = log
+
+    def place(self, place_id: int) -> SafetyPlace | None:
+        return self.rows.get(SafetyPlace, place_id)
+
+    def codes_taken(self, codes: Sequence[str]) -> set[str]:
+        wanted = set(codes)
+        return {p.code for p in self.rows.of(SafetyPlace) if p.code in wanted}
+
+    def add_places(self, places: Sequence[tuple[SafetyPlace, SafetyEvent]]) -> None:
+        for place, event in places:
+            self.rows.insert(place)
+            event.subject_id = place.id
+            self.add_event(event)
+
+    def add_event(self, event: SafetyEvent) -> None:
+        self.rows.insert(event)
+        if self.log is not None:
+            sid = event.subject_id
+            self.log.queue(PendingLeaf(event.stream, lambda: sid, event.seq, event.hash))
+
+    def events(self, stream: str, subject_id: int) -> list[SafetyEvent]:
+        found = self.rows.where(SafetyEvent, stream=stream, subject_id=subject_id)
+        return sorted(found, key=lambda e: e.seq)
+
+    def plan_run(self, plan_code: str, period: str) -> SafetyPlanRun | None:
+        return self.rows.first(SafetyPlanRun, plan_code=plan_code, period=period)
+
+    def add_plan_run(self, run: SafetyPlanRun) -> None:
+        self.rows.insert(run)
+
+    def generate_tasks(
+        self, run_id: int, plan: PlanRule, period: str, type_codes: Sequence[str], rounds: Sequence[Slot]
+    ) -> int:
+        made = 0
+        workers = self.rows.of(GridAssignment)
+        for place in self.rows.where(SafetyPlace, status=PlaceStatus.OPEN.value):
+            if plan.group is not None and place.place_group != plan.group.value:
+                continue
+            if plan.risk is not None and place.risk != plan.risk.value:
+                continue
+            if type_codes and place.type_code not in type_codes:
+                continue
+            mine = [a.user_id for a in workers if a.grid_code == place.grid_code]
+            for slot in rounds:
+                if self.rows.first(SafetyTask, plan_code=plan.code, slot=slot.key, place_id=place.id):
+                    continue
+                self.rows.insert(
+                    SafetyTask(
+                        run_id=run_id,
+                        plan_code=plan.code,
+                        period=period,
+                        slot=slot.key,
+                        place_id=place.id,
+                        grid_code=place.grid_code,
+                        assignee_id=min(mine) if mine else None,
+                        due_on=slot.due,
+                        status="open",
+                    )
+                )
+                made += 1
+        return made
+
+    def task(self, task_id: int) -> SafetyTask | None:
+        return self.rows.get(SafetyTask, task_id)
+
+    def open_task(self, place_id: int, on: date) -> SafetyTask | None:
+        found = [t for t in self.rows.where(SafetyTask, place_id=place_id, status="open") if t.due_on >= on]
+        return min(found, key=lambda t: (t.due_on, t.id)) if found else None
+
+    def inspection_by_key(self, client_key: str) -> SafetyInspection | None:
+        return self.rows.first(SafetyInspection, client_key=client_key)
+
+    def add_inspection(self, inspection: SafetyInspection) -> None:
+        self.rows.insert(inspection)
+
+    def hazard(self, hazard_id: int) -> SafetyHazard | None:
+        return self.rows.get(SafetyHazard, hazard_id)
+
+    def open_hazard(self, place_id: int, item_code: str) -> SafetyHazard | None:
+        found = self.rows.where(SafetyHazard, place_id=place_id, item_code=item_code)
+        return next((h for h in found if h.status != HazardStatus.CLOSED.value), None)
+
+    def last_closed_hazard(self, place_id: int, item_code: str, since: datetime) -> SafetyHazard | None:
+        found = [
+            h
+            for h in self.rows.where(SafetyHazard, place_id=place_id, item_code=item_code)
+            if h.status == HazardStatus.CLOSED.value and h.closed_at is not None and h.closed_at >= since
+        ]
+        return max(found, key=lambda h: h.closed_at) if found else None  # type: ignore[arg-type, return-value]
+
+    def add_hazard(self, hazard: SafetyHazard, events: Sequence[SafetyEvent]) -> None:
+        self.rows.insert(hazard)
+        for event in events:
+            event.subject_id = hazard.id
+            self.add_event(event)
+
+    def hazard_by_case(self, case_id: int) -> SafetyHazard | None:
+        return self.rows.first(SafetyHazard, case_id=case_id)
+
+    def overdue_hazards(self, now: datetime, below_level: int, limit: int) -> Sequence[int]:
+        found = [
+            h
+            for h in self.rows.of(SafetyHazard)
+            if h.status != HazardStatus.CLOSED.value
+            and h.due_at is not None
+            and h.due_at < now
+            and h.escalation_level < below_level
+        ]
+        return [h.id for h in sorted(found, key=lambda h: h.due_at)][:limit]  # type: ignore[arg-type, return-value]
+
+    def add_photo(self, photo: SafetyPhoto) -> None:
+        self.rows.insert(photo)
+
+    def bureau_units(self, district_code: str, key: str) -> frozenset[int]:
+        codes = {f"{district_code}-{key}", f"{district_code[:4]}-{key}"}
+        return frozenset(u.id for u in self.rows.of(Unit) if u.code in codes)
+
+    def grid_workers(self, grid_code: str) -> frozenset[int]:
+        return frozenset(a.user_id for a in self.rows.where(GridAssignment, grid_code=grid_code))
+
+
 # -- the unit of work ------------------------------------------------------------------------------------
 class FakeUnitOfWork:
     """`with uow: ...; uow.commit()` over a :class:`FakeDatabase`; what is not committed is thrown away."""
@@ -969,6 +1114,7 @@ class FakeUnitOfWork:
     users: FakeUserRepository
     campaigns: FakeCampaignRepository
     projects: FakeProjectRepository
+    safety: FakeSafetyRepository
     open311: FakeOpen311Repository
     proposals: FakeProposalRepository
     articles: FakeArticleRepository  # 12345 operations (issue 17)
@@ -1005,6 +1151,7 @@ class FakeUnitOfWork:
         self.audit = MemoryAuditLog(self.db.audit_log)
         self.cases = FakeCaseRepository(self.rows, self.audit)
         self.units = FakeUnitRepository(self.rows)
+        self.safety = FakeSafetyRepository(self.rows, self.audit)
         self.categories = FakeCategoryRepository(self.rows)
         self.grids = FakeGridRepository(self.rows)
         self.users = FakeUserRepository(self.rows)

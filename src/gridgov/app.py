@@ -44,6 +44,7 @@ from gridgov.open311 import views as open311_views
 from gridgov.privacy import views as privacy_views
 from gridgov.projects import pages as project_pages
 from gridgov.proposals import pages as proposal_pages
+from gridgov.safety import pages as safety_pages
 from gridgov.screens import views as screen_views
 from gridgov.units import views as unit_views
 from gridgov.web import errors, limits
@@ -150,6 +151,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(callback_pages.router)  # 督办/催办/回访 (issue 15)
     app.include_router(notify_pages.router)
     app.include_router(notify_views.router)
+    app.include_router(safety_pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

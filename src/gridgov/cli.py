@@ -31,6 +31,7 @@ from gridgov.privacy import cli as privacy_cli
 from gridgov.projects import cli as projects_cli
 from gridgov.proposals import cli as proposals_cli
 from gridgov.reference import cli as reference_cli
+from gridgov.safety import cli as safety_cli
 from gridgov.units import cli as units_cli
 
 
@@ -172,6 +173,7 @@ main.add_command(projects_cli.projects)
 main.add_command(proposals_cli.proposals)
 main.add_command(knowledge_cli.knowledge)
 main.add_command(callbacks_cli.callbacks)  # 督办/催办/回访 (issue 15)
+main.add_command(safety_cli.safety)
 categories.add_command(units_cli.categories_import)
 grid.add_command(geo_cli.grid_import)
 grid.add_command(geo_cli.grid_export)
@@ -184,6 +186,7 @@ audit.add_command(cases_cli.audit_keygen)
 audit.add_command(cases_cli.audit_checkpoint)
 audit.add_command(cases_cli.audit_prove)
 audit.add_command(cases_cli.audit_check_proof)
+safety_cli.register_audit_check()  # `gridgov audit verify` checks the safety streams' chains too
 
 
 if __name__ == "__main__":

@@ -302,3 +302,24 @@ def test_notify_prints_the_worker_rate_next_to_the_raw_gateway_rate() -> None:
         lines, rf"one worker \S+\s*: {NUM} msg/s \({NUM} messages, batch {NUM}\) = {NUM}% of raw; {NUM} msg/s .*"
     )
     assert rate > 0 and n == 300 and share > 0 and overall > 0
+
+
+def test_safety_prints_the_plan_next_to_a_bare_insert_select_and_the_ledger_export() -> None:
+    lines = run_smoke("safety.py")
+    assert figures(lines, rf"safety benchmark: {NUM} places, {NUM} hazards, {NUM} CPUs")[:2] == [2_000, 1_000]
+    kind = smoke_backend()
+    backend = "PostgreSQL" if kind == "postgresql" else "SQLite"
+    places, tasks = figures(lines, rf"{backend}: a month's plan \(2026-12\) for {NUM} places, {NUM} tasks")
+    assert places == 2_000 and tasks > places * 0.7
+    for label in (
+        r"generate_plan \(service: tasks, workers, record\)",
+        r"generate_plan again \(idempotent: nothing made\)",
+        r"bare INSERT … SELECT of the same rows \(no indexes\)",
+    ):
+        secs, rate = figures(lines, rf"{label}\s+{NUM}\s+{NUM}")
+        assert secs >= 0 and rate >= 0
+    assert figures(lines, rf"{backend}: generate_plan / bare INSERT … SELECT = {NUM}")[0] > 0
+    hazards, megabytes = figures(lines, rf"{backend}: ledger export of {NUM} hazards \({NUM} MB \.xlsx\)")
+    assert hazards == 1_000 and megabytes > 0
+    assert figures(lines, rf"ledger export in all\s+{NUM}")[0] > 0
+    figures(lines, rf"bare SELECT \* of the same rows\s+{NUM}")

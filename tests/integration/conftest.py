@@ -18,6 +18,8 @@ from gridgov.uow import UnitOfWork
 # rows other tiers may leave behind in the shared test database; hidden (inside the rolled-back transaction)
 # so that a test sees only what it wrote
 CASE_TABLES = ("notify_messages", "notify_contacts",  # notify
+               "safety_photos", "safety_events", "safety_hazards", "safety_inspections", "safety_tasks",
+               "safety_plan_runs", "safety_places",
                "campaign_events", "campaign_attachments", "campaign_suggestions", "campaigns", "case_photos",
                "pii_access_log", "audit_log", "audit_head", "audit_salts", "category_labels", "case_events",
                "case_tasks", "cases")  # fmt: skip

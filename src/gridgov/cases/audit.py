@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +29,10 @@ from gridgov.cases.repository import SqlCaseRepository
 
 STREAM = "case"
 # streams whose events their own feature checks (`gridgov projects verify`, `gridgov proposals verify`,
-# `gridgov knowledge verify`); their leaves are hashed and rooted here
-OTHER_STREAMS = frozenset({"project", "proposal", "knowledge"})
+# `gridgov knowledge verify`, `gridgov safety verify`); their leaves are hashed and rooted here
+OTHER_STREAMS = frozenset({"project", "proposal", "knowledge", "safety_place", "safety_hazard", "safety_plan"})
+# the chain checks of those streams, registered by the entry point (gridgov.cli): name → problems as text
+FEATURE_CHECKS: dict[str, Callable[[Session], list[str]]] = {}
 STATE_VERSION = "1"
 
 # What a case leaf commits to (state version 1). Left out: the row's version counter, updated_at and
@@ -415,6 +417,9 @@ def verify_all(
     _check_cases(session, trails, report, out)
     for case_id, trail in sorted(trails.items()):
         out.case(case_id, None, trail.seq, f"案件已不存在, 日志中仍有它的 {trail.seq} 个事件 (案件被删除)")
+    for name, check in sorted(FEATURE_CHECKS.items()):
+        for text in check(session):
+            out.log(f"{name}: {text}")
     return report
 
 

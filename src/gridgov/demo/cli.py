@@ -103,6 +103,19 @@ def _seed_knowledge(c: Any, now: Any) -> None:
     click.echo(f"知识库: {n} 个条目 (演示口径)")
 
 
+def _seed_safety(c: Any, now: Any) -> None:
+    """安全生产: 3,000 generated places in the demo's grids, the month's plan, hazards in every state (safety.demo)."""
+    from gridgov.safety.demo import GridBox, seed_safety
+    from gridgov.safety.queries import grid_boxes
+    from gridgov.safety.repository import SqlSafetyUnitOfWork
+
+    with c.sessions() as session:
+        grids = [GridBox(code, box) for code, box in grid_boxes(session)]
+    done = seed_safety(lambda: SqlSafetyUnitOfWork(c.uow()), grids, now, c.calendar)
+    if not done.skipped:
+        click.echo(f"安全生产: {done.places} 个场所 (演示数据), {done.tasks} 个检查任务, {done.inspections} 次检查")
+
+
 @click.command(help="建立演示库 (郑州网格 + 样例案件)，为每个角色打印令牌，并在 127.0.0.1:8000 提供服务")
 @click.option("--database-url", envvar="GRIDGOV_DEMO_DATABASE_URL", default="sqlite:///var/demo.db", show_default=True)
 @click.option("--cases", "n_cases", type=int, default=3000, show_default=True, help="样例案件数")
@@ -139,6 +152,7 @@ def demo(database_url: str, n_cases: int, reset: bool, no_serve: bool, host: str
             _seed_projects(c, now)
             _seed_proposals(c, now, world.grid_code)
             _seed_knowledge(c, now)  # 12345 operations (issue 17)
+            _seed_safety(c, now)
             _checkpoint(c)
         else:
             click.echo("演示库已存在，跳过样例案件 (用 --reset 重建)")

@@ -53,6 +53,9 @@ def default_limits(settings: Settings) -> dict[str, int]:
         # data files: a year of hourly station data (20 stations, 175,200 rows) is about 12 MB of CSV
         "/api/v1/air/*": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
         "/api/v1/indicators/*/values/import": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
+        "/api/v1/safety/inspections": 24 * MIB,  # a checklist with its photos (base64 JSON; the phone shrinks them)
+        "/api/v1/safety/hazards/*/actions": 12 * MIB,  # rectification photos (base64 JSON)
+        "/api/v1/safety/places/import": 16 * MIB + MULTIPART_MARGIN,  # gridgov.safety.views.IMPORT_MAX_BYTES
     }
 
 
