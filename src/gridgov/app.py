@@ -20,6 +20,8 @@ from sqlalchemy import select
 
 from gridgov import __version__
 from gridgov.accounts import views as account_views
+from gridgov.admin import pages as admin_pages
+from gridgov.admin import views as admin_views
 from gridgov.air import views as air_views
 from gridgov.bootstrap import Container, bootstrap
 from gridgov.campaigns import views as campaign_views
@@ -132,6 +134,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(indicator_pages.router)
     app.include_router(air_views.router)
     app.include_router(project_pages.router)
+    app.include_router(admin_views.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from gridgov.accounts import cli as accounts_cli
+from gridgov.admin import cli as admin_cli
 from gridgov.air import cli as air_cli
 from gridgov.campaigns import cli as campaigns_cli
 from gridgov.cases import cli as cases_cli
@@ -156,6 +157,7 @@ main.add_command(cases_cli.topics)
 main.add_command(classify_cli.model)
 main.add_command(accounts_cli.user)
 main.add_command(accounts_cli.token)
+main.add_command(admin_cli.admin)
 main.add_command(privacy_cli.pii)
 main.add_command(units_cli.rules)
 main.add_command(campaigns_cli.campaigns)

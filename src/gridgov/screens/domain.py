@@ -30,6 +30,7 @@ SCREENS: dict[str, Screen] = {
         "/campaigns-admin", "意见征集", frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER}) | _STAFF
     ),
     "projects": Screen("/projects", "三个一批", PROJECT_READERS),
+    "admin": Screen("/admin", "系统管理", _STAFF),  # gridgov.admin.pages
 }
 
 HOME: dict[Role, str] = {

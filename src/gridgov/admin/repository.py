@@ -1,0 +1,80 @@
+"""The SQL adapters: the admin record (every event it writes is queued as a leaf of the city's log) and the
+admin unit of work over the shared one (gridgov.transaction.BoundUnitOfWork)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import ApiToken
+from gridgov.accounts.ports import UserRepository
+from gridgov.admin.events import STREAM
+from gridgov.admin.models import AdminEvent, AdminSubject
+from gridgov.audit.domain import GENESIS
+from gridgov.audit.ports import AuditLog, PendingLeaf
+from gridgov.transaction import BoundUnitOfWork
+from gridgov.units.models import GridAssignment
+from gridgov.units.ports import UnitAdminStore, UnitRepository
+
+
+class SqlAdminRepository:
+    def __init__(self, session: Session, log: AuditLog | None = None) -> None:
+        self.session = session
+        self.log = log
+
+    def subject(self, kind: str, ref: str) -> AdminSubject:
+        stmt = select(AdminSubject).where(AdminSubject.kind == kind, AdminSubject.ref == ref)
+        found = self.session.execute(stmt.with_for_update()).scalar_one_or_none()
+        if found is None:
+            found = AdminSubject(kind=kind, ref=ref, event_count=0, last_event_hash=GENESIS)
+            self.session.add(found)
+            self.session.flush()
+        return found
+
+    def add_event(self, event: AdminEvent) -> None:
+        self.session.add(event)
+        sid = event.subject_id
+        if self.log is not None:
+            self.log.queue(PendingLeaf(STREAM, lambda: sid, event.seq, event.hash))
+
+    def tokens_of(self, user_id: int) -> Sequence[ApiToken]:
+        return list(self.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+
+    def token(self, token_id: int) -> ApiToken | None:
+        return self.session.get(ApiToken, token_id)
+
+    def grids_of(self, user_id: int) -> list[str]:
+        stmt = select(GridAssignment.grid_code).where(GridAssignment.user_id == user_id)
+        return sorted(self.session.scalars(stmt))
+
+    def set_grids(self, user_id: int, codes: Sequence[str]) -> None:
+        self.session.execute(delete(GridAssignment).where(GridAssignment.user_id == user_id))
+        self.session.add_all([GridAssignment(user_id=user_id, grid_code=c) for c in codes])
+
+
+class SqlAdminUnitOfWork(BoundUnitOfWork):
+    """The shared SQL unit of work with the admin record bound to its session and its log."""
+
+    admin: SqlAdminRepository
+
+    def _bind(self) -> None:
+        base: Any = self._base
+        self.admin = SqlAdminRepository(base.session, base.audit)
+
+    @property
+    def users(self) -> UserRepository:
+        users: UserRepository = getattr(self._base, "users")  # noqa: B009
+        return users
+
+    @property
+    def units(self) -> UnitRepository:
+        units: UnitRepository = getattr(self._base, "units")  # noqa: B009
+        return units
+
+    @property
+    def unit_admin(self) -> UnitAdminStore:
+        store: UnitAdminStore = getattr(self._base, "unit_admin")  # noqa: B009
+        return store

@@ -1,0 +1,38 @@
+"""Request shapes of /api/v1/admin."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field
+
+from gridgov.validation import CleanText
+
+GridCode = Annotated[str, Field(pattern=r"^\d{15}$")]
+Username = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+class UserCreate(CleanText):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    display_name: str = Field(default="", max_length=100)
+    role: str = Field(min_length=1, max_length=20)
+    unit_code: str | None = Field(default=None, max_length=40)
+    password: str | None = Field(default=None, max_length=200, description="不填则生成一个, 只显示一次")
+    grids: list[GridCode] = Field(default_factory=list, max_length=200)
+
+
+class UserUpdate(CleanText):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str | None = Field(default=None, max_length=20)
+    unit_code: str | None = Field(default=None, max_length=40, description="空字符串: 不属于任何单位")
+    display_name: str | None = Field(default=None, max_length=100)
+    grids: list[GridCode] | None = Field(default=None, max_length=200)
+
+
+class PasswordReset(CleanText):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, max_length=200, description="不填则生成一个, 只显示一次")

@@ -1,0 +1,312 @@
+"""The admin's changes to users, each one transaction with its event on the admin record (a hash chain per user,
+a leaf of the city's log). The account rules are the accounts feature's own (which unit kinds each role may
+belong to, the password rule and hasher, the token digest); a district admin acts only within the district."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gridgov.accounts.domain import Role
+from gridgov.accounts.hashing import ARGON2
+from gridgov.accounts.models import User
+from gridgov.accounts.ports import LoginThrottle, PasswordHasher
+from gridgov.accounts.services import ROLE_UNIT_KINDS, UserExists
+from gridgov.actor import Actor
+from gridgov.admin.domain import (
+    ACTIVE,
+    INACTIVE,
+    TARGET_LABELS,
+    AdminAction,
+    AdminScope,
+    check_covers,
+    check_may_give,
+    scope_of,
+)
+from gridgov.admin.events import record
+from gridgov.admin.ports import AdminUnitOfWork
+from gridgov.errors import NotFound, ValidationFailed
+from gridgov.grids.domain import check_code
+from gridgov.units.domain import RuleTarget, RuleView, category_prefixes, most_specific
+from gridgov.units.models import Unit
+from gridgov.units.services import NoResponsibleUnit, grid_prefixes, resolve
+
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True, slots=True)
+class UserChange:
+    """What an admin sets on a user; None leaves it as it is."""
+
+    role: str | None = None
+    unit_code: str | None = None
+    display_name: str | None = None
+    grids: Sequence[str] | None = None  # a grid worker's assigned grids, all of them
+
+
+def _role(value: str) -> Role:
+    try:
+        role = Role(value)
+    except ValueError:
+        raise ValidationFailed(f"未知角色: {value}", field="role") from None
+    if role is Role.SYSTEM:
+        raise ValidationFailed("不能创建系统角色用户", field="role")
+    return role
+
+
+def _unit(uow: AdminUnitOfWork, role: Role, unit_code: str | None) -> Unit | None:
+    allowed = ROLE_UNIT_KINDS[role]
+    if not unit_code:
+        if allowed is not None:
+            raise ValidationFailed(f"角色「{role.label}」必须指定所属单位", field="unit_code")
+        return None
+    unit = uow.units.by_code(unit_code)
+    if unit is None:
+        raise NotFound(f"单位不存在: {unit_code}", field="unit_code")
+    if allowed is not None and unit.kind not in allowed:
+        raise ValidationFailed(f"角色「{role.label}」不能属于该类单位 ({unit.kind})", field="unit_code")
+    return unit
+
+
+def _user(uow: AdminUnitOfWork, scope: AdminScope, username: str) -> tuple[User, Unit | None]:
+    user = uow.users.by_username(username)
+    if user is None:
+        raise NotFound(f"用户不存在: {username}", field="username")
+    unit = uow.units.get(user.unit_id) if user.unit_id is not None else None
+    check_covers(scope, unit.grid_code if unit else None)
+    return user, unit
+
+
+def _status(user: User) -> str:
+    return ACTIVE if user.active else INACTIVE
+
+
+def _event(
+    uow: AdminUnitOfWork,
+    user: User,
+    action: AdminAction,
+    actor: Actor,
+    before: str | None,
+    now: datetime,
+    payload: dict[str, Any],
+) -> None:
+    subject = uow.admin.subject("user", str(user.id))
+    uow.admin.add_event(
+        record(subject, action, actor, before, _status(user), now, {"username": user.username} | payload)
+    )
+
+
+def _grids(uow: AdminUnitOfWork, scope: AdminScope, codes: Sequence[str]) -> list[str]:
+    out = []
+    for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
+        check_code(code)
+        check_covers(scope, code)
+        if not uow.unit_admin.grid_in_active_version(code):
+            raise NotFound(f"网格不存在: {code}", field="grids")
+        out.append(code)
+    return out
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"密码至少 {MIN_PASSWORD} 位", field="password")
+
+
+def new_password() -> str:
+    """A first or reset password the admin hands over once (the user changes nothing else to sign in)."""
+    return secrets.token_urlsafe(12)
+
+
+def create_user(
+    uow: AdminUnitOfWork,
+    actor: Actor,
+    now: datetime,
+    username: str,
+    role: str,
+    unit_code: str | None,
+    password: str,
+    display_name: str = "",
+    grids: Sequence[str] = (),
+    hasher: PasswordHasher = ARGON2,
+) -> int:
+    scope = scope_of(actor)
+    role_enum = _role(role)
+    check_may_give(scope, role_enum)
+    name = username.strip()
+    if not name or len(name) > 80:
+        raise ValidationFailed("用户名须为 1–80 个字符", field="username")
+    _check_password(password)
+    with uow:
+        if uow.users.by_username(name) is not None:
+            raise UserExists(f"用户名已存在: {name}")
+        unit = _unit(uow, role_enum, unit_code)
+        check_covers(scope, unit.grid_code if unit else None)
+        codes = _grids(uow, scope, grids)
+        if codes and role_enum is not Role.GRID_WORKER:
+            raise ValidationFailed("只有网格员可以分配网格", field="grids")
+        user = User(
+            username=name,
+            display_name=display_name.strip() or name,
+            role=role_enum.value,
+            unit_id=unit.id if unit else None,
+            active=True,
+            created_at=now,
+            password_hash=hasher.hash(password),
+        )
+        uow.users.add(user)
+        if codes:
+            uow.admin.set_grids(user.id, codes)
+        payload = {"role": role_enum.value, "unit": unit.code if unit else None, "grids": codes}
+        _event(uow, user, AdminAction.CREATE_USER, actor, None, now, payload)
+        uow.commit()
+        return user.id
+
+
+def change_user(uow: AdminUnitOfWork, actor: Actor, now: datetime, username: str, change: UserChange) -> None:
+    scope = scope_of(actor)
+    with uow:
+        user, unit = _user(uow, scope, username)
+        before = {"role": user.role, "unit": unit.code if unit else None, "grids": uow.admin.grids_of(user.id)}
+        role = _role(change.role) if change.role is not None else Role(user.role)
+        check_may_give(scope, role)
+        if change.unit_code is not None or change.role is not None:
+            code = change.unit_code if change.unit_code is not None else (unit.code if unit else None)
+            unit = _unit(uow, role, code or None)
+            check_covers(scope, unit.grid_code if unit else None)
+        user.role = role.value
+        user.unit_id = unit.id if unit else None
+        if change.display_name is not None and change.display_name.strip():
+            user.display_name = change.display_name.strip()
+        grids = before["grids"]
+        if change.grids is not None:
+            grids = _grids(uow, scope, change.grids)
+            if grids and role is not Role.GRID_WORKER:
+                raise ValidationFailed("只有网格员可以分配网格", field="grids")
+            uow.admin.set_grids(user.id, grids)
+        elif role is not Role.GRID_WORKER and grids:
+            uow.admin.set_grids(user.id, [])  # no longer a grid worker: no grids either
+            grids = []
+        after = {"role": role.value, "unit": unit.code if unit else None, "grids": grids}
+        changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        if change.display_name is not None:
+            changed["display_name"] = {"to": user.display_name}
+        _event(uow, user, AdminAction.CHANGE_USER, actor, _status(user), now, {"changed": changed})
+        uow.commit()
+
+
+def reset_password(
+    uow: AdminUnitOfWork,
+    actor: Actor,
+    now: datetime,
+    username: str,
+    password: str,
+    hasher: PasswordHasher = ARGON2,
+) -> None:
+    """A new password; the user's sessions end (their API tokens stay: revoke those one by one)."""
+    _check_password(password)
+    scope = scope_of(actor)
+    with uow:
+        user, _ = _user(uow, scope, username)
+        user.password_hash = hasher.hash(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        ended = 0
+        for token in uow.admin.tokens_of(user.id):
+            if token.kind == "session" and token.revoked_at is None:
+                token.revoked_at = now
+                ended += 1
+        _event(uow, user, AdminAction.RESET_PASSWORD, actor, _status(user), now, {"sessions_ended": ended})
+        uow.commit()
+
+
+def unlock_user(uow: AdminUnitOfWork, throttle: LoginThrottle, actor: Actor, now: datetime, username: str) -> int:
+    """Lift every sign-in delay on the account (from every address); how many addresses were lifted."""
+    scope = scope_of(actor)
+    with uow:
+        user, _ = _user(uow, scope, username)
+        user.failed_logins = 0
+        user.locked_until = None
+        _event(uow, user, AdminAction.UNLOCK, actor, _status(user), now, {})
+        uow.commit()
+    return throttle.clear(username)  # the throttle keeps its own rows, in its own transaction
+
+
+def deactivate_user(uow: AdminUnitOfWork, actor: Actor, now: datetime, username: str) -> int:
+    """The user can no longer sign in or use a token: every session and token is revoked with it. The row stays
+    (the record names it); how many tokens were revoked."""
+    scope = scope_of(actor)
+    with uow:
+        user, _ = _user(uow, scope, username)
+        if user.id == actor.user_id:
+            raise ValidationFailed("不能停用自己的账号", field="username")
+        if not user.active:
+            raise ValidationFailed(f"用户已停用: {username}", field="username")
+        user.active = False
+        revoked = 0
+        for token in uow.admin.tokens_of(user.id):
+            if token.revoked_at is None:
+                token.revoked_at = now
+                revoked += 1
+        _event(uow, user, AdminAction.DEACTIVATE, actor, ACTIVE, now, {"tokens_revoked": revoked})
+        uow.commit()
+        return revoked
+
+
+def revoke_user_token(uow: AdminUnitOfWork, actor: Actor, now: datetime, username: str, token_id: int) -> None:
+    scope = scope_of(actor)
+    with uow:
+        user, _ = _user(uow, scope, username)
+        token = uow.admin.token(token_id)
+        if token is None or token.user_id != user.id:
+            raise NotFound("令牌不存在", field="token_id")
+        if token.revoked_at is not None:
+            raise ValidationFailed("令牌已吊销", field="token_id")
+        token.revoked_at = now
+        payload = {"token_id": token.id, "prefix": token.prefix, "kind": token.kind, "name": token.name}
+        _event(uow, user, AdminAction.REVOKE_TOKEN, actor, _status(user), now, payload)
+        uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class TesterAnswer:
+    """Who would get a case of `category` in `grid`: the unit the matrix names (the dispatcher's suggestion),
+    and the rules that were weighed, most specific first."""
+
+    unit: dict[str, str] | None
+    rules: list[dict[str, Any]]
+    message: str
+
+
+def who_would_get(uow: AdminUnitOfWork, actor: Actor, category: str, grid: str) -> TesterAnswer:
+    """The responsibility tester: changes nothing, records nothing."""
+    scope_of(actor)
+    check_code(grid)
+    with uow:
+        rows = list(uow.units.rules_for(category_prefixes(category), grid_prefixes(grid)))
+        views = [RuleView(r.id, r.category_code, r.grid_prefix, RuleTarget(r.target), r.unit_id) for r in rows]
+        ordered = []
+        while views:
+            best = most_specific(views)
+            assert best is not None
+            views.remove(best)
+            ordered.append(best)
+        rules = [
+            {
+                "category": v.category_code or "(全部类别)",
+                "grid_prefix": v.grid_prefix or "(全市)",
+                "target": v.target.value,
+                "target_label": TARGET_LABELS.get(v.target.value, v.target.value),
+                "unit": (u.code if (u := uow.units.get(v.unit_id)) else None) if v.unit_id else None,
+                "id": v.id,
+            }
+            for v in ordered
+        ]
+        try:
+            unit = resolve(uow.units, category, grid)
+        except NoResponsibleUnit as exc:
+            return TesterAnswer(None, rules, exc.message)
+        found = {"code": unit.code, "name": unit.name, "kind": unit.kind}
+        return TesterAnswer(found, rules, f"将派给: {unit.name}")
