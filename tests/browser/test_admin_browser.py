@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
+from sqlalchemy import text
+
+from gridgov.geo.services import activate_version, export_grid_file
 
 from conftest import World
+
+BOWTIE = [[113.60, 34.70], [113.61, 34.71], [113.61, 34.70], [113.60, 34.71], [113.60, 34.70]]
 
 NEW_PASSWORD = "new-user-pass-2026"
 
@@ -64,3 +71,48 @@ def test_the_rule_tester_answers_who_would_get_a_case(browsing: Any, clean: Worl
     expect(admin.locator("#tester-unit")).to_contain_text("将派给")
     expect(admin.locator("#tester-answer li").first).to_be_visible()
     browsing.shot(admin, "admin-tester")
+
+
+def test_a_broken_grid_file_shows_its_errors_on_the_map_and_a_valid_one_is_activated(
+    browsing: Any, clean: World, tmp_path: Path
+) -> None:
+    doc = json.loads(export_grid_file(clean.container.sessions))
+    good = tmp_path / "grids.geojson"
+    good.write_text(json.dumps(doc), encoding="utf-8")
+    micro = [f for f in doc["features"] if f["properties"]["level"] == 4]
+    micro[0]["geometry"] = {"type": "Polygon", "coordinates": [BOWTIE]}
+    micro[1]["properties"]["parent_code"] = micro[1]["properties"]["code"][:9] + "000000"
+    bad = tmp_path / "broken.geojson"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    with clean.container.engine.connect() as conn:
+        original = conn.execute(text("SELECT id FROM grid_versions WHERE active")).scalar_one()
+
+    admin = browsing.page("admin")
+    admin.goto("/admin")
+    grids = admin.locator("#grids")
+    grids.get_by_label("网格文件 (GeoJSON, WGS-84)").set_input_files(str(bad))
+    grids.get_by_role("button", name="预检").click()
+    expect(admin.locator("#g-summary")).to_contain_text("预检未通过")
+    expect(admin.locator("#g-map path.grid-bad")).to_have_count(2)  # the two wrong grids, drawn where they are
+    expect(admin.locator("#g-map path.problem-point")).to_have_count(1)  # the self-intersection's point
+    expect(admin.locator("#g-problems li").first).to_be_visible()
+    expect(grids.get_by_role("button", name="导入")).to_be_disabled()
+    admin.locator("#g-map").scroll_into_view_if_needed()
+    browsing.shot(admin, "admin-grid-errors")
+
+    grids.get_by_label("网格文件 (GeoJSON, WGS-84)").set_input_files(str(good))
+    grids.get_by_role("button", name="预检").click()
+    expect(admin.locator("#g-summary")).to_contain_text("预检通过")
+    expect(admin.locator("#g-map path.grid-bad")).to_have_count(0)
+    grids.get_by_label("版本名").fill("浏览器导入的版本")
+    grids.get_by_label("导入后立即启用").check()
+    grids.get_by_role("button", name="导入").click()
+    expect(admin.locator("#g-summary")).to_contain_text("已启用")
+    row = admin.locator("#g-versions tr", has_text="浏览器导入的版本")
+    expect(row).to_contain_text("启用中")
+    try:
+        with clean.container.engine.connect() as conn:
+            active = conn.execute(text("SELECT name FROM grid_versions WHERE active")).scalar_one()
+        assert active == "浏览器导入的版本"
+    finally:
+        activate_version(clean.container.sessions, original, clean.clock.now())  # the next tests' grids

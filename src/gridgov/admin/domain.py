@@ -22,6 +22,8 @@ class AdminAction(StrEnum):
     UNLOCK = "unlock"
     DEACTIVATE = "deactivate"
     REVOKE_TOKEN = "revoke_token"
+    IMPORT_GRIDS = "import_grids"
+    ACTIVATE_GRIDS = "activate_grids"
 
     @property
     def label(self) -> str:
@@ -35,6 +37,8 @@ LABELS = {
     AdminAction.UNLOCK: "解除登录限制",
     AdminAction.DEACTIVATE: "停用",
     AdminAction.REVOKE_TOKEN: "吊销令牌",
+    AdminAction.IMPORT_GRIDS: "导入网格版本",
+    AdminAction.ACTIVATE_GRIDS: "启用网格版本",
 }
 EVENT_TYPES = {
     AdminAction.CREATE_USER: "user_created",
@@ -43,6 +47,8 @@ EVENT_TYPES = {
     AdminAction.UNLOCK: "user_unlocked",
     AdminAction.DEACTIVATE: "user_deactivated",
     AdminAction.REVOKE_TOKEN: "token_revoked",
+    AdminAction.IMPORT_GRIDS: "grid_version_imported",
+    AdminAction.ACTIVATE_GRIDS: "grid_version_activated",
 }
 ACTIVE, INACTIVE = "active", "inactive"
 TARGET_LABELS = {  # gridgov.units.domain.RuleTarget, as the tester reads it
@@ -83,6 +89,12 @@ def scope_of(actor: Actor) -> AdminScope:
 def check_covers(scope: AdminScope, grid_code: str | None) -> None:
     if not scope.covers(grid_code):
         raise PermissionDenied("该用户不在您管辖的区县内")
+
+
+def check_city_admin(scope: AdminScope) -> None:
+    """Grid versions cover the whole city: only a city admin imports or activates them."""
+    if scope.district is not None:
+        raise PermissionDenied("网格版本覆盖全市, 只有市级管理员可以导入或启用")
 
 
 def check_may_give(scope: AdminScope, role: Role) -> None:

@@ -4,11 +4,13 @@ and the sign-in throttle (an outside port that commits on its own)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from gridgov.accounts.models import ApiToken
 from gridgov.accounts.ports import UserRepository
 from gridgov.admin.models import AdminEvent, AdminSubject
+from gridgov.geo.geojson import ParsedGrids
 from gridgov.transaction import Transaction
 from gridgov.units.ports import UnitAdminStore, UnitRepository
 
@@ -31,6 +33,18 @@ class AdminRepository(Protocol):
         ...
 
 
+class GridFiles(Protocol):
+    """Grid versions written inside the admin's transaction (gridgov.geo.services)."""
+
+    def store(self, parsed: ParsedGrids, name: str, now: datetime, activate: bool) -> tuple[int, dict[int, int]]: ...
+
+    def activate(self, version_id: int, now: datetime) -> int | None:
+        """Make the version the active one; the one active before (None: none was)."""
+        ...
+
+    def name_of(self, version_id: int) -> str | None: ...
+
+
 class AdminUnitOfWork(Transaction, Protocol):
     @property
     def users(self) -> UserRepository: ...
@@ -43,3 +57,6 @@ class AdminUnitOfWork(Transaction, Protocol):
 
     @property
     def admin(self) -> AdminRepository: ...
+
+    @property
+    def grid_files(self) -> GridFiles: ...

@@ -4,6 +4,7 @@ admin unit of work over the shared one (gridgov.transaction.BoundUnitOfWork)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -15,6 +16,10 @@ from gridgov.admin.events import STREAM
 from gridgov.admin.models import AdminEvent, AdminSubject
 from gridgov.audit.domain import GENESIS
 from gridgov.audit.ports import AuditLog, PendingLeaf
+from gridgov.errors import NotFound
+from gridgov.geo.geojson import ParsedGrids
+from gridgov.geo.services import activate_in, store_grid_version
+from gridgov.grids.models import GridVersion
 from gridgov.transaction import BoundUnitOfWork
 from gridgov.units.models import GridAssignment
 from gridgov.units.ports import UnitAdminStore, UnitRepository
@@ -55,14 +60,35 @@ class SqlAdminRepository:
         self.session.add_all([GridAssignment(user_id=user_id, grid_code=c) for c in codes])
 
 
+class SqlGridFiles:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def store(self, parsed: ParsedGrids, name: str, now: datetime, activate: bool) -> tuple[int, dict[int, int]]:
+        return store_grid_version(self.session, parsed, name, now, activate)
+
+    def activate(self, version_id: int, now: datetime) -> int | None:
+        if self.session.get(GridVersion, version_id) is None:
+            raise NotFound(f"网格版本不存在: {version_id}", field="version_id")
+        before = self.session.scalars(select(GridVersion.id).where(GridVersion.active.is_(True))).first()
+        activate_in(self.session, version_id, now)
+        return before
+
+    def name_of(self, version_id: int) -> str | None:
+        version = self.session.get(GridVersion, version_id)
+        return version.name if version else None
+
+
 class SqlAdminUnitOfWork(BoundUnitOfWork):
     """The shared SQL unit of work with the admin record bound to its session and its log."""
 
     admin: SqlAdminRepository
+    grid_files: SqlGridFiles
 
     def _bind(self) -> None:
         base: Any = self._base
         self.admin = SqlAdminRepository(base.session, base.audit)
+        self.grid_files = SqlGridFiles(base.session)
 
     @property
     def users(self) -> UserRepository:

@@ -22,6 +22,7 @@ from gridgov.admin.domain import (
     TARGET_LABELS,
     AdminAction,
     AdminScope,
+    check_city_admin,
     check_covers,
     check_may_give,
     scope_of,
@@ -29,6 +30,7 @@ from gridgov.admin.domain import (
 from gridgov.admin.events import record
 from gridgov.admin.ports import AdminUnitOfWork
 from gridgov.errors import NotFound, ValidationFailed
+from gridgov.geo.geojson import parse_feature_collection
 from gridgov.grids.domain import check_code
 from gridgov.units.domain import RuleTarget, RuleView, category_prefixes, most_specific
 from gridgov.units.models import Unit
@@ -310,3 +312,39 @@ def who_would_get(uow: AdminUnitOfWork, actor: Actor, category: str, grid: str) 
             return TesterAnswer(None, rules, exc.message)
         found = {"code": unit.code, "name": unit.name, "kind": unit.kind}
         return TesterAnswer(found, rules, f"将派给: {unit.name}")
+
+
+def import_grid_version(
+    uow: AdminUnitOfWork, actor: Actor, now: datetime, text: str | bytes, name: str, activate: bool = False
+) -> tuple[int, dict[int, int]]:
+    """A checked grid file as a new version (all or nothing: a refused file, GridFileInvalid with every problem,
+    writes nothing), with its event; activated in the same transaction when asked."""
+    check_city_admin(scope_of(actor))
+    label = name.strip()
+    if not label or len(label) > 200:
+        raise ValidationFailed("版本名须为 1–200 个字符", field="name")
+    parsed = parse_feature_collection(text)
+    with uow:
+        before = None
+        version_id, counts = uow.grid_files.store(parsed, label, now, False)
+        if activate:
+            before = uow.grid_files.activate(version_id, now)
+        subject = uow.admin.subject("grid_version", str(version_id))
+        payload = {"name": label, "counts": {str(k): v for k, v in counts.items()}, "replaced": before}
+        status = "active" if activate else "inactive"
+        uow.admin.add_event(record(subject, AdminAction.IMPORT_GRIDS, actor, None, status, now, payload))
+        uow.commit()
+        return version_id, counts
+
+
+def activate_grid_version(uow: AdminUnitOfWork, actor: Actor, now: datetime, version_id: int) -> int | None:
+    """Make a version the active one (cases are located in it from now on); the one it replaced."""
+    check_city_admin(scope_of(actor))
+    with uow:
+        before = uow.grid_files.activate(version_id, now)
+        subject = uow.admin.subject("grid_version", str(version_id))
+        payload = {"name": uow.grid_files.name_of(version_id), "replaced": before}
+        from_status = "active" if before == version_id else "inactive"
+        uow.admin.add_event(record(subject, AdminAction.ACTIVATE_GRIDS, actor, from_status, "active", now, payload))
+        uow.commit()
+        return before

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from gridgov.accounts.repository import SqlLoginThrottle
 from gridgov.actor import Actor, Role
@@ -14,7 +15,11 @@ from gridgov.admin import queries, services
 from gridgov.admin.domain import scope_of
 from gridgov.admin.repository import SqlAdminUnitOfWork
 from gridgov.admin.schemas import PasswordReset, UserCreate, UserUpdate
+from gridgov.errors import ValidationFailed
+from gridgov.geo.geojson import preview_grid_file
+from gridgov.geo.services import compare_versions, list_versions
 from gridgov.web.deps import ContainerDep, RowId, Runtime, require_role
+from gridgov.web.limits import IMPORT_MAX_BYTES
 
 router = APIRouter(prefix="/api/v1/admin", tags=["系统管理 admin"])
 Admin = Annotated[Actor, Depends(require_role(Role.ADMIN))]
@@ -114,3 +119,53 @@ def tester(
     grid: Annotated[str, Query(pattern=r"^\d{15}$")],
 ) -> dict[str, Any]:
     return asdict(services.who_would_get(container.uow(write=False), actor, category, grid))
+
+
+# -- grid versions --------------------------------------------------------------------------------------------
+async def _file_text(file: UploadFile) -> bytes:
+    data = await file.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        raise ValidationFailed(f"网格文件超过 {IMPORT_MAX_BYTES // 1048576} MB", field="file")
+    return data
+
+
+@router.get("/grids/versions", summary="网格版本列表")
+def grid_versions(container: ContainerDep, actor: Admin) -> list[dict[str, Any]]:
+    return list_versions(container.sessions)
+
+
+@router.post("/grids/preview", summary="预检网格文件: 全部要素与问题 (不写入)")
+async def grid_preview(actor: Admin, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    data = await _file_text(file)
+    return await run_in_threadpool(preview_grid_file, data)
+
+
+@router.post("/grids", status_code=201, summary="导入网格版本 (GeoJSON; 有任何问题则不导入)")
+async def grid_import(
+    container: ContainerDep,
+    actor: Admin,
+    file: Annotated[UploadFile, File()],
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    activate: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    data = await _file_text(file)
+    version_id, counts = await run_in_threadpool(
+        services.import_grid_version, _uow(container), actor, container.clock.now(), data, name, activate
+    )
+    return {"id": version_id, "name": name, "active": activate, "counts": counts}
+
+
+@router.post("/grids/{version_id}/activate", summary="启用网格版本")
+def grid_activate(version_id: RowId, container: ContainerDep, actor: Admin) -> dict[str, Any]:
+    before = services.activate_grid_version(_uow(container), actor, container.clock.now(), version_id)
+    return {"id": version_id, "active": True, "replaced": before}
+
+
+@router.get("/grids/compare", summary="比较两个网格版本: 新增、删除、改名、改边界")
+def grid_compare(
+    container: ContainerDep,
+    actor: Admin,
+    old: Annotated[int, Query(ge=1)],
+    new: Annotated[int, Query(ge=1)],
+) -> dict[str, Any]:
+    return compare_versions(container.sessions, old, new)

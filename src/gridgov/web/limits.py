@@ -53,6 +53,8 @@ def default_limits(settings: Settings) -> dict[str, int]:
         # data files: a year of hourly station data (20 stations, 175,200 rows) is about 12 MB of CSV
         "/api/v1/air/*": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
         "/api/v1/indicators/*/values/import": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
+        "/api/v1/admin/grids": IMPORT_MAX_BYTES + MULTIPART_MARGIN,  # a city's grid file (GeoJSON)
+        "/api/v1/admin/grids/preview": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
     }
 
 

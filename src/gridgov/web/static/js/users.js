@@ -88,3 +88,91 @@ document.addEventListener("DOMContentLoaded", () => {
       h("ol", {}, a.rules.map((r) => h("li", {}, r.category + " · " + r.grid_prefix + " → " + r.target_label + (r.unit ? " " + r.unit : "")))));
   }));
 });
+
+/* Grid versions: preview a file on the map (problems in red, where GEOS names a point a marker there), import
+   (refused whole when anything is wrong), activate, compare two versions. */
+document.addEventListener("DOMContentLoaded", () => {
+  const { h } = GG;
+  const form = document.getElementById("grid-form");
+  const box = document.getElementById("g-map");
+  const summary = document.getElementById("g-summary");
+  const importBtn = document.getElementById("g-import");
+  let map = null, layer = null;
+
+  function draw(preview) {
+    box.hidden = false;
+    if (!map) map = GG.map.make(box, { fit: true });
+    if (layer) layer.remove();
+    layer = L.featureGroup().addTo(map.map);
+    const shapes = L.geoJSON(preview.features, {
+      style: (f) => f.properties.problems.length
+        ? { color: "#b71c1c", weight: 3, fillColor: "#e53935", fillOpacity: 0.45, className: "grid-bad" }
+        : { color: "#1565c0", weight: 1, fillColor: "#90caf9", fillOpacity: 0.2, className: "grid-ok" },
+      onEachFeature: (f, l) => l.bindTooltip(h("span", {}, (f.properties.name || f.properties.code) + (f.properties.problems.length ? ": " + f.properties.problems.join("；") : "")), { sticky: true }),
+    }).addTo(layer);
+    for (const p of preview.points) {
+      L.circleMarker([p.lat, p.lon], { radius: 7, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1, className: "problem-point" })
+        .bindTooltip(h("span", {}, p.problem)).addTo(layer);
+    }
+    const bad = L.featureGroup(shapes.getLayers().filter((l) => l.feature.properties.problems.length));
+    const bounds = (bad.getLayers().length ? bad : shapes).getBounds();
+    if (bounds.isValid()) map.map.fitBounds(bounds, { padding: [12, 12], maxZoom: 15 });
+  }
+
+  document.getElementById("g-preview").addEventListener("click", GG.guarded(async () => {
+    if (!form.file.files.length) throw new Error("请选择网格文件");
+    const data = new FormData();
+    data.append("file", form.file.files[0]);
+    const preview = await GG.api("POST", "/api/v1/admin/grids/preview", data);
+    draw(preview);
+    importBtn.disabled = !preview.ok;
+    summary.textContent = preview.ok
+      ? "预检通过: " + Object.entries(preview.counts).map(([lv, n]) => "第 " + lv + " 级 " + n + " 个").join("、")
+      : "预检未通过: " + preview.problems.length + " 个问题 (地图上标红), 文件不能导入";
+    summary.className = preview.ok ? "" : "error";
+    document.getElementById("g-problems").replaceChildren(...preview.problems.map((p) => h("li", { dataset: { index: p.index } },
+      (p.index === null ? "文件" : "第 " + p.index + " 个要素") + (p.code ? " [" + p.code + "]" : "") + ": " + p.problem)));
+  }));
+  form.file.addEventListener("change", () => { importBtn.disabled = true; });
+
+  form.addEventListener("submit", GG.guarded(async () => {
+    if (!form.name.value.trim()) { form.name.focus(); throw new Error("请填写版本名"); }
+    const data = new FormData();
+    data.append("file", form.file.files[0]);
+    data.append("name", form.name.value.trim());
+    data.append("activate", form.activate.checked ? "true" : "false");
+    const made = await GG.api("POST", "/api/v1/admin/grids", data);
+    summary.className = "";
+    summary.textContent = "已导入版本 " + made.id + " " + made.name + (made.active ? " · 已启用" : "");
+    importBtn.disabled = true;
+    await versions();
+  }));
+
+  async function versions() {
+    const rows = await GG.api("GET", "/api/v1/admin/grids/versions");
+    document.querySelector("#g-versions tbody").replaceChildren(...rows.map((v) => h("tr", { dataset: { version: v.id } },
+      h("td", {}, v.id), h("td", {}, v.name), h("td", {}, GG.fmtTime(v.created_at)), h("td", {}, v.active ? "启用中" : "—"),
+      h("td", {}, v.active ? "" : h("button", { type: "button", class: "link", onclick: GG.guarded(async () => {
+        if (!confirm("启用网格版本 " + v.name + "? 此后新案件按该版本定位。")) return;
+        await GG.api("POST", "/api/v1/admin/grids/" + v.id + "/activate");
+        GG.toast("已启用 " + v.name); await versions();
+      }) }, "启用")))));
+    for (const id of ["cmp-old", "cmp-new"]) {
+      const sel = document.getElementById(id);
+      const keep = sel.value;
+      sel.replaceChildren(...rows.map((v) => h("option", { value: v.id }, v.id + " " + v.name)));
+      if (keep) sel.value = keep; else if (id === "cmp-new" && rows.length) sel.value = rows[rows.length - 1].id;
+    }
+  }
+  versions().catch((e) => GG.toast(e.message, true));
+
+  const compare = document.getElementById("compare-form");
+  compare.addEventListener("submit", GG.guarded(async () => {
+    const d = await GG.api("GET", "/api/v1/admin/grids/compare?old=" + compare.old.value + "&new=" + compare.new.value);
+    const list = (title, items, fmt) => items.length ? [h("h4", {}, title + " (" + items.length + ")"), h("ul", { class: "list" }, items.map((i) => h("li", {}, fmt(i))))] : [];
+    document.getElementById("compare-answer").replaceChildren(
+      h("p", { id: "compare-counts" }, "新增 " + d.counts.added + " · 删除 " + d.counts.removed + " · 改名 " + d.counts.renamed + " · 改边界 " + d.counts.redrawn),
+      ...list("新增", d.added, (g) => g.code + " " + g.name), ...list("删除", d.removed, (g) => g.code + " " + g.name),
+      ...list("改名", d.renamed, (g) => g.code + " " + g.from + " → " + g.to), ...list("改边界", d.redrawn, (g) => g.code + " " + g.name));
+  }));
+});
