@@ -70,6 +70,9 @@ def test_the_rule_tester_answers_who_would_get_a_case(browsing: Any, clean: Worl
     tester.get_by_role("button", name="测试").click()
     expect(admin.locator("#tester-unit")).to_contain_text("将派给")
     expect(admin.locator("#tester-answer li").first).to_be_visible()
+    secret = admin.locator("#settings tr", has_text="GRIDGOV_SECRET_KEY")
+    expect(secret).to_contain_text("已设置 (隐藏)")
+    assert clean.container.settings.secret_key not in admin.locator("#settings").inner_text()
     browsing.shot(admin, "admin-tester")
 
 

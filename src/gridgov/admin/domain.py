@@ -24,6 +24,8 @@ class AdminAction(StrEnum):
     REVOKE_TOKEN = "revoke_token"
     IMPORT_GRIDS = "import_grids"
     ACTIVATE_GRIDS = "activate_grids"
+    SET_RULE = "set_rule"
+    DELETE_RULE = "delete_rule"
 
     @property
     def label(self) -> str:
@@ -39,6 +41,8 @@ LABELS = {
     AdminAction.REVOKE_TOKEN: "吊销令牌",
     AdminAction.IMPORT_GRIDS: "导入网格版本",
     AdminAction.ACTIVATE_GRIDS: "启用网格版本",
+    AdminAction.SET_RULE: "设置权属规则",
+    AdminAction.DELETE_RULE: "删除权属规则",
 }
 EVENT_TYPES = {
     AdminAction.CREATE_USER: "user_created",
@@ -49,6 +53,8 @@ EVENT_TYPES = {
     AdminAction.REVOKE_TOKEN: "token_revoked",
     AdminAction.IMPORT_GRIDS: "grid_version_imported",
     AdminAction.ACTIVATE_GRIDS: "grid_version_activated",
+    AdminAction.SET_RULE: "rule_set",
+    AdminAction.DELETE_RULE: "rule_deleted",
 }
 ACTIVE, INACTIVE = "active", "inactive"
 TARGET_LABELS = {  # gridgov.units.domain.RuleTarget, as the tester reads it

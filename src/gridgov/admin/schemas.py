@@ -36,3 +36,13 @@ class PasswordReset(CleanText):
     model_config = ConfigDict(extra="forbid")
 
     password: str | None = Field(default=None, max_length=200, description="不填则生成一个, 只显示一次")
+
+
+class RuleSet(CleanText):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str = Field(default="", max_length=20, description="类别编码; 空: 任意类别")
+    grid: GridCode = Field(description="网格编码 (规则适用于其整个子树)")
+    target: str = Field(pattern=r"^(unit|street|community|district_bureau)$")
+    unit_code: str | None = Field(default=None, max_length=40)
+    note: str = Field(default="", max_length=200)

@@ -5,7 +5,8 @@ belong to, the password rule and hasher, the token digest); a district admin act
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,9 +32,11 @@ from gridgov.admin.events import record
 from gridgov.admin.ports import AdminUnitOfWork
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.geo.geojson import parse_feature_collection
-from gridgov.grids.domain import check_code
+from gridgov.grids.domain import check_code, prefix_of
+from gridgov.units import admin as units_admin
 from gridgov.units.domain import RuleTarget, RuleView, category_prefixes, most_specific
 from gridgov.units.models import Unit
+from gridgov.units.ports import UnitAdminStore
 from gridgov.units.services import NoResponsibleUnit, grid_prefixes, resolve
 
 MIN_PASSWORD = 10
@@ -348,3 +351,84 @@ def activate_grid_version(uow: AdminUnitOfWork, actor: Actor, now: datetime, ver
         uow.admin.add_event(record(subject, AdminAction.ACTIVATE_GRIDS, actor, from_status, "active", now, payload))
         uow.commit()
         return before
+
+
+class _Joined:
+    """An already open admin unit of work handed to a service that owns its transaction (units.admin): its
+    enter, exit and commit are the outer transaction's business, so the change and its event commit together."""
+
+    def __init__(self, outer: AdminUnitOfWork) -> None:
+        self._outer = outer
+
+    def __enter__(self) -> _Joined:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        return None
+
+    def rollback(self) -> None:
+        self._outer.rollback()
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        self._outer.after_commit(hook)
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        return self._outer.savepoint()
+
+    @property
+    def unit_admin(self) -> UnitAdminStore:
+        return self._outer.unit_admin
+
+
+def _rule_event(
+    uow: AdminUnitOfWork, actor: Actor, now: datetime, action: AdminAction, payload: dict[str, Any]
+) -> None:
+    subject = uow.admin.subject("rule", f"{payload['category'] or '*'}@{payload['grid_prefix']}")
+    status = "deleted" if action is AdminAction.DELETE_RULE else "set"
+    uow.admin.add_event(record(subject, action, actor, None, status, now, payload))
+
+
+def set_rule(
+    uow: AdminUnitOfWork,
+    actor: Actor,
+    now: datetime,
+    category: str,
+    grid: str,
+    target: str,
+    unit_code: str | None,
+    note: str = "",
+) -> int:
+    """Create or replace a responsibility rule (units.admin.set_rule's checks), with its event. A district admin
+    sets rules only for grids of the district."""
+    scope = scope_of(actor)
+    check_covers(scope, check_code(grid))
+    with uow:
+        before = [
+            r for r in units_admin.list_rules(_Joined(uow), category or None, grid) if r.category_code == category
+        ]
+        rule_id = units_admin.set_rule(_Joined(uow), category, grid, target, unit_code, note)
+        prefix = prefix_of(grid)
+        old = next((r for r in before if r.grid_prefix == prefix), None)
+        payload = {
+            "category": category,
+            "grid_prefix": prefix,
+            "target": target,
+            "unit": unit_code,
+            "note": note,
+            "replaced": {"target": old.target, "unit": old.unit_code} if old else None,
+        }
+        _rule_event(uow, actor, now, AdminAction.SET_RULE, payload)
+        uow.commit()
+        return rule_id
+
+
+def delete_rule(uow: AdminUnitOfWork, actor: Actor, now: datetime, category: str, grid: str) -> None:
+    scope = scope_of(actor)
+    check_covers(scope, check_code(grid))
+    with uow:
+        units_admin.delete_rule(_Joined(uow), category, grid)
+        _rule_event(uow, actor, now, AdminAction.DELETE_RULE, {"category": category, "grid_prefix": prefix_of(grid)})
+        uow.commit()

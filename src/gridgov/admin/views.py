@@ -14,10 +14,12 @@ from gridgov.actor import Actor, Role
 from gridgov.admin import queries, services
 from gridgov.admin.domain import scope_of
 from gridgov.admin.repository import SqlAdminUnitOfWork
-from gridgov.admin.schemas import PasswordReset, UserCreate, UserUpdate
+from gridgov.admin.schemas import PasswordReset, RuleSet, UserCreate, UserUpdate
+from gridgov.admin.settings_view import settings_rows
 from gridgov.errors import ValidationFailed
 from gridgov.geo.geojson import preview_grid_file
 from gridgov.geo.services import compare_versions, list_versions
+from gridgov.units import admin as units_admin
 from gridgov.web.deps import ContainerDep, RowId, Runtime, require_role
 from gridgov.web.limits import IMPORT_MAX_BYTES
 
@@ -169,3 +171,40 @@ def grid_compare(
     new: Annotated[int, Query(ge=1)],
 ) -> dict[str, Any]:
     return compare_versions(container.sessions, old, new)
+
+
+# -- responsibility rules, settings ---------------------------------------------------------------------------
+@router.get("/rules", summary="权属规则 (按类别、网格筛选)")
+def list_rules(
+    container: ContainerDep,
+    actor: Admin,
+    category: Annotated[str | None, Query(max_length=20)] = None,
+    grid: Annotated[str | None, Query(pattern=r"^\d{15}$")] = None,
+) -> list[dict[str, Any]]:
+    scope_of(actor)
+    return [asdict(r) for r in units_admin.list_rules(container.uow(write=False), category or None, grid)]
+
+
+@router.put("/rules", summary="设置权属规则 (类别子树 × 网格子树 → 责任单位)")
+def put_rule(body: RuleSet, container: ContainerDep, actor: Admin) -> dict[str, Any]:
+    rule_id = services.set_rule(
+        _uow(container), actor, container.clock.now(), body.category, body.grid, body.target, body.unit_code, body.note
+    )
+    return {"id": rule_id}
+
+
+@router.delete("/rules", summary="删除权属规则")
+def remove_rule(
+    container: ContainerDep,
+    actor: Admin,
+    grid: Annotated[str, Query(pattern=r"^\d{15}$")],
+    category: Annotated[str, Query(max_length=20)] = "",
+) -> dict[str, Any]:
+    services.delete_rule(_uow(container), actor, container.clock.now(), category, grid)
+    return {"deleted": True}
+
+
+@router.get("/settings", summary="当前设置 (只读, 密钥与密码隐藏)")
+def read_settings(container: ContainerDep, actor: Admin) -> list[dict[str, str]]:
+    scope_of(actor)
+    return [{"name": n, "value": v} for n, v in settings_rows(container.settings.model_dump())]

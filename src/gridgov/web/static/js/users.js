@@ -176,3 +176,35 @@ document.addEventListener("DOMContentLoaded", () => {
       ...list("改名", d.renamed, (g) => g.code + " " + g.from + " → " + g.to), ...list("改边界", d.redrawn, (g) => g.code + " " + g.name));
   }));
 });
+
+/* Responsibility rules (set, list, delete: each on the admin record) and the read-only settings. */
+document.addEventListener("DOMContentLoaded", () => {
+  const { h } = GG;
+  const form = document.getElementById("rule-form");
+  const enc = encodeURIComponent;
+  async function list() {
+    const q = new URLSearchParams();
+    if (form.category.value) q.set("category", form.category.value);
+    if (form.grid.value) q.set("grid", form.grid.value);
+    const rows = await GG.api("GET", "/api/v1/admin/rules?" + q);
+    const labels = Object.fromEntries([...form.target.options].map((o) => [o.value, o.textContent]));
+    document.getElementById("rules").replaceChildren(...rows.slice(0, 200).map((r) => h("li", { dataset: { rule: r.id } },
+      (r.category_code || "(任意类别)") + " · " + r.grid_prefix + " → " + (labels[r.target] || r.target) + (r.unit_name ? " " + r.unit_name : ""),
+      r.note ? h("small", { class: "muted" }, " " + r.note) : "",
+      h("button", { type: "button", class: "link", onclick: GG.guarded(async () => {
+        const grid = r.grid_prefix.padEnd(15, "0");
+        await GG.api("DELETE", "/api/v1/admin/rules?category=" + enc(r.category_code) + "&grid=" + grid);
+        GG.toast("已删除规则"); await list();
+      }) }, " 删除"))));
+  }
+  document.getElementById("r-list").addEventListener("click", GG.guarded(list));
+  form.addEventListener("submit", GG.guarded(async () => {
+    if (!form.grid.value) throw new Error("请选择网格");
+    await GG.api("PUT", "/api/v1/admin/rules", { category: form.category.value, grid: form.grid.value, target: form.target.value,
+      unit_code: form.unit_code.value || null, note: form.note.value.trim() });
+    GG.toast("已保存规则"); await list();
+  }));
+  GG.api("GET", "/api/v1/admin/settings").then((rows) => {
+    document.querySelector("#settings tbody").replaceChildren(...rows.map((r) => h("tr", {}, h("th", { class: "code" }, r.name), h("td", {}, r.value))));
+  }).catch((e) => GG.toast(e.message, true));
+});
