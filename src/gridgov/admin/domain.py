@@ -25,6 +25,11 @@ class AdminAction(StrEnum):
     IMPORT_GRIDS = "import_grids"
     ACTIVATE_GRIDS = "activate_grids"
     SET_RULE = "set_rule"
+    CREATE_UNIT = "create_unit"
+    RENAME_UNIT = "rename_unit"
+    MOVE_UNIT = "move_unit"
+    MERGE_UNIT = "merge_unit"
+    DEACTIVATE_UNIT = "deactivate_unit"
     DELETE_RULE = "delete_rule"
 
     @property
@@ -42,6 +47,11 @@ LABELS = {
     AdminAction.IMPORT_GRIDS: "导入网格版本",
     AdminAction.ACTIVATE_GRIDS: "启用网格版本",
     AdminAction.SET_RULE: "设置权属规则",
+    AdminAction.CREATE_UNIT: "新建单位",
+    AdminAction.RENAME_UNIT: "单位改名",
+    AdminAction.MOVE_UNIT: "调整上级单位",
+    AdminAction.MERGE_UNIT: "合并单位",
+    AdminAction.DEACTIVATE_UNIT: "撤销单位",
     AdminAction.DELETE_RULE: "删除权属规则",
 }
 EVENT_TYPES = {
@@ -54,6 +64,11 @@ EVENT_TYPES = {
     AdminAction.IMPORT_GRIDS: "grid_version_imported",
     AdminAction.ACTIVATE_GRIDS: "grid_version_activated",
     AdminAction.SET_RULE: "rule_set",
+    AdminAction.CREATE_UNIT: "unit_created",
+    AdminAction.RENAME_UNIT: "unit_renamed",
+    AdminAction.MOVE_UNIT: "unit_moved",
+    AdminAction.MERGE_UNIT: "unit_merged",
+    AdminAction.DEACTIVATE_UNIT: "unit_deactivated",
     AdminAction.DELETE_RULE: "rule_deleted",
 }
 ACTIVE, INACTIVE = "active", "inactive"
@@ -101,6 +116,29 @@ def check_city_admin(scope: AdminScope) -> None:
     """Grid versions cover the whole city: only a city admin imports or activates them."""
     if scope.district is not None:
         raise PermissionDenied("网格版本覆盖全市, 只有市级管理员可以导入或启用")
+
+
+UNIT_KIND_LABELS = {  # gridgov.units.domain.UnitKind
+    "community": "社区居委会/村委会",
+    "street_office": "街道办事处/乡镇",
+    "district_bureau": "区县职能部门",
+    "district": "区县城运中心",
+    "city_department": "市级职能部门",
+    "city": "市城运中心",
+}
+LOAD_LABELS = {
+    "users": "在用用户",
+    "rules": "权属规则",
+    "children": "下级单位",
+    "cases": "在办案件",
+    "tasks": "在办任务",
+}
+
+
+def load_problem(load: dict[str, int], keys: tuple[str, ...]) -> str | None:
+    """Why a unit cannot be retired yet (what still hangs on it), or None."""
+    left = [f"{LOAD_LABELS[k]} {load[k]} 个" for k in keys if load.get(k)]
+    return "、".join(left) if left else None
 
 
 def check_may_give(scope: AdminScope, role: Role) -> None:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from gridgov.accounts.services import ROLE_UNIT_KINDS
 from gridgov.actor import Actor, Role
 from gridgov.admin import queries
-from gridgov.admin.domain import LABELS, TARGET_LABELS, scope_of
+from gridgov.admin.domain import LABELS, TARGET_LABELS, UNIT_KIND_LABELS, scope_of
 from gridgov.web.deps import ContainerDep, Runtime
 from gridgov.web.render import PageRoute, page
 
@@ -29,6 +29,7 @@ def _context(request: Request, container: Runtime, actor: Actor) -> dict[str, ob
         "unit_kinds": {r.value: sorted(k) if k else None for r, k in ROLE_UNIT_KINDS.items() if r in roles},
         "actions": {a.value: a.label for a in LABELS},
         "targets": list(TARGET_LABELS.items()),
+        "unit_kind_labels": list(UNIT_KIND_LABELS.items()),
     }
 
 

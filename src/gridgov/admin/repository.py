@@ -7,21 +7,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.models import ApiToken
+from gridgov.accounts.models import ApiToken, User
 from gridgov.accounts.ports import UserRepository
 from gridgov.admin.events import STREAM
 from gridgov.admin.models import AdminEvent, AdminSubject
 from gridgov.audit.domain import GENESIS
 from gridgov.audit.ports import AuditLog, PendingLeaf
+from gridgov.cases.domain import CaseStatus, StatusKind, TaskStatus
+from gridgov.cases.models import Case, CaseTask
 from gridgov.errors import NotFound
 from gridgov.geo.geojson import ParsedGrids
 from gridgov.geo.services import activate_in, store_grid_version
 from gridgov.grids.models import GridVersion
 from gridgov.transaction import BoundUnitOfWork
-from gridgov.units.models import GridAssignment
+from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 from gridgov.units.ports import UnitAdminStore, UnitRepository
 
 
@@ -50,6 +52,51 @@ class SqlAdminRepository:
 
     def token(self, token_id: int) -> ApiToken | None:
         return self.session.get(ApiToken, token_id)
+
+    def unit_load(self, unit_id: int) -> dict[str, int]:
+        """What still hangs on a unit: active users, rules naming it, active child units, open cases it owns and
+        open tasks it holds."""
+        open_cases = [st.value for st in CaseStatus if st.kind is StatusKind.OPEN]
+        open_tasks = [TaskStatus.PENDING.value, TaskStatus.ACCEPTED.value]
+
+        def count(stmt: Any) -> int:
+            return int(self.session.execute(stmt).scalar_one())
+
+        return {
+            "users": count(select(func.count()).where(User.unit_id == unit_id, User.active.is_(True))),
+            "rules": count(select(func.count()).where(ResponsibilityRule.unit_id == unit_id)),
+            "children": count(select(func.count()).where(Unit.parent_id == unit_id, Unit.active.is_(True))),
+            "cases": count(select(func.count()).where(Case.owner_unit_id == unit_id, Case.status.in_(open_cases))),
+            "tasks": count(select(func.count()).where(CaseTask.unit_id == unit_id, CaseTask.status.in_(open_tasks))),
+        }
+
+    def move_unit_load(self, from_id: int, into_id: int) -> dict[str, int]:
+        """A merge: the users, rules and child units of one unit go to another; how many of each."""
+        moved = {}
+        for name, table, column in (
+            ("users", User, User.unit_id),
+            ("rules", ResponsibilityRule, ResponsibilityRule.unit_id),
+            ("children", Unit, Unit.parent_id),
+        ):
+            result = self.session.execute(update(table).where(column == from_id).values({column.key: into_id}))
+            moved[name] = int(getattr(result, "rowcount", 0) or 0)
+        return moved
+
+    def is_below(self, unit_id: int, ancestor_id: int) -> bool:
+        """Whether `unit_id` is `ancestor_id` or lies under it (a move may not make a loop)."""
+        seen: set[int] = set()
+        current: int | None = unit_id
+        while current is not None and current not in seen:
+            if current == ancestor_id:
+                return True
+            seen.add(current)
+            unit = self.session.get(Unit, current)
+            current = unit.parent_id if unit else None
+        return False
+
+    def add_unit(self, unit: Unit) -> None:
+        self.session.add(unit)
+        self.session.flush()
 
     def grids_of(self, user_id: int) -> list[str]:
         stmt = select(GridAssignment.grid_code).where(GridAssignment.user_id == user_id)

@@ -46,3 +46,27 @@ class RuleSet(CleanText):
     target: str = Field(pattern=r"^(unit|street|community|district_bureau)$")
     unit_code: str | None = Field(default=None, max_length=40)
     note: str = Field(default="", max_length=200)
+
+
+UnitCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
+class UnitCreate(CleanText):
+    model_config = ConfigDict(extra="forbid")
+
+    code: UnitCode
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field(pattern=r"^(city|city_department|district|district_bureau|street_office|community)$")
+    parent_code: str | None = Field(default=None, max_length=40)
+    grid_code: GridCode | None = None
+
+
+class UnitChange(CleanText):
+    """One change: rename (name), move (parent_code), merge (into_code) or deactivate (deactivate: true)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    parent_code: str | None = Field(default=None, min_length=1, max_length=40)
+    into_code: str | None = Field(default=None, min_length=1, max_length=40)
+    deactivate: bool = False

@@ -26,6 +26,7 @@ from gridgov.admin.domain import (
     check_city_admin,
     check_covers,
     check_may_give,
+    load_problem,
     scope_of,
 )
 from gridgov.admin.events import record
@@ -34,7 +35,7 @@ from gridgov.errors import NotFound, ValidationFailed
 from gridgov.geo.geojson import parse_feature_collection
 from gridgov.grids.domain import check_code, prefix_of
 from gridgov.units import admin as units_admin
-from gridgov.units.domain import RuleTarget, RuleView, category_prefixes, most_specific
+from gridgov.units.domain import RuleTarget, RuleView, UnitKind, category_prefixes, most_specific
 from gridgov.units.models import Unit
 from gridgov.units.ports import UnitAdminStore
 from gridgov.units.services import NoResponsibleUnit, grid_prefixes, resolve
@@ -73,6 +74,8 @@ def _unit(uow: AdminUnitOfWork, role: Role, unit_code: str | None) -> Unit | Non
         raise NotFound(f"单位不存在: {unit_code}", field="unit_code")
     if allowed is not None and unit.kind not in allowed:
         raise ValidationFailed(f"角色「{role.label}」不能属于该类单位 ({unit.kind})", field="unit_code")
+    if not unit.active:
+        raise ValidationFailed(f"单位已撤销: {unit_code}", field="unit_code")
     return unit
 
 
@@ -432,3 +435,139 @@ def delete_rule(uow: AdminUnitOfWork, actor: Actor, now: datetime, category: str
         units_admin.delete_rule(_Joined(uow), category, grid)
         _rule_event(uow, actor, now, AdminAction.DELETE_RULE, {"category": category, "grid_prefix": prefix_of(grid)})
         uow.commit()
+
+
+# -- units ----------------------------------------------------------------------------------------------------
+def _unit_of(uow: AdminUnitOfWork, scope: AdminScope, code: str, field: str = "code") -> Unit:
+    unit = uow.units.by_code(code)
+    if unit is None:
+        raise NotFound(f"单位不存在: {code}", field=field)
+    check_covers(scope, unit.grid_code)
+    return unit
+
+
+def _unit_event(
+    uow: AdminUnitOfWork,
+    unit: Unit,
+    action: AdminAction,
+    actor: Actor,
+    before: str | None,
+    now: datetime,
+    **payload: Any,
+) -> None:
+    subject = uow.admin.subject("unit", unit.code)
+    status = ACTIVE if unit.active else INACTIVE
+    uow.admin.add_event(record(subject, action, actor, before, status, now, {"name": unit.name} | payload))
+
+
+def create_unit(
+    uow: AdminUnitOfWork,
+    actor: Actor,
+    now: datetime,
+    code: str,
+    name: str,
+    kind: str,
+    parent_code: str | None,
+    grid_code: str | None = None,
+) -> int:
+    scope = scope_of(actor)
+    try:
+        unit_kind = UnitKind(kind)
+    except ValueError:
+        raise ValidationFailed(f"未知单位类型: {kind}", field="kind") from None
+    if not code.strip() or not name.strip():
+        raise ValidationFailed("单位编码和名称不能为空", field="code")
+    if grid_code:
+        check_code(grid_code)
+    check_covers(scope, grid_code or None)
+    with uow:
+        if uow.units.by_code(code.strip()) is not None:
+            raise ValidationFailed(f"单位编码已存在: {code}", field="code")
+        parent = _unit_of(uow, scope, parent_code, "parent_code") if parent_code else None
+        if parent is not None and not parent.active:
+            raise ValidationFailed(f"上级单位已撤销: {parent_code}", field="parent_code")
+        unit = Unit(
+            code=code.strip(),
+            name=name.strip(),
+            kind=unit_kind.value,
+            parent_id=parent.id if parent else None,
+            grid_code=grid_code or None,
+            generated=False,
+            active=True,
+        )
+        uow.admin.add_unit(unit)
+        extra = {"kind": unit.kind, "parent": parent.code if parent else None, "grid_code": unit.grid_code}
+        _unit_event(uow, unit, AdminAction.CREATE_UNIT, actor, None, now, **extra)
+        uow.commit()
+        return unit.id
+
+
+def rename_unit(uow: AdminUnitOfWork, actor: Actor, now: datetime, code: str, name: str) -> None:
+    scope = scope_of(actor)
+    if not name.strip() or len(name.strip()) > 200:
+        raise ValidationFailed("单位名称须为 1–200 个字符", field="name")
+    with uow:
+        unit = _unit_of(uow, scope, code)
+        old = unit.name
+        unit.name = name.strip()
+        _unit_event(uow, unit, AdminAction.RENAME_UNIT, actor, ACTIVE if unit.active else INACTIVE, now, old=old)
+        uow.commit()
+
+
+def move_unit(uow: AdminUnitOfWork, actor: Actor, now: datetime, code: str, parent_code: str) -> None:
+    scope = scope_of(actor)
+    with uow:
+        unit = _unit_of(uow, scope, code)
+        parent = _unit_of(uow, scope, parent_code, "parent_code")
+        if not parent.active:
+            raise ValidationFailed(f"上级单位已撤销: {parent_code}", field="parent_code")
+        if uow.admin.is_below(parent.id, unit.id):
+            raise ValidationFailed("不能把单位移到它自己或它的下级之下", field="parent_code")
+        old = uow.units.get(unit.parent_id) if unit.parent_id else None
+        unit.parent_id = parent.id
+        status = ACTIVE if unit.active else INACTIVE
+        moved = {"from": old.code if old else None, "to": parent.code}
+        _unit_event(uow, unit, AdminAction.MOVE_UNIT, actor, status, now, parent=moved)
+        uow.commit()
+
+
+def deactivate_unit(uow: AdminUnitOfWork, actor: Actor, now: datetime, code: str) -> None:
+    """Retire a unit that nothing hangs on any more (no active user, rule, child unit, open case or task):
+    it stays on the record and in finished cases, and takes no new work. Otherwise merge it into another."""
+    scope = scope_of(actor)
+    with uow:
+        unit = _unit_of(uow, scope, code)
+        if not unit.active:
+            raise ValidationFailed(f"单位已撤销: {code}", field="code")
+        problem = load_problem(uow.admin.unit_load(unit.id), ("users", "rules", "children", "cases", "tasks"))
+        if problem:
+            raise ValidationFailed(f"单位仍有{problem}, 请先合并到其他单位或转走", field="code")
+        unit.active = False
+        _unit_event(uow, unit, AdminAction.DEACTIVATE_UNIT, actor, ACTIVE, now)
+        uow.commit()
+
+
+def merge_unit(uow: AdminUnitOfWork, actor: Actor, now: datetime, code: str, into_code: str) -> dict[str, int]:
+    """Merge a unit into another of the same kind: its users, rules and child units move over and it is retired.
+    Refused while it still owns open cases or tasks (those finish, or are dispatched again, first)."""
+    scope = scope_of(actor)
+    with uow:
+        unit = _unit_of(uow, scope, code)
+        into = _unit_of(uow, scope, into_code, "into_code")
+        if unit.id == into.id:
+            raise ValidationFailed("不能合并到自己", field="into_code")
+        if unit.kind != into.kind:
+            raise ValidationFailed(f"只能合并同类单位 ({unit.kind} → {into.kind})", field="into_code")
+        if not unit.active or not into.active:
+            raise ValidationFailed("已撤销的单位不能合并", field="into_code")
+        if uow.admin.is_below(into.id, unit.id):
+            raise ValidationFailed("不能合并到它自己的下级单位", field="into_code")
+        problem = load_problem(uow.admin.unit_load(unit.id), ("cases", "tasks"))
+        if problem:
+            raise ValidationFailed(f"单位仍有{problem}, 办完或改派后再合并", field="code")
+        moved = uow.admin.move_unit_load(unit.id, into.id)
+        unit.active = False
+        _unit_event(uow, unit, AdminAction.MERGE_UNIT, actor, ACTIVE, now, into=into.code, moved=moved)
+        _unit_event(uow, into, AdminAction.MERGE_UNIT, actor, ACTIVE, now, merged=unit.code, moved=moved)
+        uow.commit()
+        return moved

@@ -14,7 +14,7 @@ from gridgov.actor import Actor, Role
 from gridgov.admin import queries, services
 from gridgov.admin.domain import scope_of
 from gridgov.admin.repository import SqlAdminUnitOfWork
-from gridgov.admin.schemas import PasswordReset, RuleSet, UserCreate, UserUpdate
+from gridgov.admin.schemas import PasswordReset, RuleSet, UnitChange, UnitCreate, UserCreate, UserUpdate
 from gridgov.admin.settings_view import settings_rows
 from gridgov.errors import ValidationFailed
 from gridgov.geo.geojson import preview_grid_file
@@ -208,3 +208,43 @@ def remove_rule(
 def read_settings(container: ContainerDep, actor: Admin) -> list[dict[str, str]]:
     scope_of(actor)
     return [{"name": n, "value": v} for n, v in settings_rows(container.settings.model_dump())]
+
+
+# -- units ----------------------------------------------------------------------------------------------------
+@router.post("/units", status_code=201, summary="新建单位")
+def create_unit(body: UnitCreate, container: ContainerDep, actor: Admin) -> dict[str, Any]:
+    now = container.clock.now()
+    unit_id = services.create_unit(
+        _uow(container), actor, now, body.code, body.name, body.kind, body.parent_code, body.grid_code
+    )
+    return {"id": unit_id, "code": body.code}
+
+
+@router.post("/units/{code}", summary="单位: 改名、调整上级、合并到另一单位或撤销 (每次一项)")
+def change_unit(
+    code: Annotated[str, Path(min_length=1, max_length=40)], body: UnitChange, container: ContainerDep, actor: Admin
+) -> dict[str, Any]:
+    chosen = [body.name is not None, body.parent_code is not None, body.into_code is not None, body.deactivate]
+    if sum(chosen) != 1:
+        raise ValidationFailed("每次只能做一项: 改名、调整上级、合并或撤销", field="body")
+    uow, now = _uow(container), container.clock.now()
+    moved: dict[str, int] | None = None
+    if body.name is not None:
+        services.rename_unit(uow, actor, now, code, body.name)
+    elif body.parent_code is not None:
+        services.move_unit(uow, actor, now, code, body.parent_code)
+    elif body.into_code is not None:
+        moved = services.merge_unit(uow, actor, now, code, body.into_code)
+        container.forget_tokens()  # its users now act for the other unit
+    else:
+        services.deactivate_unit(uow, actor, now, code)
+    return {"code": code, "moved": moved}
+
+
+@router.get("/units/{code}/record", summary="该单位的管理记录")
+def unit_record(
+    code: Annotated[str, Path(min_length=1, max_length=40)], container: ContainerDep, actor: Admin
+) -> list[dict[str, Any]]:
+    scope_of(actor)
+    with container.sessions() as session:
+        return queries.record_of(session, "unit", code)

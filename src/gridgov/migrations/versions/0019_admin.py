@@ -1,6 +1,7 @@
-"""The admin record: admin_subjects (one per user, unit or grid version an admin changed, with its chain's
-head) and admin_events (each change, hash-chained per subject; each also a leaf of the city's log, stream
-`admin`).
+"""The admin record, and units that can be retired: admin_subjects (one per user, unit, rule or grid version an
+admin changed, with its chain's head) and admin_events (each change, hash-chained per subject; each also a leaf
+of the city's log, stream `admin`); units.active (a merged or deactivated unit stays on the record but takes no
+new work).
 
 Revision ID: 0019
 Revises: 0012
@@ -55,9 +56,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("subject_id", "seq", name=op.f("uq_admin_events_subject_id")),
     )
     op.create_index(op.f("ix_admin_events_subject_id"), "admin_events", ["subject_id"], unique=False)
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.drop_column("active")
     op.drop_index(op.f("ix_admin_events_subject_id"), table_name="admin_events")
     op.drop_table("admin_events")
     op.drop_table("admin_subjects")

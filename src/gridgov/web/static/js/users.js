@@ -208,3 +208,25 @@ document.addEventListener("DOMContentLoaded", () => {
     document.querySelector("#settings tbody").replaceChildren(...rows.map((r) => h("tr", {}, h("th", { class: "code" }, r.name), h("td", {}, r.value))));
   }).catch((e) => GG.toast(e.message, true));
 });
+
+/* Units: create; rename, move, merge or retire one (each on the admin record). */
+document.addEventListener("DOMContentLoaded", () => {
+  const made = document.getElementById("unit-create");
+  const change = document.getElementById("unit-change");
+  const out = document.getElementById("unit-result");
+  made.addEventListener("submit", GG.guarded(async () => {
+    if (!made.code.value.trim() || !made.name.value.trim()) throw new Error("请填写单位编码和名称");
+    await GG.api("POST", "/api/v1/admin/units", { code: made.code.value.trim(), name: made.name.value.trim(), kind: made.kind.value,
+      parent_code: made.parent_code.value || null, grid_code: made.grid_code.value || null });
+    out.textContent = "已新建单位 " + made.code.value.trim(); made.reset();
+  }));
+  change.addEventListener("submit", GG.guarded(async () => {
+    if (!change.code.value) throw new Error("请选择单位");
+    const op = change.op.value;
+    const body = op === "deactivate" ? { deactivate: true } : op === "name" ? { name: change.name.value.trim() } : { [op]: change.target.value };
+    if (op !== "deactivate" && !Object.values(body)[0]) throw new Error(op === "name" ? "请填写新名称" : "请选择目标单位");
+    if (op === "deactivate" || op === "into_code") { if (!confirm("确定" + change.op.selectedOptions[0].textContent + "?")) return; }
+    const done = await GG.api("POST", "/api/v1/admin/units/" + encodeURIComponent(change.code.value), body);
+    out.textContent = "已完成: " + change.op.selectedOptions[0].textContent + (done.moved ? " · 转移用户 " + done.moved.users + " 个、规则 " + done.moved.rules + " 条、下级 " + done.moved.children + " 个" : "");
+  }));
+});
