@@ -26,6 +26,8 @@ class AdminAction(StrEnum):
     ACTIVATE_GRIDS = "activate_grids"
     SET_RULE = "set_rule"
     CREATE_UNIT = "create_unit"
+    CREATE_CATEGORY = "create_category"
+    CHANGE_CATEGORY = "change_category"
     RENAME_UNIT = "rename_unit"
     MOVE_UNIT = "move_unit"
     MERGE_UNIT = "merge_unit"
@@ -48,6 +50,8 @@ LABELS = {
     AdminAction.ACTIVATE_GRIDS: "启用网格版本",
     AdminAction.SET_RULE: "设置权属规则",
     AdminAction.CREATE_UNIT: "新建单位",
+    AdminAction.CREATE_CATEGORY: "新建类别",
+    AdminAction.CHANGE_CATEGORY: "修改类别与时限",
     AdminAction.RENAME_UNIT: "单位改名",
     AdminAction.MOVE_UNIT: "调整上级单位",
     AdminAction.MERGE_UNIT: "合并单位",
@@ -65,6 +69,8 @@ EVENT_TYPES = {
     AdminAction.ACTIVATE_GRIDS: "grid_version_activated",
     AdminAction.SET_RULE: "rule_set",
     AdminAction.CREATE_UNIT: "unit_created",
+    AdminAction.CREATE_CATEGORY: "category_created",
+    AdminAction.CHANGE_CATEGORY: "category_changed",
     AdminAction.RENAME_UNIT: "unit_renamed",
     AdminAction.MOVE_UNIT: "unit_moved",
     AdminAction.MERGE_UNIT: "unit_merged",

@@ -70,3 +70,20 @@ class UnitChange(CleanText):
     parent_code: str | None = Field(default=None, min_length=1, max_length=40)
     into_code: str | None = Field(default=None, min_length=1, max_length=40)
     deactivate: bool = False
+
+
+class Deadline(CleanText):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(ge=1, le=100_000)
+    unit: str = Field(pattern=r"^(minutes|hours|working_days)$")
+
+
+class CategoryUpdate(CleanText):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    urgency: str | None = Field(default=None, pattern=r"^(normal|urgent|emergency)$")
+    response: Deadline | None = None
+    handle: Deadline | None = None
+    active: bool | None = None

@@ -31,6 +31,7 @@ from gridgov.admin.domain import (
 )
 from gridgov.admin.events import record
 from gridgov.admin.ports import AdminUnitOfWork
+from gridgov.clock import TimeUnit
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.geo.geojson import parse_feature_collection
 from gridgov.grids.domain import check_code, prefix_of
@@ -571,3 +572,81 @@ def merge_unit(uow: AdminUnitOfWork, actor: Actor, now: datetime, code: str, int
         _unit_event(uow, into, AdminAction.MERGE_UNIT, actor, ACTIVE, now, merged=unit.code, moved=moved)
         uow.commit()
         return moved
+
+
+# -- categories and their deadlines ---------------------------------------------------------------------------
+URGENCIES = ("normal", "urgent", "emergency")  # gridgov.categories.services.read_taxonomy's
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryChange:
+    """What an admin sets on a category; None leaves it. Limits are (amount, unit) with unit minutes, hours or
+    working_days (gridgov.clock.TimeUnit); they hold for cases registered from now on."""
+
+    name: str | None = None
+    urgency: str | None = None
+    response: tuple[int, str] | None = None
+    handle: tuple[int, str] | None = None
+    active: bool | None = None
+
+
+def _limit(value: tuple[int, str], field: str) -> tuple[int, str]:
+    amount, unit = value
+    try:
+        TimeUnit(unit)
+    except ValueError:
+        raise ValidationFailed(f"时限单位须为 minutes、hours 或 working_days: {unit}", field=field) from None
+    if not 1 <= amount <= 100_000:
+        raise ValidationFailed("时限须为 1–100000", field=field)
+    return amount, unit
+
+
+def change_category(uow: AdminUnitOfWork, actor: Actor, now: datetime, code: str, change: CategoryChange) -> None:
+    check_city_admin(scope_of(actor))  # one taxonomy for the whole city
+    with uow:
+        category = uow.unit_admin.categories().get(code)
+        if category is None:
+            raise NotFound(f"类别不存在: {code}", field="code")
+        before = {
+            "name": category.name,
+            "urgency": category.urgency,
+            "response": [category.response_limit, category.response_unit],
+            "handle": [category.handle_limit, category.handle_unit],
+            "active": category.active,
+        }
+        if change.name is not None:
+            if not change.name.strip() or len(change.name.strip()) > 100:
+                raise ValidationFailed("类别名称须为 1–100 个字符", field="name")
+            category.name = change.name.strip()
+        if change.urgency is not None:
+            if change.urgency not in URGENCIES:
+                raise ValidationFailed(f"未知紧急程度: {change.urgency}", field="urgency")
+            category.urgency = change.urgency
+        if change.response is not None:
+            category.response_limit, category.response_unit = _limit(change.response, "response")
+        if change.handle is not None:
+            category.handle_limit, category.handle_unit = _limit(change.handle, "handle")
+        if change.active is not None:
+            category.active = change.active
+        after = {
+            "name": category.name,
+            "urgency": category.urgency,
+            "response": [category.response_limit, category.response_unit],
+            "handle": [category.handle_limit, category.handle_unit],
+            "active": category.active,
+        }
+        changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        subject = uow.admin.subject("category", code)
+        status = ACTIVE if category.active else INACTIVE
+        uow.admin.add_event(
+            record(
+                subject,
+                AdminAction.CHANGE_CATEGORY,
+                actor,
+                ACTIVE if before["active"] else INACTIVE,
+                status,
+                now,
+                {"changed": changed},
+            )
+        )
+        uow.commit()

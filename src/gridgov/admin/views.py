@@ -14,7 +14,7 @@ from gridgov.actor import Actor, Role
 from gridgov.admin import queries, services
 from gridgov.admin.domain import scope_of
 from gridgov.admin.repository import SqlAdminUnitOfWork
-from gridgov.admin.schemas import PasswordReset, RuleSet, UnitChange, UnitCreate, UserCreate, UserUpdate
+from gridgov.admin.schemas import CategoryUpdate, PasswordReset, RuleSet, UnitChange, UnitCreate, UserCreate, UserUpdate
 from gridgov.admin.settings_view import settings_rows
 from gridgov.errors import ValidationFailed
 from gridgov.geo.geojson import preview_grid_file
@@ -248,3 +248,32 @@ def unit_record(
     scope_of(actor)
     with container.sessions() as session:
         return queries.record_of(session, "unit", code)
+
+
+# -- categories -----------------------------------------------------------------------------------------------
+@router.patch("/categories/{code}", summary="修改类别: 名称、紧急程度、响应与处置时限、停用")
+def change_category(
+    code: Annotated[str, Path(min_length=1, max_length=20)], body: CategoryUpdate, container: ContainerDep, actor: Admin
+) -> dict[str, Any]:
+    change = services.CategoryChange(
+        body.name,
+        body.urgency,
+        (body.response.limit, body.response.unit) if body.response else None,
+        (body.handle.limit, body.handle.unit) if body.handle else None,
+        body.active,
+    )
+    services.change_category(_uow(container), actor, container.clock.now(), code, change)
+    cache = getattr(container, "reference", None)
+    if cache is not None and hasattr(cache, "clear"):
+        cache.clear()  # this process reads the new deadline at once; others within GRIDGOV_REFERENCE_CACHE_SECONDS
+    with container.sessions() as session:
+        return queries.record_of(session, "category", code)[-1]
+
+
+@router.get("/categories/{code}/record", summary="该类别的管理记录")
+def category_record(
+    code: Annotated[str, Path(min_length=1, max_length=20)], container: ContainerDep, actor: Admin
+) -> list[dict[str, Any]]:
+    scope_of(actor)
+    with container.sessions() as session:
+        return queries.record_of(session, "category", code)

@@ -230,3 +230,19 @@ document.addEventListener("DOMContentLoaded", () => {
     out.textContent = "已完成: " + change.op.selectedOptions[0].textContent + (done.moved ? " · 转移用户 " + done.moved.users + " 个、规则 " + done.moved.rules + " 条、下级 " + done.moved.children + " 个" : "");
   }));
 });
+
+/* Categories: name, urgency and deadlines (each change on the admin record). */
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("category-form");
+  form.addEventListener("submit", GG.guarded(async () => {
+    if (!form.code.value) throw new Error("请选择类别");
+    const body = {};
+    if (form.name.value.trim()) body.name = form.name.value.trim();
+    if (form.urgency.value) body.urgency = form.urgency.value;
+    if (form.handle_limit.value) body.handle = { limit: Number(form.handle_limit.value), unit: form.handle_unit.value };
+    if (form.response_limit.value) body.response = { limit: Number(form.response_limit.value), unit: form.response_unit.value };
+    if (!Object.keys(body).length) throw new Error("没有要修改的内容");
+    const done = await GG.api("PATCH", "/api/v1/admin/categories/" + encodeURIComponent(form.code.value), body);
+    document.getElementById("category-result").textContent = "已保存 · 改动: " + Object.keys(done.payload.changed).join("、");
+  }));
+});
