@@ -79,6 +79,8 @@ CASE_TABLES = (
     "campaigns",
     "case_photos",
     "pii_access_log",
+    "admin_events",
+    "admin_subjects",
     "audit_log",
     "audit_head",
     "audit_salts",

@@ -30,6 +30,8 @@ from sqlalchemy import UniqueConstraint, inspect
 
 from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import ApiToken, PiiAccess, User
+from gridgov.admin.events import STREAM as ADMIN_STREAM
+from gridgov.admin.models import AdminEvent, AdminSubject
 from gridgov.audit.memory import MemoryAuditLog, MemoryLogStore
 from gridgov.audit.ports import AuditLog, PendingLeaf
 from gridgov.callbacks.models import Callback, CallbackAttempt  # 督办/催办/回访 (issue 15)
@@ -179,6 +181,8 @@ TABLES: tuple[type[Base], ...] = (
     CaseUrge,
     Callback,
     CallbackAttempt,
+    AdminSubject,
+    AdminEvent,
 )
 
 _OPEN = frozenset(s.value for s in statuses_of_kind(StatusKind.OPEN))
@@ -1611,3 +1615,98 @@ class FakeSender:
 
     def close(self) -> None:
         return None
+
+
+# -- the admin screen's unit of work ---------------------------------------------------------------------
+class FakeAdminRepository:
+    """gridgov.admin.ports.AdminRepository over the working copy; every event written is queued in the log."""
+
+    def __init__(self, rows: _Rows, log: AuditLog) -> None:
+        self.rows, self.log = rows, log
+
+    def subject(self, kind: str, ref: str) -> AdminSubject:
+        found = self.rows.first(AdminSubject, kind=kind, ref=ref)
+        if found is None:
+            found = AdminSubject(kind=kind, ref=ref, event_count=0, last_event_hash="0" * 64)
+            self.rows.insert(found)
+        return found
+
+    def add_event(self, event: AdminEvent) -> None:
+        self.rows.insert(event)
+        sid = event.subject_id
+        self.log.queue(PendingLeaf(ADMIN_STREAM, lambda: sid, event.seq, event.hash))
+
+    def tokens_of(self, user_id: int) -> Sequence[ApiToken]:
+        return self.rows.where(ApiToken, user_id=user_id)
+
+    def token(self, token_id: int) -> ApiToken | None:
+        return self.rows.get(ApiToken, token_id)
+
+    def grids_of(self, user_id: int) -> list[str]:
+        return sorted(a.grid_code for a in self.rows.where(GridAssignment, user_id=user_id))
+
+    def set_grids(self, user_id: int, codes: Sequence[str]) -> None:
+        if self.rows.where(GridAssignment, user_id=user_id):
+            raise NotImplementedError("the fake keeps no deletes: give grids to new users only")
+        for code in codes:
+            self.rows.insert(GridAssignment(user_id=user_id, grid_code=code))
+
+    def unit_load(self, unit_id: int) -> dict[str, int]:
+        return {
+            "users": len([u for u in self.rows.where(User, unit_id=unit_id) if u.active]),
+            "rules": len(self.rows.where(ResponsibilityRule, unit_id=unit_id)),
+            "children": len([u for u in self.rows.where(Unit, parent_id=unit_id) if u.active]),
+            "cases": len([c for c in self.rows.where(Case, owner_unit_id=unit_id) if c.status in _OPEN]),
+            "tasks": len(
+                [t for t in self.rows.where(CaseTask, unit_id=unit_id) if t.status in ("pending", "accepted")]
+            ),
+        }
+
+    def move_unit_load(self, from_id: int, into_id: int) -> dict[str, int]:
+        users = self.rows.where(User, unit_id=from_id)
+        rules = self.rows.where(ResponsibilityRule, unit_id=from_id)
+        children = self.rows.where(Unit, parent_id=from_id)
+        for row in [*users, *rules]:
+            row.unit_id = into_id  # type: ignore[attr-defined]
+        for unit in children:
+            unit.parent_id = into_id
+        return {"users": len(users), "rules": len(rules), "children": len(children)}
+
+    def is_below(self, unit_id: int, ancestor_id: int) -> bool:
+        current: int | None = unit_id
+        while current is not None:
+            if current == ancestor_id:
+                return True
+            unit = self.rows.get(Unit, current)
+            current = unit.parent_id if unit else None
+        return False
+
+    def add_unit(self, unit: Unit) -> None:
+        self.rows.insert(unit)
+
+
+class FakeUnitAdminStore:
+    """The parts of gridgov.units.ports.UnitAdminStore the admin services use."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def grid_in_active_version(self, code: str) -> bool:
+        version = self.rows.first(GridVersion, active=True)
+        return version is not None and self.rows.first(Grid, version_id=version.id, code=code) is not None
+
+    def categories(self) -> dict[str, Category]:
+        return {c.code: c for c in self.rows.of(Category)}
+
+
+class FakeAdminUnitOfWork(FakeUnitOfWork):
+    """gridgov.admin.ports.AdminUnitOfWork: the fake unit of work with the admin record bound."""
+
+    admin: FakeAdminRepository
+    unit_admin: Any
+
+    def _begin(self) -> None:
+        super()._begin()
+        self.admin = FakeAdminRepository(self.rows, self.audit)
+        self.unit_admin = FakeUnitAdminStore(self.rows)
+        self.grid_files = None

@@ -20,6 +20,8 @@ from sqlalchemy import select
 
 from gridgov import __version__
 from gridgov.accounts import views as account_views
+from gridgov.admin import pages as admin_pages
+from gridgov.admin import views as admin_views
 from gridgov.air import views as air_views
 from gridgov.bootstrap import Container, bootstrap
 from gridgov.callbacks import pages as callback_pages  # 督办/催办/回访 (issue 15)
@@ -152,6 +154,8 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(notify_pages.router)
     app.include_router(notify_views.router)
     app.include_router(safety_pages.router)
+    app.include_router(admin_views.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web").joinpath("static"))), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from gridgov.accounts import cli as accounts_cli
+from gridgov.admin import cli as admin_cli
 from gridgov.air import cli as air_cli
 from gridgov.callbacks import cli as callbacks_cli  # 督办/催办/回访 (issue 15)
 from gridgov.campaigns import cli as campaigns_cli
@@ -163,6 +164,7 @@ main.add_command(cases_cli.topics)
 main.add_command(classify_cli.model)
 main.add_command(accounts_cli.user)
 main.add_command(accounts_cli.token)
+main.add_command(admin_cli.admin)
 main.add_command(privacy_cli.pii)
 main.add_command(open311_cli.open311)
 main.add_command(units_cli.rules)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ __all__ = [
     "GridFileProblem",
     "GridRecord",
     "ParsedGrids",
+    "preview_grid_file",
     "dump_feature_collection",
     "feature",
     "parse_feature_collection",
@@ -349,3 +351,57 @@ def dump_feature_collection(shapes: Iterable[_Shape], zoom: int | None = None) -
     """The inverse of :func:`parse_feature_collection`: a FeatureCollection as JSON text (UTF-8, WGS-84)."""
     doc = {"type": "FeatureCollection", "features": [feature(s, zoom) for s in shapes]}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+_AT = re.compile(r"\[\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s+(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*\]")
+
+
+def preview_grid_file(text: str | bytes) -> dict[str, Any]:
+    """What the admin screen draws before an import: every feature of the file as it is (with its index and its
+    problems), the problems of the whole file, and a point for each problem that names a place (an invalid
+    ring's self-intersection, as GEOS reports it). `ok` when the file would be accepted."""
+    try:
+        parsed = parse_feature_collection(text)
+        problems: list[GridFileProblem] = []
+    except GridFileInvalid as exc:
+        parsed, problems = None, exc.problems
+    try:
+        doc = json.loads(text)
+        raw = doc.get("features") if isinstance(doc, dict) else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raw = None
+    by_index: dict[int, list[str]] = defaultdict(list)
+    for p in problems:
+        if p.index is not None:
+            by_index[p.index].append(p.problem)
+    features = []
+    points = []
+    for i, feat in enumerate(raw if isinstance(raw, list) else []):
+        if not isinstance(feat, dict) or not isinstance(feat.get("geometry"), dict):
+            continue
+        found = feat.get("properties")
+        props: dict[str, Any] = found if isinstance(found, dict) else {}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feat["geometry"],
+                "properties": {
+                    "index": i,
+                    "code": str(props.get("code", "")),
+                    "name": str(props.get("name", "")),
+                    "level": props.get("level"),
+                    "problems": by_index.get(i, []),
+                },
+            }
+        )
+        for problem in by_index.get(i, []):
+            hit = _AT.search(problem)
+            if hit:
+                points.append({"index": i, "lon": float(hit.group(1)), "lat": float(hit.group(2)), "problem": problem})
+    return {
+        "ok": parsed is not None,
+        "counts": {str(int(k)): v for k, v in parsed.count_by_level().items()} if parsed else {},
+        "problems": [{"index": p.index, "code": p.code, "problem": p.problem} for p in problems],
+        "features": {"type": "FeatureCollection", "features": features},
+        "points": points,
+    }

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.geo.address import AddressMatch, AddressParser
 from gridgov.geo.crs import from_canonical_many
-from gridgov.geo.geojson import dump_feature_collection, feature, parse_feature_collection
+from gridgov.geo.geojson import ParsedGrids, dump_feature_collection, feature, parse_feature_collection
 from gridgov.geo.ports import AreaLookup, LocateResult
 from gridgov.geo.raster import DEFAULT_CELL_M
 from gridgov.geo.shapes import ShapesAreaLookup
@@ -49,34 +49,43 @@ def import_grid_file(
     Returns (version id, count per level)."""
     parsed = parse_feature_collection(text)
     with sessions() as s, s.begin():
-        if s.scalars(select(GridVersion.id).where(GridVersion.name == name)).first() is not None:
-            raise ValidationFailed(f"网格版本名已存在: {name}", field="name")
-        version = GridVersion(name=name, source="geojson import", active=False, created_at=now)
-        s.add(version)
-        s.flush()
-        rows = [
-            dict(
-                version_id=version.id,
-                code=r.code,
-                parent_code=r.parent_code,
-                level=int(r.level),
-                name=r.name,
-                official_code=None,
-                generated=r.generated,
-                **shape_columns(r.geometry),
-            )
-            for r in parsed.records
-        ]
-        for i in range(0, len(rows), CHUNK):
-            s.execute(insert(Grid), rows[i : i + CHUNK])
-        if activate:
-            _activate(s, version.id, now)
-        counts = {int(k): v for k, v in parsed.count_by_level().items()}
-        log.info("grid_version_imported", version_id=version.id, activated=activate, grids=len(rows))
-        return version.id, counts
+        return store_grid_version(s, parsed, name, now, activate)
 
 
-def _activate(s: Session, version_id: int, now: datetime) -> None:
+def store_grid_version(
+    s: Session, parsed: ParsedGrids, name: str, now: datetime, activate: bool = False
+) -> tuple[int, dict[int, int]]:
+    """A checked grid file written as a new version inside the caller's transaction (the admin screen records
+    its event in the same one)."""
+    if s.scalars(select(GridVersion.id).where(GridVersion.name == name)).first() is not None:
+        raise ValidationFailed(f"网格版本名已存在: {name}", field="name")
+    version = GridVersion(name=name, source="geojson import", active=False, created_at=now)
+    s.add(version)
+    s.flush()
+    rows = [
+        dict(
+            version_id=version.id,
+            code=r.code,
+            parent_code=r.parent_code,
+            level=int(r.level),
+            name=r.name,
+            official_code=None,
+            generated=r.generated,
+            **shape_columns(r.geometry),
+        )
+        for r in parsed.records
+    ]
+    for i in range(0, len(rows), CHUNK):
+        s.execute(insert(Grid), rows[i : i + CHUNK])
+    if activate:
+        activate_in(s, version.id, now)
+    counts = {int(k): v for k, v in parsed.count_by_level().items()}
+    log.info("grid_version_imported", version_id=version.id, activated=activate, grids=len(rows))
+    return version.id, counts
+
+
+def activate_in(s: Session, version_id: int, now: datetime) -> None:
+    """Make one version the active one, inside the caller's transaction."""
     s.execute(update(GridVersion).where(GridVersion.id != version_id).values(active=False))
     s.execute(update(GridVersion).where(GridVersion.id == version_id).values(active=True, activated_at=now))
 
@@ -85,7 +94,7 @@ def activate_version(sessions: sessionmaker[Session], version_id: int, now: date
     with sessions() as s, s.begin():
         if s.get(GridVersion, version_id) is None:
             raise NotFound(f"网格版本不存在: {version_id}")
-        _activate(s, version_id, now)
+        activate_in(s, version_id, now)
 
 
 def list_versions(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
@@ -244,3 +253,41 @@ def build_locator(
         raster_bytes=raster.nbytes if raster else 0,
     )
     return GeoLocator(version_id, lookup, parser)
+
+
+def compare_versions(sessions: sessionmaker[Session], old: int, new: int, limit: int = 500) -> dict[str, Any]:
+    """What changed from version `old` to `new`: grids added, removed, renamed or redrawn (by code)."""
+    with sessions() as s:
+        for vid in (old, new):
+            if s.get(GridVersion, vid) is None:
+                raise NotFound(f"网格版本不存在: {vid}")
+
+        def rows(vid: int) -> dict[str, tuple[str, int, bytes | None]]:
+            stmt = select(Grid.code, Grid.name, Grid.level, Grid.geom_wkb).where(Grid.version_id == vid)
+            return {c: (n, lv, w) for c, n, lv, w in s.execute(stmt)}
+
+        a, b = rows(old), rows(new)
+    added = sorted(set(b) - set(a))
+    removed = sorted(set(a) - set(b))
+    renamed, redrawn = [], []
+    for code in sorted(set(a) & set(b)):
+        (name_a, _, wkb_a), (name_b, _, wkb_b) = a[code], b[code]
+        if name_a != name_b:
+            renamed.append({"code": code, "from": name_a, "to": name_b})
+        if wkb_a != wkb_b and not (
+            wkb_a and wkb_b and shapely.equals_exact(shapely.from_wkb(wkb_a), shapely.from_wkb(wkb_b), 1e-9)
+        ):
+            redrawn.append(code)
+
+    def named(codes: list[str], side: dict[str, tuple[str, int, bytes | None]]) -> list[dict[str, Any]]:
+        return [{"code": c, "name": side[c][0], "level": side[c][1]} for c in codes[:limit]]
+
+    return {
+        "old": old,
+        "new": new,
+        "counts": {"added": len(added), "removed": len(removed), "renamed": len(renamed), "redrawn": len(redrawn)},
+        "added": named(added, b),
+        "removed": named(removed, a),
+        "renamed": renamed[:limit],
+        "redrawn": named(redrawn, b),
+    }

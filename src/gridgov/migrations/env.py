@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection, text
 from sqlalchemy.types import NullType
 
+import gridgov.admin.models  # noqa: F401  (admin_* tables: the admin package sits above models)
 from gridgov.config import Settings
 from gridgov.db import make_engine
 from gridgov.models import Base

@@ -37,6 +37,7 @@ SCREENS: dict[str, Screen] = {
     "proposal_report": Screen("/proposals/report", "建议提案办理情况", PROPOSAL_REPORT_READERS),
     # 督办/催办 (issue 15)
     "callbacks": Screen("/callbacks", "回访", CALLBACK_READERS),
+    "admin": Screen("/admin", "系统管理", _STAFF),  # gridgov.admin.pages
 }
 
 HOME: dict[Role, str] = {

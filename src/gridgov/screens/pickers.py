@@ -76,7 +76,7 @@ def covers(unit: Unit, grid: str) -> bool:
 
 
 def unit_picks(session: Session, q: str, kinds: list[str] | None, limit: int = LIMIT, grid: str = "") -> list[Pick]:
-    stmt = select(Unit)
+    stmt = select(Unit).where(Unit.active.is_(True))  # a merged or retired unit takes no new work
     if kinds:
         stmt = stmt.where(Unit.kind.in_(kinds))
     districts = _district_names(session)

@@ -27,7 +27,7 @@ from gridgov.campaigns.domain import (
 from gridgov.campaigns.services import STAFF_ROLES
 from gridgov.grids.domain import CODE_LENGTH
 from gridgov.media.domain import MAX_BYTES
-from gridgov.screens import case_page, dashboard_page, lists, pickers, track
+from gridgov.screens import case_page, dashboard_page, lists, pickers, pwa, track
 from gridgov.screens.domain import SCREENS, home_of, safe_next, screens_for
 from gridgov.web.deps import ContainerDep, Runtime
 from gridgov.web.render import PageContext, PageRoute, base_config, page, page_actor, render, shell_context
@@ -39,6 +39,7 @@ router.include_router(case_page.router)
 router.include_router(track.router)
 router.include_router(dashboard_page.router)  # the dashboard, its wall mode and the full rankings
 router.include_router(pickers.router)  # JSON: the pickers' look-ups
+router.include_router(pwa.router)  # the grid worker's screen as an offline web app (manifest, service worker)
 
 
 @shell_context

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.db import Base
@@ -19,6 +19,7 @@ class Unit(Base):
     grid_code: Mapped[str | None] = mapped_column(String(15), nullable=True, index=True)
     department_key: Mapped[str | None] = mapped_column(String(20), nullable=True)
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # false: merged or retired
 
 
 class ResponsibilityRule(Base):

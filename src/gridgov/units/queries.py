@@ -24,8 +24,8 @@ def responsible_unit_in_session(session: Session, category_code: str | None, gri
 def list_unit_rows(
     session: Session, kind: str | None, under: str | None, q: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """Units for pickers: by kind, under a parent unit, by name; ordered by code."""
-    stmt = select(Unit)
+    """Units for pickers: by kind, under a parent unit, by name; ordered by code (retired units left out)."""
+    stmt = select(Unit).where(Unit.active.is_(True))
     if kind:
         stmt = stmt.where(Unit.kind.in_(kind.split(",")))
     if under:

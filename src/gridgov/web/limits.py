@@ -56,6 +56,8 @@ def default_limits(settings: Settings) -> dict[str, int]:
         "/api/v1/safety/inspections": 24 * MIB,  # a checklist with its photos (base64 JSON; the phone shrinks them)
         "/api/v1/safety/hazards/*/actions": 12 * MIB,  # rectification photos (base64 JSON)
         "/api/v1/safety/places/import": 16 * MIB + MULTIPART_MARGIN,  # gridgov.safety.views.IMPORT_MAX_BYTES
+        "/api/v1/admin/grids": IMPORT_MAX_BYTES + MULTIPART_MARGIN,  # a city's grid file (GeoJSON)
+        "/api/v1/admin/grids/preview": IMPORT_MAX_BYTES + MULTIPART_MARGIN,
     }
 
 
