@@ -25,6 +25,8 @@ from gridgov.cases.services.supervision import scan_supervisions
 from gridgov.jobs.ports import AUDIT_CHECKPOINT, ENRICH_CASE, SCAN_DEADLINES
 from gridgov.logging import get_logger
 from gridgov.open311.outbound import PUSH_UPDATES
+from gridgov.safety.repository import SqlSafetyUnitOfWork
+from gridgov.safety.services import scan_overdue_hazards
 
 log = get_logger(__name__)
 
@@ -203,10 +205,12 @@ def sweep(container: Container) -> None:
 
 
 def press_and_call_back(container: Container) -> None:
-    """督办/催办/回访 (issue 15): unanswered 督办 escalate; closed cases enter the 回访 queue."""
+    """督办/催办/回访 (issue 15): unanswered 督办 escalate; closed cases enter the 回访 queue. 安全生产: hidden hazards
+    past their rectification deadline go one level up (street → district → city), as cases do."""
     c = container
     scan_supervisions(c.uow_factory, c.clock.now())
     sweep_closed(SqlCallbacksUnitOfWork(c.uow()), c.clock.now(), c.calendar, callback_policy(c.settings))
+    scan_overdue_hazards(lambda: SqlSafetyUnitOfWork(c.uow()), c.clock.now(), c.calendar)
 
 
 def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
