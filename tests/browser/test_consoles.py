@@ -28,7 +28,15 @@ def row(w: World, case_id: int) -> dict[str, Any]:
 
 def grid_name(w: World, code: str) -> str:
     with w.container.engine.connect() as conn:
-        return str(conn.execute(text("SELECT name FROM grids WHERE code = :c"), {"c": code}).scalar_one())
+        return str(
+            conn.execute(  # the active version's: another test may have imported a second one
+                text(
+                    "SELECT g.name FROM grids g JOIN grid_versions v ON v.id = g.version_id"
+                    " WHERE v.active AND g.code = :c"
+                ),
+                {"c": code},
+            ).scalar_one()
+        )
 
 
 def latest_case(w: World) -> int:

@@ -11,6 +11,8 @@ from gridgov.dashboard.domain import DASHBOARD_ROLES
 from gridgov.projects.domain import READERS as PROJECT_READERS
 from gridgov.proposals.domain import READ_ALL as PROPOSAL_REPORT_READERS
 from gridgov.proposals.domain import READERS as PROPOSAL_READERS
+from gridgov.safety.domain import FOLLOWERS as SAFETY_FOLLOWERS
+from gridgov.safety.domain import INSPECTORS as SAFETY_INSPECTORS
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ SCREENS: dict[str, Screen] = {
     "proposal_report": Screen("/proposals/report", "建议提案办理情况", PROPOSAL_REPORT_READERS),
     # 督办/催办 (issue 15)
     "callbacks": Screen("/callbacks", "回访", CALLBACK_READERS),
+    "safety_inspect": Screen("/safety/inspect", "安全检查", SAFETY_INSPECTORS),  # 安全生产 (gridgov.safety.pages)
+    "safety": Screen("/safety/hazards", "安全隐患", SAFETY_FOLLOWERS | frozenset({Role.LEADER})),
     "admin": Screen("/admin", "系统管理", _STAFF),  # gridgov.admin.pages
 }
 
