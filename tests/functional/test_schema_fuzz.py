@@ -19,6 +19,8 @@ from gridgov.accounts.services import add_user, issue_token
 
 from conftest import World
 
+WORLD_CHANGING = r"^/api/v1/admin/(users|units|categories)/\{"
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ["admin", "resident"])
@@ -45,6 +47,10 @@ def test_schemathesis_finds_no_server_error(server: str, world: World, role: str
             "false",
             "--exclude-path",
             "/api/v1/me/erase",
+            # the admin's changes to existing users, units and categories would change the session's world under
+            # the tests that follow (a fuzzed deactivate found the real `street` account); test_admin*.py cover them
+            "--exclude-path-regex",
+            WORLD_CHANGING,
             "-H",
             f"Authorization: Bearer {token}",
             "--report-dir",
@@ -60,13 +66,15 @@ def test_schemathesis_finds_no_server_error(server: str, world: World, role: str
     out = done.stdout
     assert done.returncode == 0, out[-4000:] + done.stderr[-2000:]
     methods = {"get", "post", "put", "patch", "delete"}
-    operations = sum(len(methods & set(item)) for item in world.app.openapi()["paths"].values()) - 1  # less erase
+    paths = world.app.openapi()["paths"]
+    kept = [item for path, item in paths.items() if path != "/api/v1/me/erase" and not re.match(WORLD_CHANGING, path)]
+    operations = sum(len(methods & set(item)) for item in kept)
     assert operations > 40
     assert f"Tested: {operations}" in out, out[-3000:]
-    # the token works: an admin is refused nothing; a resident only the staff-only operations, a small share of
+    # the token works: an admin is refused nothing; a resident only the staff-only operations, under a third of
     # the API (a token the server did not accept would be refused everywhere)
     refused = re.search(r"Authentication failed: (\d+) operations", out)
     if role == "admin":
         assert refused is None, out[-3000:]
     else:
-        assert refused is None or int(refused.group(1)) * 5 <= operations, out[-3000:]
+        assert refused is None or int(refused.group(1)) * 3 <= operations, out[-3000:]

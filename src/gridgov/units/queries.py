@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 from gridgov.errors import NotFound, ValidationFailed
@@ -53,7 +53,13 @@ def grid_detail(session: Session, code: str) -> dict[str, Any]:
     )
     units = session.scalars(select(Unit).where(Unit.grid_code == code)).all()
     orgs = session.scalars(select(Organisation).where(Organisation.grid_code == code)).all()
-    workers = session.scalar(select(func.count()).select_from(GridAssignment).where(GridAssignment.grid_code == code))
+    users = table("users", column("id"), column("active"))  # accounts sits above units: its table, not its model
+    workers = session.scalar(  # the grid's active workers: a deactivated account works no grid
+        select(func.count())
+        .select_from(GridAssignment)
+        .join(users, users.c.id == GridAssignment.user_id)
+        .where(GridAssignment.grid_code == code, users.c.active.is_(True))
+    )
     return {
         **grid_dict(grid),
         "version": {"id": version.id, "name": version.name},
