@@ -57,4 +57,4 @@ def verify(database_url: str | None) -> None:
         click.echo(f"篡改: 项目 {p.case_id} 第 {p.seq} 个事件 ({where}): {p.problem}", err=True)
     if not report.ok:
         sys.exit(1)
-    click.echo(f"完整: {report.projects} 个项目, {report.events} 个事件, 全市日志中 {report.leaves} 片叶子与之相符")
+    click.echo(f"完整: {report.subjects} 个项目, {report.events} 个事件, 全市日志中 {report.leaves} 片叶子与之相符")

@@ -85,4 +85,4 @@ def verify(database_url: str | None) -> None:
         click.echo(f"篡改: 建议提案 {p.case_id} 第 {p.seq} 个事件 ({where}): {p.problem}", err=True)
     if not rep.ok:
         sys.exit(1)
-    click.echo(f"完整: {rep.proposals} 件, {rep.events} 个事件, 全市日志中 {rep.leaves} 片叶子与之相符")
+    click.echo(f"完整: {rep.subjects} 件, {rep.events} 个事件, 全市日志中 {rep.leaves} 片叶子与之相符")
