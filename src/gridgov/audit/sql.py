@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gridgov.audit.domain import ChainProblem, verify_chain
-from gridgov.audit.log import Checkpoint, Signer, Verifier, checkpoint_time, entry_hash
+from gridgov.audit.log import Checkpoint, Signer, Verifier, checkpoint_time, entry_hash, state_of
 from gridgov.audit.merkle import EMPTY_ROOT, Frontier
 from gridgov.audit.ports import CheckpointStore, PendingLeaf
 
@@ -499,3 +499,23 @@ def verify_stream(
         else:
             problem(ChainProblem(sid, None, seq, f"全市日志记录着该{noun}的事件, {noun}已不存在 ({noun}被删除)"))
     return report
+
+
+def row_states(
+    version: str, columns: Sequence[Any], chunk: int = 500
+) -> Callable[[Session, Sequence[int], Mapping[int, bytes]], dict[int, str]]:
+    """The state function of a feature whose subject is one row (projects, proposals): the state each subject's
+    leaves commit to, its `columns` (the first is its id) under its salt, read in the sealing transaction after the
+    last flush, as `version.` + the state's text."""
+    names = [c.key for c in columns]
+
+    def states(session: Session, ids: Sequence[int], salts: Mapping[int, bytes]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for i in range(0, len(ids), chunk):
+            part = list(ids[i : i + chunk])
+            for row in session.execute(select(*columns).where(columns[0].in_(part))).mappings():
+                state = state_of([(n, row[n]) for n in names], [], [], salts[row["id"]])
+                out[row["id"]] = f"{version}.{state.text()}"
+        return out
+
+    return states

@@ -3,7 +3,7 @@ state a project's leaf commits to, and the unit of work that adds the repository
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.ports import UserRepository
-from gridgov.audit.log import state_of
 from gridgov.audit.ports import AuditLog, PendingLeaf
+from gridgov.audit.sql import row_states
 from gridgov.cases.ports import CaseRepository, CasesUnitOfWork
 from gridgov.categories.ports import CategoryRepository
 from gridgov.errors import DuplicateKey
@@ -68,23 +68,7 @@ STATE_COLUMNS = (
 _STATE_SELECT = [getattr(Project, c) for c in STATE_COLUMNS]
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[list[int]]:
-    for i in range(0, len(ids), size):
-        yield list(ids[i : i + size])
-
-
-def state_text(row: Mapping[Any, Any], salt: bytes) -> str:
-    state = state_of([(c, row[c]) for c in STATE_COLUMNS], [], [], salt)
-    return f"{STATE_VERSION}.{state.text()}"
-
-
-def project_states(session: Session, ids: Sequence[int], salts: Mapping[int, bytes]) -> dict[int, str]:
-    """The state each project's leaves commit to, read in the sealing transaction (after its last flush)."""
-    out: dict[int, str] = {}
-    for chunk in _chunks(ids):
-        for row in session.execute(select(*_STATE_SELECT).where(Project.id.in_(chunk))).mappings():
-            out[row["id"]] = state_text(row, salts[row["id"]])
-    return out
+project_states = row_states(STATE_VERSION, _STATE_SELECT)  # the state each project's leaves commit to
 
 
 class SqlProjectRepository:
