@@ -40,6 +40,7 @@ from gridgov.audit.sql import audit_head, audit_log, audit_salts, make_checkpoin
 from gridgov.audit.store import DirectoryCheckpointStore  # noqa: E402
 from gridgov.cases.audit import STREAM, case_states, verify_all  # noqa: E402
 from gridgov.cases.models import Case, CaseEvent  # noqa: E402
+from gridgov.cli import main as _cli  # noqa: E402, F401  (registers the row checks verify runs: FEATURE_CHECKS)
 
 from _common import PG_ADMIN, BenchDb, add_smoke, apply_smoke, fresh_db, smoke_backend  # noqa: E402
 
@@ -166,6 +167,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--per-case", type=int, default=10)
     ap.add_argument("--sign-runs", type=int, default=2_000)
+    ap.add_argument("--jobs", type=int, default=0, help="worker processes of the parallel verify (default: CPUs)")
     add_smoke(ap)
     args = ap.parse_args()
     admin = PG_ADMIN
@@ -193,6 +195,17 @@ def main() -> None:
                 verify_s, verify_wall = time.process_time() - t0, time.perf_counter() - w0
             if not report.ok or report.events != events:
                 raise SystemExit(f"verify found problems on an intact record: {report.problems[:5]}")
+            jobs = args.jobs or os.cpu_count() or 1
+            with db.container.sessions() as s:
+                before = os.times()
+                w0 = time.perf_counter()
+                par = verify_all(s, verifier=verifier, checkpoints=store.all(), origin=ORIGIN, jobs=jobs)
+                par_wall = time.perf_counter() - w0
+                after = os.times()
+            par_parent = after.user + after.system - before.user - before.system
+            par_workers = after.children_user + after.children_system - before.children_user - before.children_system
+            if not par.ok or par.events != events:
+                raise SystemExit(f"verify --jobs {jobs} found problems on an intact record: {par.problems[:5]}")
             read_s = read_and_hash(db)
             rate = events / verify_s
             bare_rate = events / filled["bare_s"]
@@ -202,14 +215,28 @@ def main() -> None:
                 f"(wall {verify_wall:.2f} s; {report.cases:,} cases, log {report.log_size:,}, "
                 f"checkpoint {report.checkpoint is not None})"
             )
+            phases = ", ".join(f"{k} {v:.2f}" for k, v in report.phases.items())
+            print(f"  verify phases    {phases} (CPU s; load {os.getloadavg()[0]:.1f})")
             print(
                 f"  bare SHA-256     {filled['bare_s']:8.2f} s  {bare_rate:12,.0f} events/s  "
                 f"({filled['hashed']:,} strings, {mb:,.1f} MB, {mb / max(filled['bare_s'], 1e-9):,.0f} MB/s)"
             )
+            par_cpu = par_parent + par_workers
+            print(
+                f"  verify --jobs {jobs}  {par_wall:8.2f} s  {events / par_wall:12,.0f} events/s  (wall; CPU "
+                f"{par_cpu:.2f} s = parent {par_parent:.2f} + workers {par_workers:.2f}; "
+                f"load {os.getloadavg()[0]:.1f})"
+            )
+            phases = ", ".join(f"{k} {v:.2f}" for k, v in par.phases.items())
+            print(f"  --jobs phases    {phases} (CPU s, workers summed)")
             print(f"  read + SHA-256   {read_s:8.2f} s  {events / read_s:12,.0f} events/s  (the rows' bytes as stored)")
             print(
                 f"  verify / bare    {100 * rate / bare_rate:.1f}% (goal ≥ 30%); "
                 f"verify / read + SHA-256 {100 * read_s / verify_s:.1f}%"
+            )
+            print(
+                f"  --jobs {jobs} / bare  {100 * filled['bare_s'] / par_wall:.1f}% by wall, "
+                f"{100 * filled['bare_s'] / par_cpu:.1f}% by CPU (the bare hash on one CPU)"
             )
             print(
                 f"  checkpoint       {cp_s * 1000:8.1f} ms  (tree from {result.checkpoint.size:,} leaves "

@@ -4,6 +4,10 @@ next to the rate at which the same database commits the same rows without HTTP, 
     .venv/bin/python bench/intake.py                 # SQLite and PostgreSQL, 2,000 cases each
     .venv/bin/python bench/intake.py --backends sqlite --cases 500
     .venv/bin/python bench/intake.py --smoke         # 50 cases, 4 clients, one backend (see _common)
+    .venv/bin/python bench/intake.py --backends postgresql --profile /path/to/py-spy
+                                                     # only 1 worker direct, sampled: where the time goes
+    .venv/bin/python bench/intake.py --backends postgresql --cases 800 --one
+                                                     # only 1 worker direct (quick A/B of two trees)
 
 Figures per backend:
   raw      — the same two rows per case (the case and its first hash-chained event), one transaction each,
@@ -18,7 +22,8 @@ Figures per backend:
 
 On PostgreSQL (not in --smoke) the HTTP figures are taken four ways in the same run: 1 and 2 web workers
 (`gridgov serve --workers N`), each directly and through nginx on loopback, with the resident memory (VmRSS)
-of every process: the web workers, uvicorn's supervisor, the worker, nginx.
+of every process: the web workers, uvicorn's supervisor, the worker, nginx, and the web processes' CPU time per
+case (user + system, /proc/PID/stat), which the other load on a shared machine moves far less than the rates.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -138,7 +144,7 @@ def _port() -> int:
 
 def _wait_healthy(server: subprocess.Popen[bytes], base: str, log: IO[bytes]) -> None:
     """Until the server answers /healthz; a server that exits or never answers stops the benchmark."""
-    deadline = time.time() + 60
+    deadline = time.time() + 180
     while time.time() < deadline:
         if server.poll() is not None:
             log.seek(0)
@@ -149,10 +155,11 @@ def _wait_healthy(server: subprocess.Popen[bytes], base: str, log: IO[bytes]) ->
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError("the server did not answer /healthz within 60 s")
+    raise RuntimeError("the server did not answer /healthz within 180 s")
 
 
 NGINX = "/usr/sbin/nginx"
+PROFILE_OUT = os.path.join(tempfile.gettempdir(), "gridgov-intake-profile.txt")
 NGINX_CONF = """
 daemon off;
 worker_processes 1;
@@ -189,6 +196,36 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat), 0 where it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent not idle (all CPUs, /proc/stat), for the split of a run's CPU."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_seconds() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine so far (its backends included)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                comm = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            if comm == "postgres" or comm.startswith("postgres:"):
+                total += _cpu_seconds(int(entry.name))
+    return total
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -210,15 +247,67 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def http_rate(
-    db: BenchDb, n: int, concurrency: int, workers: int = 1, nginx: bool = False, tag: str = "b"
-) -> tuple[float, float, float, float, str]:
+    db: BenchDb,
+    n: int,
+    concurrency: int,
+    workers: int = 1,
+    nginx: bool = False,
+    tag: str = "b",
+    profile: str | None = None,
+) -> tuple[float, float, float, float, str, str]:
     with tempfile.TemporaryFile() as log:  # the servers' stderr, shown if one fails
-        return _http_rate(db, n, concurrency, log, workers, nginx, tag)
+        return _http_rate(db, n, concurrency, log, workers, nginx, tag, profile)
+
+
+# where one intake's time goes: the frames that name each part, looked for from the innermost outwards
+PARTS = (
+    ("log seal (audit append, head lock, signature)", ("audit/sql.py", "audit/merkle", "audit/domain", "signing")),
+    ("notify outbox hook", ("notify/",)),
+    ("open311 hook", ("open311/",)),
+    ("job queue (procrastinate outbox)", ("jobs/", "procrastinate")),
+    ("locate", ("geo/", "locate", "shapely")),
+    ("enrichment (classify, duplicates)", ("classify", "duplicates", "enrich")),
+    ("PostgreSQL round trips (psycopg)", ("psycopg/",)),
+    ("SQLAlchemy ORM/Core (flush, compile)", ("sqlalchemy/",)),
+    ("validation (pydantic)", ("pydantic",)),
+    ("JSON", ("json/", "orjson")),
+    ("auth (token check)", ("accounts/", "auth")),
+    ("gridgov intake code", ("gridgov/",)),
+    ("HTTP (uvicorn, starlette, fastapi)", ("uvicorn/", "httptools", "starlette/", "fastapi/", "anyio/")),
+)
+
+
+def profile_summary(path: str) -> list[tuple[str, float]]:
+    """py-spy's raw (collapsed) stacks → share of the busy samples per part (PARTS; idle samples left out)."""
+    counts: dict[str, int] = {}
+    total = 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, num = line.rpartition(" ")
+        if not num.isdigit():
+            continue
+        frames = stack.split(";")
+        samples = int(num)
+        total += samples
+        part = "other"
+        for frame in reversed(frames):
+            hit = next((name for name, keys in PARTS if any(k in frame for k in keys)), None)
+            if hit is not None:
+                part = hit
+                break
+        counts[part] = counts.get(part, 0) + samples
+    return sorted(((k, v / total) for k, v in counts.items()), key=lambda kv: -kv[1]) if total else []
 
 
 def _http_rate(
-    db: BenchDb, n: int, concurrency: int, log: IO[bytes], workers: int, nginx: bool, tag: str
-) -> tuple[float, float, float, float, str]:
+    db: BenchDb,
+    n: int,
+    concurrency: int,
+    log: IO[bytes],
+    workers: int,
+    nginx: bool,
+    tag: str,
+    profile: str | None = None,
+) -> tuple[float, float, float, float, str, str]:
     port = _port()
     pg = db.name == "postgresql"
     env = {
@@ -281,12 +370,39 @@ def _http_rate(
                 conn.close()
 
         threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        spy = None
+        if profile is not None:  # py-spy samples the web process(es) while the load runs (GIL-holding samples)
+            spy_cmd = [profile, "record", "--pid", str(procs["web"].pid), "--format", "raw", "--rate", "250"]
+            spy_cmd += ["--output", PROFILE_OUT, "--gil", "--nonblocking"]
+            spy = subprocess.Popen([*spy_cmd, *(["--subprocesses"] if workers > 1 else [])], stderr=log, stdout=log)
+            time.sleep(1.0)  # py-spy attaches before the first request
+        web_pids = [procs["web"].pid, *_children(procs["web"].pid)]
+        cpu_before = sum(_cpu_seconds(p) for p in web_pids)
+        worker_before = _cpu_seconds(procs["worker"].pid) if "worker" in procs else 0.0
+        client_before, machine_before = time.process_time(), _machine_busy_seconds()
+        postgres_before = _postgres_seconds() if pg else 0.0
         start = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
+        per_case = 1000 / max(len(latencies), 1)
+        web_cpu_ms = (sum(_cpu_seconds(p) for p in web_pids) - cpu_before) * per_case
+        machine_ms = (_machine_busy_seconds() - machine_before) * per_case
+        client_ms = (time.process_time() - client_before) * per_case
+        worker_ms = ((_cpu_seconds(procs["worker"].pid) if "worker" in procs else 0.0) - worker_before) * per_case
+        postgres_ms = ((_postgres_seconds() if pg else 0.0) - postgres_before) * per_case
+        split = (
+            f"machine CPU {machine_ms:.1f} ms/case = web {web_cpu_ms:.1f} + client {client_ms:.1f}"
+            + (f" + worker {worker_ms:.1f}" if "worker" in procs else "")
+            + (f" + PostgreSQL {postgres_ms:.1f}" if pg else "")
+            + f" + the rest {machine_ms - web_cpu_ms - client_ms - worker_ms - postgres_ms:.1f}"
+            " (the kernel's loopback traffic, nginx, other load)"
+        )
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=30)
         if errors:
             raise RuntimeError(f"{len(errors)} of {concurrency} clients failed") from errors[0]
         rss = []
@@ -318,7 +434,8 @@ def _http_rate(
             percentile(latencies, 50) * 1000,
             percentile(latencies, 99) * 1000,
             len(latencies) / enriched,
-            ", ".join(rss) + " MiB",
+            ", ".join(rss) + f" MiB; web CPU {web_cpu_ms:.1f} ms/case",
+            split,
         )
     finally:
         for proc in reversed(list(procs.values())):
@@ -331,6 +448,13 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--cases", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument(
+        "--profile",
+        metavar="PY_SPY",
+        help="path to a py-spy binary: sample the 1-worker direct run (the only one then) and print where an "
+        "intake's time goes",
+    )
+    ap.add_argument("--one", action="store_true", help="only 1 web worker directly (no nginx, no 2 workers)")
     add_smoke(ap)
     args = ap.parse_args()
     admin = PG_ADMIN
@@ -339,20 +463,32 @@ def main() -> None:
         apply_smoke(ap, args, cases=50, concurrency=4, backends=smoke_kind)
     rows = []
     setups = []
+    every_split: list[tuple[str, int, str, str]] = []
     for kind in args.backends.split(","):
         with fresh_db(kind, admin=admin) as db:
             raw = raw_rate(db, args.cases)
             svc = service_rate(db, args.cases)
-            rate, p50, p99, enriched, rss = http_rate(db, args.cases, args.concurrency, tag=f"{kind}-1")
+            rate, p50, p99, enriched, rss, split = http_rate(
+                db, args.cases, args.concurrency, tag=f"{kind}-1", profile=args.profile
+            )
+            every_split.append((kind, 1, "direct", split))
+            if args.profile:
+                print(f"where the web process's time goes ({kind}, 1 worker direct, py-spy --gil samples):")
+                for part, share in profile_summary(PROFILE_OUT):
+                    print(f"  {share:>6.1%}  {part}")
+                print(f"  (stacks: {PROFILE_OUT})")
             rows.append((kind, raw, svc, rate, p50, p99, enriched))
             setups.append((kind, 1, "direct", rate, p50, p99, rate / raw, enriched, rss))
-            if kind == "postgresql" and not args.smoke:
+            print(f"  {kind} raw {raw:.0f}/s, 1 direct {rate:.0f}/s ({p50:.0f}/{p99:.0f} ms) {rss}", flush=True)
+            if kind == "postgresql" and not args.smoke and not args.profile and not args.one:
                 for workers, via in ((1, "nginx"), (2, "direct"), (2, "nginx")):
                     if via == "nginx" and not Path(NGINX).exists():
                         continue
                     got = http_rate(db, args.cases, args.concurrency, workers, via == "nginx", f"pg-{workers}-{via}")
-                    r, a, b, e, m = got
+                    r, a, b, e, m, cpu = got
                     setups.append((kind, workers, via, r, a, b, r / raw, e, m))
+                    every_split.append((kind, workers, via, cpu))
+                    print(f"  {kind} {workers} {via} {r:.0f}/s ({a:.0f}/{b:.0f} ms) {m}", flush=True)
     print(f"HTTP intake by setup ({args.cases} cases each, {args.concurrency} clients on this machine)")
     print(
         f"{'setup':<11}{'web':>4} {'via':<7}{'cases/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'HTTP/raw':>9}{'enriched/s':>11}"
@@ -360,6 +496,9 @@ def main() -> None:
     )
     for kind, workers, via, rate, p50, p99, share, enriched, rss in setups:
         print(f"{kind:<11}{workers:>4} {via:<7}{rate:>9.0f}{p50:>8.1f}{p99:>8.1f}{share:>9.0%}{enriched:>11.0f}  {rss}")
+    print("CPU per case by process while the load ran (/proc: the whole machine, the web processes, this client)")
+    for kind, workers, via, cpu in every_split:
+        print(f"{kind:<11}{workers:>4} {via:<7} {cpu}")
     print()
     print(
         f"intake benchmark: {args.cases} cases per measurement, {args.concurrency} concurrent HTTP clients, "

@@ -30,6 +30,7 @@ from sqlalchemy import UniqueConstraint, inspect
 
 from gridgov.accounts.domain import Actor, Role
 from gridgov.accounts.models import ApiToken, PiiAccess, User
+from gridgov.accounts.ports import TokenGrant
 from gridgov.admin.events import STREAM as ADMIN_STREAM
 from gridgov.admin.models import AdminEvent, AdminSubject
 from gridgov.audit.memory import MemoryAuditLog, MemoryLogStore
@@ -93,6 +94,7 @@ from gridgov.safety.models import (
     SafetyPlanRun,
     SafetyTask,
 )
+from gridgov.transfers.models import CaseTransfer  # 转办 (issue 17)
 from gridgov.units.domain import RuleTarget, UnitKind
 from gridgov.units.models import GridAssignment, ResponsibilityRule, Unit
 
@@ -181,6 +183,7 @@ TABLES: tuple[type[Base], ...] = (
     CaseUrge,
     Callback,
     CallbackAttempt,
+    CaseTransfer,  # 转办 (issue 17)
     AdminSubject,
     AdminEvent,
 )
@@ -601,6 +604,25 @@ class FakeUserRepository:
     def token_by_hash(self, digest: str) -> ApiToken | None:
         return self.rows.first(ApiToken, token_hash=digest)
 
+    def grant_by_hash(self, digest: str) -> TokenGrant | None:
+        token = self.token_by_hash(digest)
+        if token is None:
+            return None
+        user = self.rows.get(User, token.user_id)
+        unit = self.rows.get(Unit, user.unit_id) if user is not None and user.unit_id is not None else None
+        return TokenGrant(
+            token.revoked_at,
+            token.expires_at,
+            token.scopes,
+            token.kind,
+            user.id if user is not None else None,
+            user.active if user is not None else None,
+            user.role if user is not None else None,
+            user.unit_id if user is not None else None,
+            user.display_name if user is not None else None,
+            unit.grid_code if unit is not None else None,
+        )
+
     def log_view(self, access: PiiAccess) -> None:
         self.rows.insert(access)
 
@@ -779,6 +801,41 @@ class FakeOpen311Repository:
     def add_deliveries(self, rows: Sequence[Open311Delivery]) -> None:
         for row in rows:
             self.rows.insert(row)
+
+
+# 转办 (issue 17)
+class FakeTransferRepository:
+    """gridgov.transfers.ports.TransferRepository (the unique reference of uq_case_transfers_ref included)."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def get(self, transfer_id: int) -> CaseTransfer | None:
+        return self.rows.get(CaseTransfer, transfer_id)
+
+    def add(self, transfer: CaseTransfer) -> None:
+        key = (transfer.direction, transfer.counterpart, transfer.transfer_ref)
+        if self.rows.select(CaseTransfer, lambda t: (t.direction, t.counterpart, t.transfer_ref) == key):
+            raise DuplicateKey()
+        self.rows.insert(transfer)
+
+    def by_ref(self, direction: str, transfer_ref: str, counterpart: str | None = None) -> CaseTransfer | None:
+        found = self.rows.select(
+            CaseTransfer,
+            lambda t: (
+                t.direction == direction
+                and t.transfer_ref == transfer_ref
+                and (counterpart is None or t.counterpart == counterpart)
+            ),
+        )
+        return min(found, key=lambda t: t.id) if found else None
+
+    def of_case(self, case_id: int) -> list[CaseTransfer]:
+        return sorted(self.rows.select(CaseTransfer, lambda t: t.case_id == case_id), key=lambda t: t.id)
+
+    def status_payloads(self, case_id: int) -> list[dict[str, Any]]:
+        events = self.rows.select(CaseEvent, lambda e: e.case_id == case_id and e.from_status != e.to_status)
+        return [dict(e.payload or {}) for e in sorted(events, key=lambda e: e.seq)]
 
 
 # 督办/催办/回访 (issue 15)
@@ -1124,6 +1181,7 @@ class FakeUnitOfWork:
     articles: FakeArticleRepository  # 12345 operations (issue 17)
     unit_lookup: FakeUnitLookup
     callbacks: FakeCallbackRepository  # 督办/催办/回访 (issue 15)
+    transfers: FakeTransferRepository  # 转办 (issue 17)
 
     def __init__(self, db: FakeDatabase | None = None, *, write: bool = True) -> None:
         self.db = db if db is not None else FakeDatabase()
@@ -1166,6 +1224,7 @@ class FakeUnitOfWork:
         self.articles = FakeArticleRepository(self.rows, self.audit)  # 12345 operations (issue 17)
         self.unit_lookup = FakeUnitLookup(self.rows)
         self.callbacks = FakeCallbackRepository(self.rows)  # 督办/催办/回访 (issue 15)
+        self.transfers = FakeTransferRepository(self.rows)  # 转办 (issue 17)
 
     def commit(self) -> None:
         changes = self.rows.changes()
@@ -1710,3 +1769,67 @@ class FakeAdminUnitOfWork(FakeUnitOfWork):
         self.admin = FakeAdminRepository(self.rows, self.audit)
         self.unit_admin = FakeUnitAdminStore(self.rows)
         self.grid_files = None
+
+
+# -- phone sign-in (gridgov.residents, issue 15) ---------------------------------------------------------------
+class FakeCodeStore:
+    """gridgov.residents.ports.CodeStore in memory: the rows as the SQL store keeps them (digests only)."""
+
+    def __init__(self) -> None:
+        from gridgov.residents.domain import StoredCode
+
+        self.codes: dict[int, StoredCode] = {}
+        self.accounts: dict[str, int] = {}
+        self.sessions: list[tuple[int, datetime, int]] = []
+
+    def add(self, phone_key: str, digest: str, client: str, now: datetime, expires_at: datetime) -> int:
+        from gridgov.residents.domain import StoredCode
+
+        code_id = len(self.codes) + 1
+        self.codes[code_id] = StoredCode(code_id, phone_key, digest, expires_at, 0, None)
+        return code_id
+
+    def latest(self, phone_key: str) -> Any:
+        mine = [c for c in self.codes.values() if c.phone_key == phone_key]
+        return max(mine, key=lambda c: c.id) if mine else None
+
+    def count_try(self, code_id: int) -> None:
+        c = self.codes[code_id]
+        self.codes[code_id] = _tried(c)
+
+    def use(self, code_id: int, now: datetime) -> bool:
+        c = self.codes[code_id]
+        if c.used_at is not None:
+            return False
+        from dataclasses import replace
+
+        self.codes[code_id] = replace(c, used_at=now)
+        return True
+
+    def account(self, phone_key: str, display_name: str, now: datetime) -> tuple[int, bool]:
+        if phone_key in self.accounts:
+            return self.accounts[phone_key], False
+        self.accounts[phone_key] = 1000 + len(self.accounts)
+        return self.accounts[phone_key], True
+
+    def open_session(self, user_id: int, now: datetime, hours: int) -> str:
+        self.sessions.append((user_id, now, hours))
+        return f"ggs_fake_{len(self.sessions)}"
+
+
+def _tried(c: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(c, tries=c.tries + 1)
+
+
+class CodeOutbox:
+    """gridgov.residents.ports.CodeSender that keeps what it was given to send (the loopback gateway's role)."""
+
+    def __init__(self, accept: bool = True) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+        self.accept = accept
+
+    def send_code(self, mobile: str, text: str, key: str) -> bool:
+        self.sent.append((mobile, text, key))
+        return self.accept

@@ -17,14 +17,18 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from starlette.datastructures import URL
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gridgov import __version__
 from gridgov.accounts import views as account_views
 from gridgov.admin import pages as admin_pages
 from gridgov.admin import views as admin_views
 from gridgov.air import views as air_views
+from gridgov.basemap import basemap
 from gridgov.bootstrap import Container, bootstrap
 from gridgov.callbacks import pages as callback_pages  # 督办/催办/回访 (issue 15)
+from gridgov.callers import views as caller_views  # 重复来电 (issue 17)
 from gridgov.campaigns import views as campaign_views
 from gridgov.cases import pages as case_pages
 from gridgov.cases import topics_views
@@ -38,6 +42,7 @@ from gridgov.dashboard.queries import home_counts
 from gridgov.geo import views as grid_views
 from gridgov.indicators import pages as indicator_pages
 from gridgov.knowledge import pages as knowledge_pages
+from gridgov.knowledge.index import index_for
 from gridgov.media import views as media_views
 from gridgov.metrics import views as metric_views
 from gridgov.notify import pages as notify_pages
@@ -46,8 +51,10 @@ from gridgov.open311 import views as open311_views
 from gridgov.privacy import views as privacy_views
 from gridgov.projects import pages as project_pages
 from gridgov.proposals import pages as proposal_pages
+from gridgov.residents import views as resident_views
 from gridgov.safety import pages as safety_pages
 from gridgov.screens import views as screen_views
+from gridgov.transfers import views as transfer_views  # 转办 (issue 17)
 from gridgov.units import views as unit_views
 from gridgov.web import errors, limits
 from gridgov.web.render import templates
@@ -70,8 +77,28 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+class RefuseControlCharacters:
+    """NUL and other control characters in the path or query are refused before any handler runs
+    (PostgreSQL cannot store or compare NUL). A plain ASGI middleware: Starlette's `@app.middleware("http")`
+    (BaseHTTPMiddleware) costs every request a task and a stream of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            url = URL(scope=scope)
+            raw = unquote(url.path + "?" + url.query)
+            if any(ord(ch) < 32 for ch in raw) and not url.path.startswith("/open311/"):  # Open311: own format
+                body = errors.error_body("validation_error", "地址或参数含有不可见控制字符")
+                await JSONResponse(body, status_code=422)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings, container: Container | None = None, scheduler: bool = False) -> FastAPI:
     owned = container is None
+    basemap(settings)  # a missing or unreadable MBTiles package stops the start, not the first page
     box = container or bootstrap(settings)
     here = box.runs_background_here  # else the job queue's worker (gridgov worker) does the background work
     enricher = Enricher(box) if settings.enrich_async and here else None
@@ -85,6 +112,7 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
         _ = box.classifier  # and load the model
         with box.sessions() as s:  # and fold the dispatch history, so the first case page does not read it all
             route_cache(s).learner(s)
+            index_for(box.sessions).refresh(s)  # and build the knowledge index, so the first search is fast (issue 17)
         box.start_listening()  # PostgreSQL: one LISTEN connection (live streams, reference changes)
         if enricher is not None:
             enricher.start()
@@ -117,26 +145,20 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.state.stream_leases = box.stream_leases
     errors.install(app)
 
-    @app.middleware("http")
-    async def refuse_control_characters(request: Request, call_next: Any) -> Any:
-        """NUL and other control characters in the path or query are refused before any handler runs
-        (PostgreSQL cannot store or compare NUL)."""
-        raw = unquote(request.url.path + "?" + request.url.query)
-        if any(ord(ch) < 32 for ch in raw) and not request.url.path.startswith("/open311/"):  # Open311: own format
-            return JSONResponse(errors.error_body("validation_error", "地址或参数含有不可见控制字符"), status_code=422)
-        return await call_next(request)
-
+    app.add_middleware(RefuseControlCharacters)
     limits.install(app, settings)  # body limits before everything else: added last, it runs first
 
     app.include_router(case_views.geojson_router)
     app.include_router(case_views.router)
     app.include_router(grid_views.router)
+    app.include_router(grid_views.tiles_router)
     app.include_router(metric_views.router)
     app.include_router(unit_views.router)
     app.include_router(open311_views.router)
     app.include_router(classify_views.router)
     app.include_router(topics_views.router)
     app.include_router(privacy_views.router)
+    app.include_router(resident_views.router)
     app.include_router(account_views.auth_router)
     app.include_router(media_views.router)
     app.include_router(campaign_views.router)
@@ -151,8 +173,13 @@ def create_app(settings: Settings, container: Container | None = None, scheduler
     app.include_router(proposal_pages.router)
     app.include_router(knowledge_pages.router)
     app.include_router(callback_pages.router)  # 督办/催办/回访 (issue 15)
+    app.include_router(transfer_views.router)  # 转办 (issue 17)
+    app.include_router(transfer_views.pages)
+    app.include_router(caller_views.router)  # 重复来电 (issue 17)
+    app.include_router(caller_views.pages)
     app.include_router(notify_pages.router)
     app.include_router(notify_views.router)
+    app.include_router(notify_views.follows_router)
     app.include_router(safety_pages.router)
     app.include_router(admin_views.router)
     app.include_router(admin_pages.router)

@@ -148,7 +148,7 @@ class Container:
 
     @cached_property
     def intake_group(self) -> IntakeGroup:
-        return IntakeGroup(self.uow, self.settings.intake_group_max)
+        return IntakeGroup(self.uow, self.settings.intake_group_max, reader=lambda: self.uow(write=False))
 
     def intake_uow(self) -> Any:
         """The unit of work of one intake request: a member of this process's group commit
@@ -244,6 +244,7 @@ class Container:
             classify_threshold=s.classify_threshold,
             duplicates=DuplicateParams(s.duplicate_radius_m, s.duplicate_window_days, s.duplicate_threshold),
             appeal_days=s.appeal_days,  # 12345 operations (issue 17)
+            caller_secret=s.secret_key,  # 重复来电: the caller's phone is matched on its HMAC under this key
         )
 
     @cached_property

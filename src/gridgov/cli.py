@@ -33,6 +33,7 @@ from gridgov.projects import cli as projects_cli
 from gridgov.proposals import cli as proposals_cli
 from gridgov.reference import cli as reference_cli
 from gridgov.safety import cli as safety_cli
+from gridgov.transfers import cli as transfers_cli  # 转办 (issue 17)
 from gridgov.units import cli as units_cli
 
 
@@ -175,6 +176,7 @@ main.add_command(projects_cli.projects)
 main.add_command(proposals_cli.proposals)
 main.add_command(knowledge_cli.knowledge)
 main.add_command(callbacks_cli.callbacks)  # 督办/催办/回访 (issue 15)
+main.add_command(transfers_cli.transfers)  # 转办 (issue 17)
 main.add_command(safety_cli.safety)
 categories.add_command(units_cli.categories_import)
 grid.add_command(geo_cli.grid_import)
@@ -189,6 +191,19 @@ audit.add_command(cases_cli.audit_checkpoint)
 audit.add_command(cases_cli.audit_prove)
 audit.add_command(cases_cli.audit_check_proof)
 safety_cli.register_audit_check()  # `gridgov audit verify` checks the safety streams' chains too
+
+
+def _register_rows_check() -> None:
+    """`gridgov audit verify` re-derives the 督办, 催办 and 回访 rows from their case events too."""
+    from gridgov.callbacks.audit import problems as callback_problems
+    from gridgov.cases.audit import FEATURE_CHECKS
+    from gridgov.cases.rows_audit import problems
+
+    FEATURE_CHECKS["督办与催办"] = problems
+    FEATURE_CHECKS["回访"] = callback_problems
+
+
+_register_rows_check()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = Field(default_factory=default_database_url)
+    # PostgreSQL connections each process keeps open, and how many more it opens in a burst (closed again when
+    # returned): size the pool for the requests a process serves at once, since a connection opened and closed
+    # per request cost ~2 ms of CPU per case in bench/intake.py (issue 13);
+    # max_connections ≥ processes × (pool + overflow)
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
     secret_key: str = DEFAULT_SECRET
     log_level: str = "INFO"
     log_json: bool = False
@@ -69,6 +75,18 @@ class Settings(BaseSettings):
     map_tile_url: str = ""
     map_tile_attribution: str = ""
     map_tile_crs: Literal["wgs84", "gcj02"] = "wgs84"
+    map_tile_subdomains: str = "abc"  # what {s} in the template stands for, one character each
+    # basemaps (docs/geo.md#basemaps), first match wins: an MBTiles package served by gridgov itself (intranets);
+    # 天地图 WMTS with the deployment's key (vec: vec_w + cva_w, img: img_w + cia_w; subdomains t0–t7);
+    # else the URL template above; else none
+    map_mbtiles: str = ""
+    map_provider: Literal["", "tianditu"] = ""
+    map_tianditu_key: str = ""
+    map_tianditu_layers: Literal["vec", "img"] = "vec"
+    map_tianditu_url: str = (
+        "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
+        "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}"
+    )
     # dashboard: how often the live stream looks for new events (seconds)
     dashboard_poll_seconds: float = Field(default=2.0, gt=0, le=60)
 
@@ -138,6 +156,15 @@ class Settings(BaseSettings):
     knowledge_flag_days: int = Field(default=3, ge=1, le=60)
     # 12345 operations (issue 17): working days the command centre has to decide a unit's appeal (申诉/甄别)
     appeal_days: int = Field(default=5, ge=1, le=60)
+    # 12345 operations (issue 17): 转办. This instance's name in transfer documents (the sender or receiver), and
+    # the targets a case may be transferred to (code → name; empty: transfers.domain.DEFAULT_TARGETS)
+    instance_code: str = Field(default="gridgov", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.:-]+$")
+    transfer_targets: dict[str, str] = Field(default_factory=dict)
+    # 12345 operations (issue 17): 重复来电. The window a caller's calls are looked at in, the calls in it that flag
+    # 多次来电 (this one included), and the text similarity that proposes a 重复件 (callers.domain.RepeatPolicy)
+    repeat_window_days: int = Field(default=30, ge=1, le=365)
+    repeat_frequent_calls: int = Field(default=3, ge=2, le=100)
+    repeat_similarity: float = Field(default=0.25, gt=0, le=1)
 
     # 督办/催办/回访 (issue 15, docs/supervision.md): a closed case is called back within this many working days;
     # the share of each category's closed cases that is called back (category code → 0..1, else the default)
@@ -160,6 +187,7 @@ class Settings(BaseSettings):
     notify_receipt_token: str = ""  # gateways post delivery receipts with "Authorization: Bearer <this>"
     notify_concurrency: int = Field(default=4, ge=1, le=64)  # messages in flight at once, per worker
     notify_poll_seconds: float = Field(default=15.0, gt=0)  # the worker's look for retries and quiet-hour holds
+    notify_digest_hour: int = Field(default=8, ge=0, le=23)  # followers' daily digest from this hour (Beijing)
     notify_sms: Literal["none", "http", "aliyun"] = "none"
     notify_sms_url: str = ""  # generic HTTP gateway (政务短信平台): POST here
     notify_sms_auth: str = ""  # its Authorization header, as is ("Bearer …", "Basic …")

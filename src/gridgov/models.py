@@ -8,7 +8,9 @@ import gridgov.notify.models  # noqa: F401  (notify_* tables: the notification o
 import gridgov.open311.models  # noqa: F401  (open311_* tables: requests, updates, deliveries)
 import gridgov.projects.models  # noqa: F401  (project* tables: 三个一批)
 import gridgov.proposals.models  # noqa: F401  (proposal* tables: 建议提案)
+import gridgov.residents.models  # noqa: F401  (sign_in_codes, phone_accounts, follows: issue 15)
 import gridgov.safety.models  # noqa: F401  (safety_* tables: 安全生产)
+import gridgov.transfers.models  # noqa: F401  (case_transfers: 转办, issue 17)
 from gridgov.accounts.models import ApiToken, PiiAccess, User
 from gridgov.audit.sql import TABLES as AUDIT_TABLES
 from gridgov.campaigns.models import Campaign, Suggestion, SuggestionAttachment, SuggestionEvent, SuggestionPiiAccess

@@ -70,3 +70,21 @@ def unsubscribe_token(secret: str, recipient_key: str, channel: str) -> str:
 
 def unsubscribe_token_valid(secret: str, recipient_key: str, channel: str, token: str) -> bool:
     return len(token) == 24 and hmac.compare_digest(token, unsubscribe_token(secret, recipient_key, channel))
+
+
+def normalise_phone(phone: str) -> str:
+    """The digits of a phone number, without China's country code: +86 138…, 0086 138… and 138… are one caller."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def caller_key(secret: str, phone: str) -> str | None:
+    """重复来电 (issue 17): the keyed hash a caller's phone is matched on, never the number itself. Without the
+    key, the 10^11 possible mobile numbers cannot be tried against it; None for a number too short to match."""
+    digits = normalise_phone(phone)
+    if len(digits) < 7:
+        return None
+    return _mac(secret, f"caller-phone:{digits}", 32)

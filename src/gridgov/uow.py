@@ -25,7 +25,7 @@ from gridgov.cases.audit import AuditedCaseRepository, case_states
 from gridgov.categories.repository import SqlCategoryRepository
 from gridgov.errors import Conflict
 from gridgov.grids.repository import SqlGridRepository
-from gridgov.jobs.ports import NULL_QUEUE, Job, JobQueue
+from gridgov.jobs.ports import NULL_QUEUE, Job, JobQueue, merged
 from gridgov.open311.ports import Open311UnitOfWork
 from gridgov.open311.repository import SqlOpen311Repository
 from gridgov.refcache import NO_CACHE, ReferenceCache
@@ -139,7 +139,7 @@ class SqlUnitOfWork:
             observe(self)
         if self._on_case_events is not None:  # the notification outbox: rows in this transaction
             self._outbox.extend(self._on_case_events(self.session, self.audit.pending("case")))
-        jobs, self._outbox = self._outbox, []
+        jobs, self._outbox = merged(self._outbox), []
         try:
             if jobs:  # the outbox: the jobs are written in this transaction, on its own connection
                 self._jobs.write(self.session.connection().connection.driver_connection, jobs)

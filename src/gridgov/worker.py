@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from gridgov.callbacks.repository import SqlCallbacksUnitOfWork
 from gridgov.callbacks.services import sweep_closed
 from gridgov.cases.services import enrich_cases, scan_overdue
 from gridgov.cases.services.supervision import scan_supervisions
-from gridgov.jobs.ports import AUDIT_CHECKPOINT, ENRICH_CASE, SCAN_DEADLINES
+from gridgov.jobs.ports import AUDIT_CHECKPOINT, ENRICH_CASE, ENRICH_CASES, SCAN_DEADLINES
 from gridgov.logging import get_logger
 from gridgov.open311.outbound import PUSH_UPDATES
 from gridgov.safety.repository import SqlSafetyUnitOfWork
@@ -178,14 +179,15 @@ ENRICH_BATCH = 64
 STALE_SECONDS = 30
 
 
-def enrich_pending(container: Container, case_id: int | None = None, older_than: float = 0.0) -> int:
-    """Enrich `case_id` together with up to a batch of other cases still without their proposal (created at
-    least `older_than` seconds ago): one job usually finishes the cases of many, and theirs find nothing left."""
+def enrich_pending(container: Container, older_than: float = 0.0, listed: Sequence[int] = ()) -> int:
+    """Enrich the `listed` cases of a job together with other cases still without their proposal (created at
+    least `older_than` seconds ago), up to a batch: one job usually finishes the cases of many, and theirs find
+    nothing left to do."""
     c = container
+    named = list(listed)
     with c.uow(write=False) as uow:
-        ids = uow.cases.not_enriched(c.clock.now() - timedelta(seconds=older_than), ENRICH_BATCH)
-    if case_id is not None and case_id not in ids:
-        ids = [case_id, *ids[: ENRICH_BATCH - 1]]
+        pending = uow.cases.not_enriched(c.clock.now() - timedelta(seconds=older_than), ENRICH_BATCH)
+    ids = list(dict.fromkeys([*named, *pending]))[: max(ENRICH_BATCH, len(named))]
     done = 0
     for start in range(0, len(ids), ENRICH_BATCH):
         done += enrich_cases(c.uow_factory, ids[start : start + ENRICH_BATCH], c.classifier, c.policy, c.clock.now())
@@ -220,8 +222,11 @@ def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
     c = container
     checkpoints = CheckpointScheduler(c)
 
-    def enrich(case_id: int) -> None:
-        enrich_pending(c, case_id)
+    def enrich(case_id: int) -> None:  # a job queued before ENRICH_CASES
+        enrich_pending(c, listed=[case_id])
+
+    def enrich_listed(case_ids: list[int]) -> None:  # the cases one transaction (a group commit) reported
+        enrich_pending(c, listed=case_ids)
 
     periodic = []
     if c.settings.escalation_interval_seconds > 0:
@@ -233,7 +238,7 @@ def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
     def push_open311(delivery_ids: list[int]) -> None:
         c.push_open311(delivery_ids)
 
-    tasks: dict[str, Any] = {ENRICH_CASE: enrich, PUSH_UPDATES: push_open311}
+    tasks: dict[str, Any] = {ENRICH_CASES: enrich_listed, ENRICH_CASE: enrich, PUSH_UPDATES: push_open311}
     if c.settings.notify_enabled:  # notifications: the delivery job the outbox enqueues, and a periodic look
         from gridgov.notify.repository import NOTIFY_DELIVER
 
@@ -242,7 +247,25 @@ def queue_tasks(container: Container) -> tuple[dict[str, Any], list[Any]]:
         periodic.append(
             Periodic(NOTIFY_DELIVER + "_sweep", int(c.settings.notify_poll_seconds) or 1, lambda _ts: delivery())
         )
+
+        def digest(_ts: int) -> None:
+            digests(c)
+
+        periodic.append(Periodic(NOTIFY_DIGEST, 3600, digest))  # hourly; one digest a follower a day
     return tasks, periodic
+
+
+NOTIFY_DIGEST = "gridgov.notify_digest"
+
+
+def digests(container: Container) -> int:
+    """The followers' daily digests (gridgov.notify.follows): idempotent per Beijing day, so the hourly run and
+    several workers write one digest a follower a day, from GRIDGOV_NOTIFY_DIGEST_HOUR on."""
+    from gridgov.notify.follows import send_digests
+    from gridgov.notify.setup import links
+
+    c = container
+    return send_digests(c.sessions, links(c.settings), c.clock.now(), from_hour=c.settings.notify_digest_hour)
 
 
 def notify_delivery(container: Container) -> Any:

@@ -31,7 +31,11 @@ def chromium() -> Iterator[Any]:
         if os.environ.get("GRIDGOV_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # an assertion waits as long as an action does: under CI's two streams on two cores, one step of a console
+    # (three round trips on PostgreSQL) has taken longer than Playwright's default 5 s
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)

@@ -43,7 +43,7 @@ def test_an_admin_creates_a_user_who_signs_in_and_is_then_stopped(browsing: Any,
     user.wait_for_url("**/report")
     expect(user.locator(".who")).to_contain_text("张伟")
 
-    admin.reload()
+    admin.goto("/admin?q=zhang.wei")  # the list shows one page of users: found by name, as an admin would
     admin.locator("[data-open='zhang.wei']").click()
     expect(admin.locator("#user-title")).to_contain_text("zhang.wei")
     expect(admin.locator("#u-tokens li")).to_have_count(1)  # the session just opened
@@ -58,7 +58,7 @@ def test_an_admin_creates_a_user_who_signs_in_and_is_then_stopped(browsing: Any,
     user.reload()  # the open session ended with the account
     user.wait_for_url("**/login**")
     again = sign_in(browsing, "zhang.wei", NEW_PASSWORD)
-    expect(again.locator("form .error")).to_contain_text("用户名或密码错误")
+    expect(again.locator("#login-error")).to_contain_text("用户名或密码错误")
 
 
 def test_the_rule_tester_answers_who_would_get_a_case(browsing: Any, clean: World) -> None:
@@ -80,9 +80,14 @@ def test_a_broken_grid_file_shows_its_errors_on_the_map_and_a_valid_one_is_activ
     browsing: Any, clean: World, tmp_path: Path
 ) -> None:
     doc = json.loads(export_grid_file(clean.container.sessions))
+    micro = [f for f in doc["features"] if f["properties"]["level"] == 4]
+    # the good file: two sibling micro-grids swap their shapes, so that the comparison has something to draw
+    one = micro[0]
+    two = next(f for f in micro[1:] if f["properties"]["parent_code"] == one["properties"]["parent_code"])
+    one["geometry"], two["geometry"] = two["geometry"], one["geometry"]
     good = tmp_path / "grids.geojson"
     good.write_text(json.dumps(doc), encoding="utf-8")
-    micro = [f for f in doc["features"] if f["properties"]["level"] == 4]
+    one["geometry"], two["geometry"] = two["geometry"], one["geometry"]
     micro[0]["geometry"] = {"type": "Polygon", "coordinates": [BOWTIE]}
     micro[1]["properties"]["parent_code"] = micro[1]["properties"]["code"][:9] + "000000"
     bad = tmp_path / "broken.geojson"
@@ -115,7 +120,18 @@ def test_a_broken_grid_file_shows_its_errors_on_the_map_and_a_valid_one_is_activ
     expect(row).to_contain_text("启用中")
     try:
         with clean.container.engine.connect() as conn:
-            active = conn.execute(text("SELECT name FROM grid_versions WHERE active")).scalar_one()
+            active, made = conn.execute(text("SELECT name, id FROM grid_versions WHERE active")).one()
         assert active == "浏览器导入的版本"
+        # the two versions drawn one over the other: each swapped grid's old shape dashed, its new one blue
+        admin.goto("/admin")
+        grids = admin.locator("#grids")
+        grids.get_by_label("旧版本").select_option(str(original))
+        grids.get_by_label("新版本").select_option(str(made))
+        grids.get_by_role("button", name="比较").click()
+        expect(admin.locator("#compare-counts")).to_contain_text("改边界 2")
+        expect(admin.locator("#compare-map path.cmp-before")).to_have_count(2)
+        expect(admin.locator("#compare-map path.cmp-after")).to_have_count(2)
+        admin.locator("#compare-map").scroll_into_view_if_needed()
+        browsing.shot(admin, "admin-grid-compare")
     finally:
         activate_version(clean.container.sessions, original, clean.clock.now())  # the next tests' grids

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from click.testing import CliRunner
 
-from gridgov.accounts.services import issue_token, set_password
+from gridgov.accounts.services import authenticate, issue_token, set_password
 from gridgov.cli import main
 from gridgov.web.deps import RateLimiter
 
@@ -108,3 +108,22 @@ def test_an_expired_session_opens_nothing_not_even_open311(
         data={"api_key": session, "service_code": "H1802", "grid_code": clean.grid, "description": "x"},
     )
     assert r.status_code == 403
+
+
+def test_a_token_is_checked_in_one_query_with_its_user_and_unit(clean: World) -> None:
+    from sqlalchemy import event
+
+    c = clean.container
+    seen: list[str] = []
+
+    def watch(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(c.engine, "before_cursor_execute", watch)
+    try:
+        actor = authenticate(c.uow(write=False), clean.tokens["grid-worker"], clean.clock.now())
+    finally:
+        event.remove(c.engine, "before_cursor_execute", watch)
+    assert len(seen) == 1, seen
+    assert actor.role.value == "grid_worker" and actor.unit_grid is not None  # the unit came with the same row

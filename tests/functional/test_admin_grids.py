@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import shapely.geometry  # type: ignore[import-untyped]
 from sqlalchemy import text
 
 from gridgov.accounts.services import add_user, issue_token
@@ -74,6 +75,29 @@ def test_a_valid_file_is_imported_activated_and_compared(api: Api, clean: World)
     renamed = upload(api, "/api/v1/admin/grids", json.dumps(doc).encode(), name=f"改名-{original}").json()["id"]
     diff = api.get("admin", "/api/v1/admin/grids/compare", old=original, new=renamed).json()
     assert diff["counts"]["renamed"] == 1 and diff["renamed"][0]["to"] == "改名后的网格"
+    assert "features" not in diff  # shapes only when asked
+
+    # two sibling grids that swap their shapes are redrawn: both shapes of each come back for drawing one over
+    # the other (shapes=true), and nothing else
+    one = micro
+    two = next(
+        f
+        for f in doc["features"]
+        if f["properties"]["level"] == 4
+        and f["properties"]["parent_code"] == one["properties"]["parent_code"]
+        and f is not one
+    )
+    one["geometry"], two["geometry"] = two["geometry"], one["geometry"]
+    swapped = upload(api, "/api/v1/admin/grids", json.dumps(doc).encode(), name=f"改边界-{original}")
+    assert swapped.status_code == 201, swapped.text
+    drawn = api.get("admin", "/api/v1/admin/grids/compare", old=original, new=swapped.json()["id"], shapes=True).json()
+    assert drawn["counts"]["redrawn"] == 2
+    shapes = {(f["properties"]["code"], f["properties"]["change"]): f["geometry"] for f in drawn["features"]}
+    codes = {one["properties"]["code"], two["properties"]["code"]}
+    assert set(shapes) == {(c, k) for c in codes for k in ("before", "after")}
+    a, b = one["properties"]["code"], two["properties"]["code"]
+    after_a, before_b = (shapely.geometry.shape(shapes[key]) for key in ((a, "after"), (b, "before")))
+    assert after_a.equals_exact(before_b, 1e-6)
 
     try:
         on = api.post("admin", f"/api/v1/admin/grids/{copy}/activate", {})
@@ -84,7 +108,7 @@ def test_a_valid_file_is_imported_activated_and_compared(api: Api, clean: World)
     assert active_id(api) == original
     with clean.container.sessions() as s:
         report = verify_admin(s)
-    assert report.ok and report.subjects == 3 and report.events == 4, report  # 2 imports, 2 activations
+    assert report.ok and report.subjects == 4 and report.events == 5, report  # 3 imports, 2 activations
 
 
 def test_a_district_admin_may_not_change_the_citys_grids(api: Api, clean: World) -> None:

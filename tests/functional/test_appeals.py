@@ -6,6 +6,7 @@ the leaders' appeals list; every step on the case's record (`gridgov audit verif
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -103,3 +104,27 @@ def test_an_upheld_appeal_changes_the_rates_exactly_as_the_formulas_say(api: Api
     done = CliRunner().invoke(main, ["audit", "verify", "--database-url", w.container.settings.database_url])
     assert done.exit_code == 0, done.output
     assert a  # the first case is the untouched comparison
+
+
+def test_the_case_panel_offers_the_appeal_and_its_decision_as_forms(api: Api, clean: World) -> None:
+    """Smaller item of issue 17: appeals from the case page, through the panel's own forms and guard."""
+    w = clean
+    cid = closed_case(api, w, None, None)  # accepted by the street, still open
+
+    def press(who: str, **form: str) -> Any:
+        headers = {"Authorization": f"Bearer {w.tokens[who]}", "HX-Request": "true"}
+        version = str(api.get(who, f"/api/v1/cases/{cid}").json()["version"])
+        return api.client.post(f"/cases/{cid}/panel", data={"version": version, **form}, headers=headers)
+
+    panel = api.get("street", f"/cases/{cid}/panel").text
+    assert 'data-action="appeal"' in panel and "非本单位职责" in panel and 'name="appeal_kind"' in panel
+    assert 'data-action="uphold_appeal"' not in panel  # the command centre decides
+    r = press("street", action="appeal", appeal_kind="not_ours", reason="属区住建局职责", evidence="photo:1")
+    assert r.status_code == 200, r.text
+    panel = api.get("dispatcher", f"/cases/{cid}/panel").text
+    assert 'data-action="uphold_appeal"' in panel and 'data-action="refuse_appeal"' in panel
+    assert f'value="{w.street_code}"' in panel  # the unit whose appeal is pending
+    r = press("dispatcher", action="uphold_appeal", unit_code=w.street_code, reason="权属清单确认")
+    assert r.status_code == 200, r.text
+    pending = api.get("leader", "/api/v1/metrics/appeals").json()
+    assert [(p["case_id"], p["status"], p["evidence"]) for p in pending] == [(cid, "upheld", ["photo:1"])]

@@ -187,6 +187,16 @@ def test_audit_prints_verify_next_to_the_bare_hash() -> None:
     assert seconds > 0 and rate > 0 and cases == 200 and log_size == 2_000
     assert figures(lines, rf"  bare SHA-256\s+{NUM} s\s+{NUM} events/s  \({NUM} strings, {NUM} MB, {NUM} MB/s\)")[1] > 0
     assert figures(lines, rf"  read \+ SHA-256\s+{NUM} s\s+{NUM} events/s  \(the rows' bytes as stored\)")[1] > 0
+    jobs, wall, _rate, cpu, parent, workers, _load = figures(
+        lines,
+        rf"  verify --jobs {NUM}\s+{NUM} s\s+{NUM} events/s  \(wall; CPU {NUM} s = parent {NUM} \+ workers {NUM}; "
+        rf"load {NUM}\)",
+    )
+    assert jobs >= 1 and wall > 0 and cpu > 0 and abs(cpu - parent - workers) < 0.02
+    assert all(
+        r > 0
+        for r in figures(lines, rf"  --jobs {NUM} / bare\s+{NUM}% by wall, {NUM}% by CPU \(the bare hash on one CPU\)")
+    )
     assert all(
         r > 0 for r in figures(lines, rf"  verify / bare\s+{NUM}% \(goal ≥ 30%\); verify / read \+ SHA-256 {NUM}%")
     )
@@ -323,3 +333,15 @@ def test_safety_prints_the_plan_next_to_a_bare_insert_select_and_the_ledger_expo
     assert hazards == 1_000 and megabytes > 0
     assert figures(lines, rf"ledger export in all\s+{NUM}")[0] > 0
     figures(lines, rf"bare SELECT \* of the same rows\s+{NUM}")
+
+
+def test_map_render_prints_clustered_next_to_unclustered() -> None:
+    lines = run_smoke("map_render.py")
+    if not Path(CHROMIUM).exists():
+        assert f"{CHROMIUM} not found: nothing measured" in lines
+        return
+    points, runs, _ = figures(lines, rf"map render benchmark: {NUM} points, {NUM} runs each, chromium, {NUM} CPUs")
+    assert (points, runs) == (500, 1)
+    clustered = figures(lines, rf"clustered \(markercluster\)\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}")
+    plain = figures(lines, rf"no clustering \(baseline\)\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}")
+    assert 0 < clustered[3] < points and plain[3] == points  # fewer icons than points when clustered

@@ -103,3 +103,31 @@ def test_grid_file_export_import_and_refusal(clean: World, database_url: str, tm
     assert "* v2" in versions
     old = next(line.split()[0] for line in versions.splitlines() if "v2" not in line)
     assert run.invoke(main, ["grid", "activate", old, "--database-url", database_url]).exit_code == 0
+
+
+def test_divisions_layer_by_level_with_labels_and_a_box(api: Api, clean: World) -> None:
+    import shapely  # type: ignore[import-untyped]
+    from shapely.geometry import shape  # type: ignore[import-untyped]
+
+    w = clean
+    districts = api.get("resident", "/api/v1/grids/divisions", level=1, zoom=10).json()["features"]
+    assert {f["properties"]["name"] for f in districts} >= {"中原区"} and len(districts) == 2
+    streets = api.get("resident", "/api/v1/grids/divisions", level=2, zoom=13).json()["features"]
+    assert streets and all(f["properties"]["level"] == 2 for f in streets)
+    for f in streets:  # the label point lies inside its division
+        lat, lon = f["properties"]["label"]
+        assert shape(f["geometry"]).buffer(1e-6).contains(shapely.Point(lon, lat)), f["properties"]["code"]
+    lat, lon = inner_point(w, w.grid)
+    near = api.get(
+        "resident",
+        "/api/v1/grids/divisions",
+        level=3,
+        zoom=16,
+        bbox=f"{lon - 1e-4},{lat - 1e-4},{lon + 1e-4},{lat + 1e-4}",
+    ).json()["features"]
+    assert [f["properties"]["code"] for f in near] == [w.grid[:12] + "000"]  # only what meets the box
+    gcj = api.get("resident", "/api/v1/grids/divisions", level=1, zoom=10, crs="gcj02").json()["features"]
+    assert gcj[0]["geometry"]["coordinates"] != districts[0]["geometry"]["coordinates"]
+    for bad in ({"level": 4}, {"level": 1, "bbox": "1,2,3"}, {"level": 1, "bbox": "a,b,c,d"}):
+        r = api.get("resident", "/api/v1/grids/divisions", **bad)
+        assert r.status_code == 422, bad

@@ -172,6 +172,11 @@ def test_a_case_closed_directly_cites_the_article_and_counts_in_the_knowledge_ra
     figures = kb.get("leader", "/api/v1/knowledge/figures").json()
     assert (figures["received"], figures["direct_closed"], figures["knowledge_closed"]) == (3, 2, 1)
     assert figures["knowledge_rate"] == pytest.approx(1 / 3) and figures["direct_rate"] == pytest.approx(2 / 3)
+    # the leaders' dashboard carries the month's same figures
+    board = kb.get("leader", "/api/v1/dashboard/supervision").json()["hotline"]
+    assert (board["received"], board["direct_closed"], board["knowledge_closed"]) == (3, 2, 1)
+    wall = kb.client.get("/dashboard", headers=kb._h("leader"))
+    assert wall.status_code == 200 and "热线直接办结率 66.7% · 知识库直办率 33.3%" in wall.text
     # an expired article cannot be cited
     step(kb, "operator", a["id"], "expire")
     other = hotline_case(kb, clean)
@@ -304,3 +309,51 @@ def test_the_record_verifies_and_a_rewritten_event_is_found(kb: Api, clean: Worl
         )
     done = CliRunner().invoke(main, ["knowledge", "verify", "--database-url", url])
     assert done.exit_code == 1 and "篡改" in done.output
+
+
+def test_the_knowledge_index_is_built_when_the_app_starts(clean: World) -> None:
+    """Smaller item of issue 17: the app's lifespan builds the knowledge index (like the route cache), so the
+    first search of a process does not read every article. A new app over a new container: a new index."""
+    from anyio.from_thread import start_blocking_portal
+
+    from gridgov.app import create_app
+    from gridgov.knowledge.index import index_for
+
+    app = create_app(clean.container.settings)  # its own container, closed with it
+    sessions = app.state.container.sessions
+    assert index_for(sessions)._mark is None  # nothing read yet
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(app.router.lifespan_context(app)):
+        assert index_for(sessions)._mark is not None  # read at start-up, before any search
+
+
+def _press(kb: Api, w: World, who: str, path: str, **form: str) -> Any:
+    headers = {"Authorization": f"Bearer {w.tokens[who]}", "HX-Request": "true"}
+    return kb.client.post(path, data=form, headers=headers)
+
+
+def test_the_article_page_offers_review_flag_and_answer_as_buttons(kb: Api, clean: World) -> None:
+    """Smaller item of issue 17: the page's buttons take the same steps as the API, offered by the same guard."""
+    w = clean
+    a = create(kb, w)
+    page = kb.get("operator", f"/knowledge/articles/{a['id']}").text
+    assert 'data-step="submit"' in page and 'data-step="approve"' not in page  # only the department approves
+    assert _press(kb, w, "operator", f"/knowledge/articles/{a['id']}/steps", action="submit").status_code == 204
+    page = kb.get("dept-cg", f"/knowledge/articles/{a['id']}").text
+    assert 'data-step="approve"' in page and 'data-step="send_back"' in page
+    assert _press(kb, w, "dept-cg", f"/knowledge/articles/{a['id']}/steps", action="edit").status_code == 422
+    r = _press(kb, w, "dept-cg", f"/knowledge/articles/{a['id']}/steps", action="approve")
+    assert r.status_code == 204 and r.headers["HX-Refresh"] == "true"
+    assert kb.get("operator", f"/api/v1/knowledge/articles/{a['id']}").json()["status"] == "published"
+
+    page = kb.get("operator", f"/knowledge/articles/{a['id']}").text
+    assert 'id="flag-form"' in page
+    assert _press(kb, w, "operator", f"/knowledge/articles/{a['id']}/flags", reason="").status_code == 422
+    assert _press(kb, w, "operator", f"/knowledge/articles/{a['id']}/flags", reason="报停时间已改").status_code == 204
+    page = kb.get("dept-cg", f"/knowledge/articles/{a['id']}").text
+    assert "处理纠错" in page and "报停时间已改" in page
+    assert "处理纠错</button>" not in kb.get("operator", f"/knowledge/articles/{a['id']}").text
+    flag = kb.get("dept-cg", "/api/v1/knowledge/flags").json()[0]
+    assert (
+        _press(kb, w, "dept-cg", f"/knowledge/flags/{flag['id']}/resolve", resolution="已更新口径").status_code == 204
+    )
+    assert kb.get("dept-cg", "/api/v1/knowledge/flags").json() == []  # no open task left

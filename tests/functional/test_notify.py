@@ -271,3 +271,25 @@ def test_an_erased_reporter_is_not_texted_and_the_outbox_keeps_no_number(
     (m,) = messages(w, case_id)
     assert (m["status"], m["recipient_key"]) == ("failed", "phone:erased") and "已删除" in m["answer"]
     assert gateway.sends == []
+
+
+def test_new_cases_cost_the_outbox_no_query_and_a_registration_still_writes_its_message(api: Api, clean: World) -> None:
+    from sqlalchemy import event
+
+    w = clean
+    seen: list[str] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(w.container.engine, "before_cursor_execute", watch)
+    try:
+        case_id = report(api, w)  # no rule names case_reported: the outbox reads nothing back
+        reported = [s for s in seen if "FROM case_events" in s]
+        seen.clear()
+        api.ok("operator", case_id, "register")  # case_registered is named: read and written as before
+        registered = [s for s in seen if "FROM case_events" in s]
+    finally:
+        event.remove(w.container.engine, "before_cursor_execute", watch)
+    assert reported == []
+    assert registered and [m["event_type"] for m in messages(w, case_id)] == ["case_registered"]

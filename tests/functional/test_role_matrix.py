@@ -53,6 +53,7 @@ DECISIONS: dict[str, Decision] = {
     "POST /api/v1/cases/bulk": SIGNED_IN,  # each case decided on its own, in the per-case results
     "GET /api/v1/grids/locate": SIGNED_IN,
     "GET /api/v1/grids/address": SIGNED_IN,
+    "GET /api/v1/grids/divisions": SIGNED_IN,
     "GET /api/v1/grids/{code}/geometry": SIGNED_IN,
     "GET /api/v1/grids/{code}": SIGNED_IN,
     "GET /api/v1/grids/{code}/children": SIGNED_IN,

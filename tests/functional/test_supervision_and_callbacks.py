@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timedelta
 
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from gridgov.callbacks.models import Callback
 from gridgov.cases.models import CaseEvent, CaseUrge
@@ -55,6 +55,18 @@ def test_a_leader_supervises_the_unit_answers_and_the_record_verifies(
     assert [e["event_type"] for e in events][-2:] == ["supervised", "supervision_replied"]
     code, out = _verify(database_url)
     assert code == 0, out
+    # the row feeds 督办按期回复率: an UPDATE of it, or its deletion, is caught by re-deriving it from the events
+    for tamper, undo, expected in (
+        ("UPDATE case_supervisions SET on_time = false", "UPDATE case_supervisions SET on_time = true", "on_time"),
+        ("UPDATE case_supervisions SET status = 'open'", "UPDATE case_supervisions SET status = 'replied'", "status"),
+    ):
+        with clean.container.engine.begin() as conn:
+            conn.execute(text(tamper))
+        code, out = _verify(database_url)
+        assert code == 1 and "督办与催办" in out and expected in out, out
+        with clean.container.engine.begin() as conn:
+            conn.execute(text(undo))
+    assert _verify(database_url)[0] == 0
 
 
 def test_an_unanswered_supervision_escalates_and_the_record_verifies(api: Api, clean: World, database_url: str) -> None:
@@ -106,6 +118,13 @@ def test_concurrent_scans_urge_each_task_once_per_level(api: Api, clean: World, 
     assert urged == 24
     code, out = _verify(database_url)
     assert code == 0, out
+    with c.engine.begin() as conn:  # a 催办 row moved to another unit, and one deleted: both caught
+        first, second = conn.execute(text("SELECT id, unit_id FROM case_urges ORDER BY id LIMIT 2")).all()
+        other = conn.execute(text("SELECT id FROM units WHERE id <> :u LIMIT 1"), {"u": first.unit_id}).scalar_one()
+        conn.execute(text("UPDATE case_urges SET unit_id = :o WHERE id = :i"), {"o": other, "i": first.id})
+        conn.execute(text("DELETE FROM case_urges WHERE id = :i"), {"i": second.id})
+    code, out = _verify(database_url)
+    assert code == 1 and f"催办 {first.id}" in out and "事件中有, 表中缺失" in out, out
 
 
 def test_an_operator_works_the_callback_queue(api: Api, clean: World, database_url: str) -> None:
@@ -138,6 +157,20 @@ def test_an_operator_works_the_callback_queue(api: Api, clean: World, database_u
     assert board["callback_reach_rate"] == 0.5 and board["callback_satisfaction_rate"] == 1.0
     code, out = _verify(database_url)
     assert code == 0, out
+    # the rows 回访率 is counted from: a 未回访 turned into 已接通, or a call's outcome changed, is caught
+    for tamper, undo in (
+        (f"UPDATE callbacks SET status = 'reached' WHERE id = {cb[first]}",
+         f"UPDATE callbacks SET status = 'unreached' WHERE id = {cb[first]}"),
+        (f"UPDATE callback_attempts SET outcome = 'refused' WHERE callback_id = {cb[second]}",
+         f"UPDATE callback_attempts SET outcome = 'reached' WHERE callback_id = {cb[second]}"),
+    ):  # fmt: skip
+        with clean.container.engine.begin() as conn:
+            conn.execute(text(tamper))
+        code, out = _verify(database_url)
+        assert code == 1 and "回访: 回访" in out, out
+        with clean.container.engine.begin() as conn:
+            conn.execute(text(undo))
+    assert _verify(database_url)[0] == 0
 
 
 def test_the_worker_escalates_supervisions_and_fills_the_callback_queue(api: Api, clean: World) -> None:

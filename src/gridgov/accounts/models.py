@@ -70,3 +70,14 @@ class PiiAccess(Base):
     case_id: Mapped[int] = mapped_column(index=True)
     fields: Mapped[str] = mapped_column(String(100))
     viewed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PhoneAccount(Base):
+    """A resident account made by phone sign-in (gridgov.residents): the user and the keyed digest of the number
+    (`signing.caller_key`, the digest cases keep of their reporter's phone), unique."""
+
+    __tablename__ = "phone_accounts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    phone_key: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,12 +13,30 @@ from gridgov.transaction import Transaction
 from gridgov.units.ports import UnitRepository
 
 
+@dataclass(frozen=True, slots=True)
+class TokenGrant:
+    """What authenticating a bearer token needs, read in one query: the token's state, its user's and the
+    grid of the user's unit (None where the user has no unit or the token's user is gone)."""
+
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    scopes: str
+    kind: str
+    user_id: int | None
+    active: bool | None
+    role: str | None
+    unit_id: int | None
+    display_name: str | None
+    unit_grid: str | None
+
+
 class UserRepository(Protocol):
     def get(self, user_id: int) -> User | None: ...
     def by_username(self, username: str) -> User | None: ...
     def add(self, user: User) -> None: ...
     def add_token(self, token: ApiToken) -> None: ...
     def token_by_hash(self, digest: str) -> ApiToken | None: ...
+    def grant_by_hash(self, digest: str) -> TokenGrant | None: ...
     def log_view(self, access: PiiAccess) -> None: ...
 
 

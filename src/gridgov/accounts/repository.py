@@ -5,19 +5,21 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, literal, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.accounts.domain import LoginPolicy
 from gridgov.accounts.models import ApiToken, LoginThrottle, PiiAccess, User
-from gridgov.accounts.ports import Admission, UserRepository
+from gridgov.accounts.ports import Admission, TokenGrant, UserRepository
 from gridgov.db import UTCDateTime
+from gridgov.units.models import Unit
 
 
 class SqlUserRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._loaded: tuple[object, ...] = ()
 
     def get(self, user_id: int) -> User | None:
         return self.session.get(User, user_id)
@@ -34,10 +36,46 @@ class SqlUserRepository:
         self.session.flush()
 
     def token_by_hash(self, digest: str) -> ApiToken | None:
-        return self.session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+        """The token, read in one query with its user and the user's unit: they land in the session, so that
+        authentication's `get` of each that follows costs no second and third round trip."""
+        stmt = (
+            select(ApiToken, User, Unit)
+            .outerjoin(User, User.id == ApiToken.user_id)
+            .outerjoin(Unit, Unit.id == User.unit_id)
+            .where(ApiToken.token_hash == digest)
+        )
+        row = self.session.execute(stmt).first()
+        self._loaded = tuple(row) if row is not None else ()  # held: the session's identity map holds weakly
+        return row[0] if row is not None else None
+
+    def grant_by_hash(self, digest: str) -> TokenGrant | None:
+        """The columns authentication reads, in one Core query on the session's connection: every request
+        makes it, and loading three ORM rows for it cost a quarter of the intake path's CPU (issue 13)."""
+        row = self.session.connection().execute(_GRANT, {"digest": digest}).first()
+        return TokenGrant(**row._asdict()) if row is not None else None
 
     def log_view(self, access: PiiAccess) -> None:
         self.session.add(access)
+
+
+_GRANT = (
+    select(
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        ApiToken.scopes,
+        ApiToken.kind,
+        User.id.label("user_id"),
+        User.active,
+        User.role,
+        User.unit_id,
+        User.display_name,
+        Unit.grid_code.label("unit_grid"),
+    )
+    .select_from(ApiToken)
+    .outerjoin(User, User.id == ApiToken.user_id)
+    .outerjoin(Unit, Unit.id == User.unit_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
 
 
 class SqlLoginThrottle:

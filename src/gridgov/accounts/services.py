@@ -173,22 +173,27 @@ def login(
     if not hasher.verify(stored, password):
         raise LoginFailed()
     with uow:
-        token = "ggs_" + secrets.token_urlsafe(32)
-        uow.users.add_token(
-            ApiToken(
-                user_id=user_id,
-                name="browser",
-                token_hash=hash_token(token),
-                prefix=token[:10],
-                created_at=now,
-                kind="session",
-                scopes="read write",
-                expires_at=now + timedelta(hours=hours),
-            )
-        )
+        token, row = new_session(user_id, "browser", now, hours)
+        uow.users.add_token(row)
         uow.commit()
     throttle.succeeded(username, client)
     return token
+
+
+def new_session(user_id: int, name: str, now: datetime, hours: int) -> tuple[str, ApiToken]:
+    """A browser session: the token (shown once, to the cookie) and its row, stored by its hash only."""
+    token = "ggs_" + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user_id,
+        name=name,
+        token_hash=hash_token(token),
+        prefix=token[:10],
+        created_at=now,
+        kind="session",
+        scopes="read write",
+        expires_at=now + timedelta(hours=hours),
+    )
+    return token, row
 
 
 def _locked(until: datetime, now: datetime) -> AccountLocked:
@@ -223,15 +228,22 @@ def revoke_token(uow: Uow, token: str, now: datetime) -> None:
 
 def authenticate(uow: Uow, token: str, now: datetime) -> Actor:
     with uow:
-        row = uow.users.token_by_hash(hash_token(token))
-        if row is None or row.revoked_at is not None:
-            raise Unauthenticated()
-        if row.expires_at is not None and row.expires_at <= now:
-            raise Unauthenticated("会话已过期，请重新登录")
-        user = uow.users.get(row.user_id)
-        if user is None or not user.active:
-            raise Unauthenticated("用户已停用")
-        return actor_of(uow, user, frozenset(row.scopes.split()), via_session=row.kind == "session")
+        grant = uow.users.grant_by_hash(hash_token(token))
+    if grant is None or grant.revoked_at is not None:
+        raise Unauthenticated()
+    if grant.expires_at is not None and grant.expires_at <= now:
+        raise Unauthenticated("会话已过期，请重新登录")
+    if grant.user_id is None or grant.role is None or not grant.active:
+        raise Unauthenticated("用户已停用")
+    return Actor(
+        user_id=grant.user_id,
+        role=Role(grant.role),
+        unit_id=grant.unit_id,
+        name=grant.display_name or "",
+        unit_grid=grant.unit_grid,
+        scopes=frozenset(grant.scopes.split()),
+        via_session=grant.kind == "session",
+    )
 
 
 def actor_of(

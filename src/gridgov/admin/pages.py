@@ -19,11 +19,13 @@ ROLES = frozenset({Role.ADMIN})
 
 def _context(request: Request, container: Runtime, actor: Actor) -> dict[str, object]:
     scope = scope_of(actor)
+    q = request.query_params.get("q", "").strip()[:80]  # 查找用户: by user name or name
     with container.sessions() as session:
-        users = queries.users(session, scope)
+        users = queries.users(session, scope, q)
     roles = [r for r in Role if r is not Role.SYSTEM and scope.may_give(r)]
     return {
         "users": users,
+        "q": q,
         "district": scope.district,
         "roles": [(r.value, r.label) for r in roles],
         "unit_kinds": {r.value: sorted(k) if k else None for r, k in ROLE_UNIT_KINDS.items() if r in roles},

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 HIDDEN = "已设置 (隐藏)"
-SECRET_NAME = re.compile(r"(secret|password|passwd|token|api_key|apikey|private)", re.IGNORECASE)
+SECRET_NAME = re.compile(r"(secret|password|passwd|token|api_key|apikey|private|tianditu_key)", re.IGNORECASE)
 URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)([^@/\s]+)(@)")
 QUERY_SECRET = re.compile(r"([?&](?:tk|key|token|access_token|apikey|ak|sk)=)([^&#\s]+)", re.IGNORECASE)
 

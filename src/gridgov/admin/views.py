@@ -16,6 +16,7 @@ from gridgov.admin.domain import scope_of
 from gridgov.admin.repository import SqlAdminUnitOfWork
 from gridgov.admin.schemas import CategoryUpdate, PasswordReset, RuleSet, UnitChange, UnitCreate, UserCreate, UserUpdate
 from gridgov.admin.settings_view import settings_rows
+from gridgov.basemap import basemap
 from gridgov.errors import ValidationFailed
 from gridgov.geo.geojson import preview_grid_file
 from gridgov.geo.services import compare_versions, list_versions
@@ -169,8 +170,9 @@ def grid_compare(
     actor: Admin,
     old: Annotated[int, Query(ge=1)],
     new: Annotated[int, Query(ge=1)],
+    shapes: bool = False,
 ) -> dict[str, Any]:
-    return compare_versions(container.sessions, old, new)
+    return compare_versions(container.sessions, old, new, shapes=shapes)
 
 
 # -- responsibility rules, settings ---------------------------------------------------------------------------
@@ -207,7 +209,8 @@ def remove_rule(
 @router.get("/settings", summary="当前设置 (只读, 密钥与密码隐藏)")
 def read_settings(container: ContainerDep, actor: Admin) -> list[dict[str, str]]:
     scope_of(actor)
-    return [{"name": n, "value": v} for n, v in settings_rows(container.settings.model_dump())]
+    mode = {"name": "底图 (basemap)", "value": basemap(container.settings).summary()}
+    return [mode, *({"name": n, "value": v} for n, v in settings_rows(container.settings.model_dump()))]
 
 
 # -- units ----------------------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ def event_digest(
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 _sha256 = hashlib.sha256
+encode_canonical = _ENCODER.encode  # the canonical JSON text of a value (what digest_of hashes, piece by piece)
 
 
 def digest_of(

@@ -172,3 +172,29 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, pro
         fn >>= 1
         sn >>= 1
     return fr == old_root and sr == new_root and sn == 0
+
+
+def levels_of(leaves: Sequence[bytes]) -> list[list[bytes]]:
+    """Every level of the perfect subtrees over `leaves`, a level at a time: level j holds the roots of the aligned
+    ranges [k·2^j, (k+1)·2^j) that are complete (an odd last node waits for a later leaf, as in the tree)."""
+    sha = _sha256
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        it = iter(levels[-1])
+        levels.append([sha(b"\x01" + a + b).digest() for a, b in zip(it, it, strict=False)])
+    return levels
+
+
+def prefix_root(levels: Sequence[Sequence[bytes]], size: int) -> bytes:
+    """MTH(D[:size]) from `levels_of(D)` (size ≤ len(D)): the frontier at `size`, folded as Frontier.root does."""
+    if size == 0:
+        return EMPTY_ROOT
+    nodes, offset = [], 0
+    for j in range(size.bit_length() - 1, -1, -1):
+        if size >> j & 1:
+            nodes.append(levels[j][offset >> j])
+            offset += 1 << j
+    r = nodes[-1]
+    for n in reversed(nodes[:-1]):
+        r = node_hash(n, r)
+    return r

@@ -42,7 +42,8 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.domain import ChainProblem, verify_chain
 from gridgov.audit.log import Checkpoint, Signer, Verifier, checkpoint_time, entry_hash, state_of
-from gridgov.audit.merkle import EMPTY_ROOT, Frontier
+from gridgov.audit.merkle import EMPTY_ROOT, Frontier, levels_of
+from gridgov.audit.merkle import prefix_root as merkle_prefix_root
 from gridgov.audit.ports import CheckpointStore, PendingLeaf
 
 # the same naming convention as gridgov.db.Base, so the copies in Base.metadata name constraints alike
@@ -387,15 +388,16 @@ def make_checkpoint(
     previous = [c for store in stores for c in store.all() if c.valid(verifier) and c.origin == origin]
     last = max(previous, key=lambda c: (c.size, c.time)) if previous else None
     started = time.perf_counter()
-    frontier, prefix_root = Frontier(), EMPTY_ROOT.hex()
-    for _, leaf in leaf_hashes(conn, limit=head.size):  # writers may append meanwhile: the head's tree only
-        frontier.append(leaf)
-        if last is not None and frontier.size == last.size:
-            prefix_root = frontier.root().hex()
+    # writers may append meanwhile: the head's tree only; the tree a level at a time (merkle.levels_of)
+    leaves = [leaf for _, leaf in leaf_hashes(conn, limit=head.size)]
+    levels = levels_of(leaves)
+    size, tree_root = len(leaves), merkle_prefix_root(levels, len(leaves)).hex()
+    earlier = merkle_prefix_root(levels, last.size).hex() if last is not None and last.size <= size else None
+    del levels, leaves
     hash_seconds = time.perf_counter() - started
-    if frontier.size != head.size or frontier.root().hex() != head.root:
-        raise LogError(f"日志 ({frontier.size} 条) 与树头 ({head.size} 条) 不符: 拒绝生成检查点")
-    if last is not None and (last.size > frontier.size or prefix_root != last.root):
+    if size != head.size or tree_root != head.root:
+        raise LogError(f"日志 ({size} 条) 与树头 ({head.size} 条) 不符: 拒绝生成检查点")
+    if last is not None and (last.size > size or earlier != last.root):
         raise LogError(f"日志与上一个检查点 (大小 {last.size}, {last.time}) 不一致: 日志被改写或回滚, 拒绝生成检查点")
     started = time.perf_counter()
     cp = Checkpoint(origin, head.size, head.root, checkpoint_time(now)).sign(signer)

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.ports import UserRepository
-from gridgov.audit.ports import AuditLog
 from gridgov.callbacks.models import Callback, CallbackAttempt
 from gridgov.callbacks.ports import ClosedCase
+from gridgov.cases.bound import CaseLoopBoundUnitOfWork
 from gridgov.cases.models import Case
-from gridgov.cases.ports import CaseRepository, CasesUnitOfWork
-from gridgov.categories.ports import CategoryRepository
 from gridgov.errors import DuplicateKey
-from gridgov.grids.ports import GridRepository
-from gridgov.transaction import BoundUnitOfWork
-from gridgov.units.ports import UnitRepository
 
 
 class SqlCallbackRepository:
@@ -61,46 +53,11 @@ class SqlCallbackRepository:
         ]
 
 
-class SessionUnitOfWork(CasesUnitOfWork, Protocol):
-    session: Session
-
-
-class SqlCallbacksUnitOfWork(BoundUnitOfWork):
+class SqlCallbacksUnitOfWork(CaseLoopBoundUnitOfWork):
     """The shared SQL unit of work with the 回访 repository bound to its session; the case loop's repositories
     are the shared unit's own (an answered call-back is the case's evaluation)."""
 
     callbacks: SqlCallbackRepository
-    _base: SessionUnitOfWork
-
-    def __init__(self, base: SessionUnitOfWork) -> None:
-        super().__init__(base)
 
     def _bind(self) -> None:
         self.callbacks = SqlCallbackRepository(self._base.session)
-
-    @property
-    def audit(self) -> AuditLog:
-        return self._base.audit
-
-    @property
-    def cases(self) -> CaseRepository:
-        return self._base.cases
-
-    @property
-    def units(self) -> UnitRepository:
-        return self._base.units
-
-    @property
-    def categories(self) -> CategoryRepository:
-        return self._base.categories
-
-    @property
-    def grids(self) -> GridRepository:
-        return self._base.grids
-
-    @property
-    def users(self) -> UserRepository:
-        return self._base.users
-
-    def enqueue(self, task: str, **args: Any) -> None:
-        self._base.enqueue(task, **args)

@@ -72,15 +72,27 @@ def escalate(
     "--public-key", default=None, help="公钥 (ed25519:… 或文件); 默认 GRIDGOV_AUDIT_PUBLIC_KEY 或密钥旁的 .pub"
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="并行校验的进程数 (按案件编号分段); 默认: 日志满 50,000 条时每个 CPU 一个, 否则 1",
+)
 @friendly
-def audit_verify(database_url: str | None, public_key: str | None, as_json: bool) -> None:
-    from gridgov.cases.audit import LogProblem, verify_all
+def audit_verify(database_url: str | None, public_key: str | None, as_json: bool, jobs: int | None) -> None:
+    from gridgov.audit.sql import read_head
+    from gridgov.cases.audit import LogProblem, default_jobs, verify_all
 
     with opened(database_url) as c:
         checkpoints, unreadable = _read_checkpoints(c)
         with c.sessions() as session:
+            if jobs is None:
+                with c.engine.connect() as conn:
+                    head = read_head(conn)
+                jobs = default_jobs(int(head["size"]) if head else 0)
             report = verify_all(
                 session,
+                jobs=jobs,
                 verifier=c.audit_verifier(public_key),
                 checkpoints=checkpoints,
                 checkpoint_problems=unreadable,

@@ -17,6 +17,7 @@ from gridgov.errors import InvalidTransition, PermissionDenied
 class StatusKind(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+    TRANSFERRED = "transferred"  # 12345 operations (issue 17): handled elsewhere, out of the local rates
 
 
 class CaseStatus(StrEnum):
@@ -32,9 +33,12 @@ class CaseStatus(StrEnum):
     REOPENED = "reopened"
     SUSPENDED = "suspended"
     MERGED = "merged"
+    TRANSFERRED = "transferred"  # 转办: passed to another hotline or system (issue 17)
 
     @property
     def kind(self) -> StatusKind:
+        if self is CaseStatus.TRANSFERRED:
+            return StatusKind.TRANSFERRED
         return StatusKind.CLOSED if self in _CLOSED else StatusKind.OPEN
 
     @property
@@ -57,6 +61,7 @@ STATUS_LABELS = {
     CaseStatus.REOPENED: "已重启",
     CaseStatus.SUSPENDED: "已挂起",
     CaseStatus.MERGED: "已并案",
+    CaseStatus.TRANSFERRED: "已转办",
 }
 
 
@@ -93,6 +98,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     CLASSIFY = "classify"  # the system's category proposal and duplicate hints, when made after intake
     ERASE_REPORTER = "erase_reporter"  # the reporter's identity erased on request (PIPL); the case stays
+    CLAIM_REPORT = "claim_report"  # a case reported by phone joins the resident account made for that phone
     COMMENT = "comment"  # a note from a connected system (Open311 servicerequestupdates); the status stays
     # 12345 operations (issue 17)
     APPEAL = "appeal"  # 申诉/甄别: a handling unit contests a verdict or asks for a class
@@ -105,6 +111,9 @@ class Action(StrEnum):
     URGE = "urge"  # 催办: written by the deadline scan to the handling task at yellow and at red
     CALLBACK_ATTEMPT = "callback_attempt"  # 回访: one call to the reporter (gridgov.callbacks)
     CALLBACK_UNREACHED = "callback_unreached"  # 回访: closed as 未回访 after the failed attempts
+    # 转办 (issue 17): written by gridgov.transfers for a person, whose own rule (transfers.domain) decides
+    TRANSFER = "transfer"  # the case goes to another hotline or system (110/119/120/122, another 12345, …)
+    TRANSFER_OUTCOME = "transfer_outcome"  # what the receiving side reported back
 
 
 S, A = CaseStatus, Action
@@ -164,6 +173,11 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], CaseStatus] = {
     (S.ACCEPTED, A.URGE): S.ACCEPTED,
     (S.CLOSED, A.CALLBACK_ATTEMPT): S.CLOSED,
     (S.CLOSED, A.CALLBACK_UNREACHED): S.CLOSED,
+    # 转办 (issue 17): before a local unit has the case in hand; the outcome, once or more, leaves it transferred
+    (S.REPORTED, A.TRANSFER): S.TRANSFERRED,
+    (S.REGISTERED, A.TRANSFER): S.TRANSFERRED,
+    (S.RETURNED, A.TRANSFER): S.TRANSFERRED,
+    (S.TRANSFERRED, A.TRANSFER_OUTCOME): S.TRANSFERRED,
 }
 # 12345 operations (issue 17): an appeal and its decision leave the status as it is
 APPEALABLE = (S.DISPATCHED, S.ACCEPTED, S.HANDLED, S.CLOSED, S.EVALUATED, S.REOPENED, S.RETURNED)
@@ -203,6 +217,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.ESCALATE: frozenset({Role.SYSTEM}),
     A.CLASSIFY: frozenset({Role.SYSTEM}),
     A.ERASE_REPORTER: frozenset({Role.SYSTEM}),
+    A.CLAIM_REPORT: frozenset({Role.SYSTEM}),
     A.COMMENT: frozenset({Role.SYSTEM}),
     # 12345 operations (issue 17)
     A.APPEAL: HANDLER_ROLES,
@@ -216,11 +231,14 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     # written by gridgov.callbacks for an operator, whose own rule (callbacks.domain.CALLBACK_ROLES) decides
     A.CALLBACK_ATTEMPT: frozenset({Role.SYSTEM}),
     A.CALLBACK_UNREACHED: frozenset({Role.SYSTEM}),
+    A.TRANSFER: frozenset({Role.SYSTEM}),
+    A.TRANSFER_OUTCOME: frozenset({Role.SYSTEM}),
 }
 
 # the system may attach its proposal to a case in any state (it never changes the status)
 TRANSITIONS.update({(st, A.CLASSIFY): st for st in CaseStatus})
 TRANSITIONS.update({(st, A.ERASE_REPORTER): st for st in CaseStatus})
+TRANSITIONS.update({(st, A.CLAIM_REPORT): st for st in CaseStatus})
 TRANSITIONS.update({(st, A.COMMENT): st for st in CaseStatus})
 # 督办/催办 (issue 15): a 督办 is answered while a unit has the case in hand; it escalates while the case is open
 _WORKED = (S.DISPATCHED, S.ACCEPTED, S.HANDLED, S.SUSPENDED)  # a unit has the case in hand
@@ -259,6 +277,7 @@ ACTION_LABELS = {
     A.ESCALATE: "红牌超期升级",
     A.CLASSIFY: "智能分类与重复提示",
     A.ERASE_REPORTER: "删除反映人个人信息",
+    A.CLAIM_REPORT: "归入反映人的居民账号",
     A.COMMENT: "补充说明",
     # 12345 operations (issue 17)
     A.APPEAL: "申诉",
@@ -271,6 +290,8 @@ ACTION_LABELS = {
     A.URGE: "催办",
     A.CALLBACK_ATTEMPT: "回访记录",
     A.CALLBACK_UNREACHED: "未回访",
+    A.TRANSFER: "转办",
+    A.TRANSFER_OUTCOME: "转办结果",
 }
 
 

@@ -44,6 +44,7 @@ _PAST = {
     Action.ESCALATE: "case_escalated",
     Action.CLASSIFY: "case_classified",
     Action.ERASE_REPORTER: "reporter_erased",
+    Action.CLAIM_REPORT: "report_claimed",
     Action.COMMENT: "case_commented",
     # 12345 operations (issue 17)
     Action.APPEAL: "appeal_lodged",
@@ -56,6 +57,8 @@ _PAST = {
     Action.URGE: "urged",
     Action.CALLBACK_ATTEMPT: "callback_attempted",
     Action.CALLBACK_UNREACHED: "callback_unreached",
+    Action.TRANSFER: "case_transferred",
+    Action.TRANSFER_OUTCOME: "transfer_outcome_reported",
 }
 # 督办/催办 (issue 15): their tags
 _TAGS = {
@@ -65,6 +68,7 @@ _TAGS = {
     Action.URGE: "case:urge",
     Action.CALLBACK_ATTEMPT: "case:callback",
     Action.CALLBACK_UNREACHED: "case:callback",
+    Action.TRANSFER_OUTCOME: "case:transfer",
 }
 
 
@@ -75,7 +79,7 @@ def _tag(action: Action, changed: bool) -> str:
         return "case:deadline"
     if action is Action.CLASSIFY:
         return "case:classified"
-    if action is Action.ERASE_REPORTER:
+    if action in (Action.ERASE_REPORTER, Action.CLAIM_REPORT):
         return "case:privacy"
     if action is Action.COMMENT:
         return "case:note"

@@ -19,6 +19,7 @@ class Case(Base):
         Index("ix_cases_lat_lon", "lat", "lon"),
         # dashboard: today's and the trend's counts, the overdue list and the red/yellow counts (0003)
         Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_caller_key", "caller_key", "created_at"),  # 重复来电 (issue 17, 0020)
         Index("ix_cases_closed_at", "closed_at"),
         Index("ix_cases_status_due", "status", "clock_due"),
         Index("ix_cases_alarm_status", "alarm_level", "status"),
@@ -42,6 +43,8 @@ class Case(Base):
     location_confidence: Mapped[float | None] = mapped_column(nullable=True)
     reporter_name: Mapped[str] = mapped_column(String(100), default="")
     reporter_phone: Mapped[str] = mapped_column(String(30), default="")
+    # 重复来电 (issue 17): HMAC of the normalised phone under the signing secret (gridgov.signing.caller_key)
+    caller_key: Mapped[str | None] = mapped_column(String(32), nullable=True)
     reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
@@ -142,6 +145,11 @@ class CaseTask(Base):
     appeal_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     appeal_decision: Mapped[str] = mapped_column(Text, default="")
     appeal_excludes: Mapped[str | None] = mapped_column(String(20), nullable=True)  # verdict | outcome | all
+
+
+# Session.info key: {(case_id, seq): event_type} of the case events a transaction wrote with Core (the group
+# commit's multi-row INSERT, SqlCaseRepository.insert_new), which its identity map does not hold
+WRITTEN_EVENTS = "gridgov.case_events_written"
 
 
 class CaseEvent(Base):

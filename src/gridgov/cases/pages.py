@@ -23,6 +23,7 @@ from gridgov.cases.domain import (
     ACTION_LABELS,
     STATUS_LABELS,
     Action,
+    AppealKind,
     CaseStatus,
     Satisfaction,
     StatusKind,
@@ -59,6 +60,7 @@ SOURCE_LABELS = {
     "patrol": "网格员巡查",
     "open311": "Open311",
     "campaign": "意见征集",
+    "transfer": "外部转入",
     "other": "其他",
 }
 RATINGS = [("5", "5 很好"), ("4", "4 好"), ("3", "3 一般"), ("2", "2 差"), ("1", "1 很差")]
@@ -171,6 +173,7 @@ def panel_context(container: Runtime, case: dict[str, Any], view: PanelView, act
         "satisfaction": [(s.value, s.label) for s in Satisfaction],
         "time_units": list(TIME_UNIT_LABELS.items()),
         "ratings": RATINGS,
+        "appeal_kinds": [(k.value, k.label) for k in AppealKind],  # 12345 operations (issue 17)
         # the reporter adds photos while the case is open, signed in (a resident sees only their own cases);
         # the one-off right of an anonymous report is for the receipt page
         "add_photos": actor.role is Role.RESIDENT and case["status_kind"] == StatusKind.OPEN.value,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.cases.models import Case
 from gridgov.cases.ports import CasesUnitOfWork
-from gridgov.cases.services import record_erasure
+from gridgov.cases.services import record_claim, record_erasure
 
 
 class SessionUnitOfWork(CasesUnitOfWork, Protocol):
@@ -56,6 +56,21 @@ def erase_reporter_fields(uow: SessionUnitOfWork, user_id: int | None, phone: st
     for case in cases:
         case.reporter_name = ""
         case.reporter_phone = ""
+        case.caller_key = None  # 重复来电: the erased caller can no longer be matched
         case.request_hash = None  # a hash of a phone number can be reversed by trying every number
         record_erasure(uow, case, now)
+    return [case.id for case in cases]
+
+
+def claim_phone_reports(uow: SessionUnitOfWork, user_id: int, caller_key: str, now: datetime) -> list[int]:
+    """The cases reported earlier with this phone (matched on the keyed digest cases keep, ``caller_key``) and
+    from no account join the resident account made for that phone: ``reporter_user_id`` is set, each with a
+    ``report_claimed`` event (no personal data in it) on the case's record, so that the resident may act on
+    them (rate, add photos) as on the cases they report from the account. An erased reporter's case has no key
+    and is never claimed. Returns the ids of the cases; the caller commits."""
+    stmt = select(Case).where(Case.caller_key == caller_key, Case.reporter_user_id.is_(None), Case.reporter_phone != "")
+    cases = uow.session.scalars(stmt.order_by(Case.id)).all()
+    for case in cases:
+        case.reporter_user_id = user_id
+        record_claim(uow, case, user_id, now)
     return [case.id for case in cases]

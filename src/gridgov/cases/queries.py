@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.orm import Session, aliased
 
 from gridgov.accounts.domain import Actor, Role, Scope, scope_of
-from gridgov.accounts.models import User
+from gridgov.accounts.models import PhoneAccount, User
 from gridgov.cases.domain import (
     ACTION_LABELS,
     Action,
@@ -57,6 +57,13 @@ def _event_payload(payload: dict[str, Any] | None, actor: Actor) -> dict[str, An
     return payload
 
 
+def _location_conflict(session: Session, case_id: int) -> dict[str, Any] | None:
+    """The pin's district against the district the typed address names, as recorded when the case came in."""
+    payload = session.scalar(select(CaseEvent.payload).where(CaseEvent.case_id == case_id, CaseEvent.seq == 1))
+    conflict = payload.get("location_conflict") if isinstance(payload, dict) else None
+    return conflict if isinstance(conflict, dict) else None
+
+
 def _assigned_grids(session: Session, actor: Actor) -> list[str]:
     if actor.role is not Role.GRID_WORKER or actor.user_id is None:
         return []
@@ -81,6 +88,15 @@ def in_scope(scope: Scope) -> ColumnElement[bool]:
     conds: list[ColumnElement[bool]] = []
     if scope.own_user_id is not None:
         conds.append(Case.reporter_user_id == scope.own_user_id)
+        # earlier cases reported with the phone this account signed up with (matched on the keyed digest cases
+        # keep, never the number; a case whose reporter was erased has no phone left and is not matched)
+        conds.append(
+            and_(
+                Case.reporter_user_id.is_(None),
+                Case.reporter_phone != "",
+                exists().where(PhoneAccount.user_id == scope.own_user_id, PhoneAccount.phone_key == Case.caller_key),
+            )
+        )
     for prefix in scope.grid_prefixes:
         conds.append(
             and_(Case.grid_code >= prefix.ljust(CODE_LENGTH, "0"), Case.grid_code <= prefix.ljust(CODE_LENGTH, "9"))
@@ -218,6 +234,7 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
         "escalated_to": _unit_ref(escalated),
         "overdue": _is_overdue(case, now),
         "suspended": status is CaseStatus.SUSPENDED,
+        "location_conflict": None if actor.role in PUBLIC_ROLES else _location_conflict(session, case.id),
         "allowed_actions": [
             a.value
             for a in actions_for(
@@ -246,6 +263,8 @@ def case_detail(session: Session, case_id: int, actor: Actor, now: datetime) -> 
                         "rework_count",
                         "postponed",
                         "rating",
+                        "appeal_status",  # 12345 operations (issue 17): the panel's 申诉 decision forms
+                        "appeal_kind",
                     )
                 },
                 "unit": _unit_ref(u),

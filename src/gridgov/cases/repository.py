@@ -6,12 +6,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, literal, select, tuple_, update
+from sqlalchemy import Select, bindparam, func, insert, inspect, literal, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from gridgov.cases.domain import StatusKind, statuses_of_kind
-from gridgov.cases.models import Case, CaseEvent, CaseSupervision, CaseTask, CaseUrge
+from gridgov.cases.models import WRITTEN_EVENTS, Case, CaseEvent, CaseSupervision, CaseTask, CaseUrge
 from gridgov.cases.ports import AlarmRow, CaseRepository, PoolCase
 from gridgov.classify.models import CategoryLabel
 from gridgov.db import UTCDateTime
@@ -44,9 +45,58 @@ ENRICHED = (  # what the enricher writes (SqlCaseRepository.save_enrichment); ne
 )
 
 
+def _set_columns(row: Case | CaseEvent) -> dict[str, Any]:
+    """The column values set on a new ORM row (the columns' own defaults fill the rest at the INSERT)."""
+    state = vars(row)
+    mapper: Mapper[Any] = inspect(type(row))
+    return {a.columns[0].key: state[a.key] for a in mapper.column_attrs if a.key in state}
+
+
+def _by_keys(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows grouped by the columns they set, in order: one multi-row INSERT per group (usually one)."""
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(frozenset(row), []).append(row)
+    return list(groups.values())
+
+
 class SqlCaseRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._reserved = 0  # SQLite: the highest id handed out by reserve_ids in this transaction
+
+    def reserve_ids(self, n: int) -> list[int]:
+        """`n` ids for new cases written later with `insert_new` (gridgov.groupcommit), in one round trip.
+        PostgreSQL draws them from the id sequence (an id not used is a gap, as after any rollback); SQLite,
+        whose writer holds the database's write lock for the whole transaction, counts on from the highest."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = select(func.nextval(func.pg_get_serial_sequence("cases", "id"))).select_from(
+                func.generate_series(1, n)
+            )
+            return [int(i) for i in self.session.scalars(stmt)]
+        top = max(self._reserved, self.session.scalar(select(func.coalesce(func.max(Case.id), 0))) or 0)
+        self._reserved = top + n
+        return list(range(top + 1, top + n + 1))
+
+    def insert_new(self, rows: Sequence[tuple[Case, CaseEvent]]) -> set[int]:
+        """Write new cases (their ids already reserved) and their first events with one multi-row INSERT each,
+        not one ORM flush per case. A case whose idempotency key (or tracking code) is taken is left out,
+        with its event: the ids of the cases written come back."""
+        if not rows:
+            return set()
+        table = Case.__table__
+        dialect_insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        written: set[int] = set()
+        for part in _by_keys([_set_columns(case) for case, _ in rows]):
+            stmt = dialect_insert(table).on_conflict_do_nothing().returning(table.c.id)  # type: ignore[arg-type]
+            written.update(self.session.scalars(stmt, part))
+        events = [_set_columns(event) for case, event in rows if case.id in written]
+        for part in _by_keys(events):
+            self.session.execute(insert(CaseEvent.__table__), part)  # type: ignore[arg-type]
+        self.session.info.setdefault(WRITTEN_EVENTS, {}).update(
+            {(e["case_id"], e["seq"]): e["event_type"] for e in events}
+        )
+        return written
 
     def add(self, case: Case, first_event: CaseEvent) -> None:
         """Insert a new case with its first event (the case row already holds the chain's head)."""

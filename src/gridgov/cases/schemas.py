@@ -386,6 +386,9 @@ class CasePublic(BaseModel):
     input_crs: str | None
     location_source: str
     location_confidence: float | None
+    location_conflict: dict[str, str] | None = Field(
+        None, description="标注点所在区县与地址所写区县不一致 (仅工作人员可见)"
+    )
     reporter_name: str
     reporter_phone: str
     status: str

@@ -219,6 +219,7 @@ PUBLIC_ROLE_NAMES = {
     Role.SYSTEM.value: "系统",
 }
 QUIET_ACTIONS = frozenset({Action.CLASSIFY, Action.WARN, Action.ERASE_REPORTER})  # nothing a reporter follows
+QUIET_ACTIONS |= {Action.CLAIM_REPORT}  # the case joining the reporter's account
 QUIET_ACTIONS |= {Action.URGE}  # 督办/催办 (issue 15): the scan's 催办, like its warning
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -64,17 +63,16 @@ class LinearTextModel:
         """CSR matrix (n_texts × n_features) of L2-normalised tf-idf rows."""
         indptr = [0]
         indices: list[int] = []
-        data: list[float] = []
         vocab = self.vocabulary
         for t in texts:
-            counts = Counter(j for j in map(vocab.get, textmod.features(t)) if j is not None)
-            indices.extend(counts.keys())
-            data.extend(counts.values())
+            # one entry per occurrence; sum_duplicates() below turns them into counts, in C
+            indices.extend([j for j in map(vocab.get, textmod.features(t)) if j is not None])
             indptr.append(len(indices))
         x = sp.csr_matrix(
-            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
+            (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
             shape=(len(indptr) - 1, len(vocab)),
         )
+        x.sum_duplicates()
         x = x.multiply(self.idf).tocsr()
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0

@@ -191,6 +191,7 @@ class SecondLevel:
             code: tuple(sorted({textmod.normalise(k) for k in kws if k})) for code, kws in keywords.items()
         }
         self.names = dict(names)
+        self._candidates: dict[str, list[str]] = {}
 
     @classmethod
     def from_taxonomy(cls, categories: Iterable[Category] | None = None) -> SecondLevel:
@@ -207,16 +208,29 @@ class SecondLevel:
         return cls(kws, {c.code: c.name for c in cats})
 
     def candidates(self, first: str) -> list[str]:
-        parents = COMPATIBLE.get(first, (first,))
-        return [code for code in self.keywords if code[:3] in parents]
+        found = self._candidates.get(first)
+        if found is None:
+            parents = COMPATIBLE.get(first, (first,))
+            found = self._candidates[first] = [code for code in self.keywords if code[:3] in parents]
+        return found
 
     def scores(self, text: str, first: str) -> dict[str, float]:
+        """Occurrences of each candidate's keywords in the text, the title's counted twice.
+
+        A keyword of two or more characters can occur only where its first two characters do, so the text's
+        set of character pairs is built once and ``str.count`` runs only for keywords whose first pair is in it:
+        the same counts as counting every keyword, at a fraction of the cost (most keywords are absent)."""
         norm = textmod.normalise(text)
         title = norm.split("\n", 1)[0] if "\n" in (text or "") else ""
-        return {
-            code: float(sum(norm.count(k) + title.count(k) for k in self.keywords[code]))
-            for code in self.candidates(first)
-        }
+        pairs = {norm[i : i + 2] for i in range(len(norm) - 1)}
+        out: dict[str, float] = {}
+        for code in self.candidates(first):
+            n = 0
+            for k in self.keywords[code]:
+                if len(k) < 2 or k[:2] in pairs:
+                    n += norm.count(k) + title.count(k)
+            out[code] = float(n)
+        return out
 
     def propose(self, text: str, first: str) -> SubProposal | None:
         scores = {c: s for c, s in self.scores(text, first).items() if s > 0}

@@ -105,13 +105,34 @@ STOPWORDS = frozenset(
 
 
 def normalise(text: str) -> str:
-    """Full-width → half-width (NFKC), lower-case, drop URLs, e-mails and phone numbers, squeeze spaces."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """Full-width → half-width (NFKC), lower-case, drop URLs, e-mails and phone numbers, squeeze spaces.
+
+    The NFKC pass and the e-mail pattern are skipped when they cannot change anything (text already in NFKC,
+    no "@"): the result is the same, and most messages need neither."""
+    text = text or ""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = _URL.sub(" ", text)
-    text = _EMAIL.sub(" ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
     text = _PHONE.sub(" ", text)
     text = text.lower()
     return _SPACE.sub(" ", text).strip()
+
+
+# token → kept (not punctuation, digits or a stopword); tokens repeat across messages, so each is judged once
+_KEPT: dict[str, bool] = {}
+_KEPT_MAX = 500_000
+
+
+def _kept(tok: str) -> bool:
+    keep = _KEPT.get(tok)
+    if keep is None:
+        keep = not (tok in STOPWORDS or _PUNCT.match(tok) or _DIGITS.fullmatch(tok))
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[tok] = keep
+    return keep
 
 
 def words(text: str) -> list[str]:
@@ -119,20 +140,22 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for tok in rjieba.cut(text):
         tok = tok.strip()
-        if not tok or tok in STOPWORDS or _PUNCT.match(tok) or _DIGITS.fullmatch(tok):
-            continue
-        out.append(tok)
+        if tok and _kept(tok):
+            out.append(tok)
     return out
 
 
-def char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
-    """Character n-grams over runs of CJK/letters, never spanning punctuation or spaces; digits become '0'."""
+_RUNS = re.compile(r"[\W_]+")
+
+
+def char_ngrams(text: str, low: int = 1, high: int = 3, prefix: str = "") -> list[str]:
+    """Character n-grams over runs of CJK/letters, never spanning punctuation or spaces; digits become '0'.
+    Each n-gram is returned with ``prefix`` in front of it."""
     out: list[str] = []
-    for run in re.split(r"[\W_]+", _DIGITS.sub("0", text)):
+    for run in _RUNS.split(_DIGITS.sub("0", text)):
         n_run = len(run)
         for n in range(low, high + 1):
-            for i in range(n_run - n + 1):
-                out.append(run[i : i + n])
+            out.extend([prefix + run[i : i + n] for i in range(n_run - n + 1)])
     return out
 
 
@@ -141,8 +164,8 @@ def features(text: str) -> list[str]:
     norm = normalise(text)
     ws = words(norm)
     feats = ["w:" + w for w in ws]
-    feats.extend("w:" + a + " " + b for a, b in zip(ws, ws[1:], strict=False))
-    feats.extend("c:" + g for g in char_ngrams(norm))
+    feats.extend(["w:" + a + " " + b for a, b in zip(ws, ws[1:], strict=False)])
+    feats.extend(char_ngrams(norm, prefix="c:"))
     return feats
 
 

@@ -17,6 +17,7 @@ from gridgov.cases.models import Case, CaseEvent, CaseSupervision
 from gridgov.cases.queries import CLOCKED, in_scope
 from gridgov.clock import SHANGHAI
 from gridgov.grids.models import Grid, GridVersion
+from gridgov.knowledge.queries import direct_rates  # 直接办结率 / 知识库直办率 (issue 17)
 from gridgov.metrics.domain import CallbackCounts, Weights, callback_rates, rank, supervision_rates
 from gridgov.metrics.queries import month_bounds, supervision_counts, unit_metrics
 from gridgov.units.domain import UnitKind
@@ -195,6 +196,33 @@ def open_plotted(session: Session, actor: Actor) -> dict[str, int]:
     return {"open": total, "plotted": plotted, "address_only": total - plotted}
 
 
+HEAT_CELL = 0.001  # degrees (about 100 m): cases are summed per cell, so the payload stays small at any volume
+
+
+def heat_points(
+    session: Session, actor: Actor, now: datetime, days: int, category: str | None = None
+) -> dict[str, Any]:
+    """The heat map: cases reported in the last `days` days (today included) in the reader's scope, optionally of
+    one category and its sub-categories (code prefix), summed per ~100 m cell: ``points`` = [[lat, lon, n]]
+    (WGS-84, the cell's centre)."""
+    first = local_midnight(now) - timedelta(days=days - 1)
+    where = [in_scope(scope_of(actor)), Case.created_at >= first, Case.lat.is_not(None), Case.lon.is_not(None)]
+    if category:
+        where.append(Case.category_code.startswith(category, autoescape=True))
+    row = func.round(Case.lat / HEAT_CELL)  # round() behaves the same on SQLite and PostgreSQL (floor() may be absent)
+    col = func.round(Case.lon / HEAT_CELL)
+    rows = session.execute(select(row, col, func.count()).where(*where).group_by(row, col)).all()
+    points = [[round(float(r) * HEAT_CELL, 6), round(float(c) * HEAT_CELL, 6), int(n)] for r, c, n in rows]
+    return {
+        "since": first,
+        "days": days,
+        "category": category,
+        "cases": sum(p[2] for p in points),
+        "max": max((p[2] for p in points), default=0),
+        "points": points,
+    }
+
+
 def _local_day(session: Session, column: Any) -> Any:
     """The Asia/Shanghai calendar day of a UTC timestamp column, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
@@ -285,7 +313,8 @@ def supervised_cases(session: Session, actor: Actor, now: datetime, limit: int =
 
 
 def supervision_board(session: Session, actor: Actor, now: datetime, month: str) -> dict[str, Any]:
-    """The dashboard's 挂牌督办 card: the open 督办, and the month's 督办件数, 督办按期回复率 and 回访 figures."""
+    """The dashboard's 挂牌督办 card: the open 督办, and the month's 督办件数, 督办按期回复率, 回访 figures and the
+    hotline's 直接办结率 / 知识库直办率 (knowledge.queries.direct_rates over the month's hotline cases)."""
     start, end = month_bounds(month)
     counts = supervision_counts(session, month, now)
     callbacks = CallbackCounts(**callback_counts(session, start, end))
@@ -297,4 +326,5 @@ def supervision_board(session: Session, actor: Actor, now: datetime, month: str)
         **supervision_rates(counts),
         "callbacks": asdict(callbacks),
         **callback_rates(callbacks),
+        "hotline": direct_rates(session, start, end),
     }

@@ -60,6 +60,17 @@ def overdue(container: ContainerDep, actor: Reader, limit: Annotated[int, Query(
         return {"as_of": now, "items": queries.overdue_cases(session, actor, now, limit)}
 
 
+@router.get("/api/v1/dashboard/heat", summary="大屏: 热力图 (近 N 天上报的案件, 可按类别, 约 100 米一格计数)")
+def heat(
+    container: ContainerDep,
+    actor: Reader,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    category: Annotated[str | None, Query(max_length=40, pattern=r"^[0-9A-Za-z._-]*$")] = None,
+) -> dict[str, Any]:
+    with container.sessions() as session:
+        return queries.heat_points(session, actor, container.clock.now(), days, category or None)
+
+
 @router.get("/api/v1/dashboard/trend", summary="大屏: 每日上报与结案数 (近 N 天)")
 def trend(container: ContainerDep, actor: Reader, days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
     with container.sessions() as session:

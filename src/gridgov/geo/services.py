@@ -161,6 +161,49 @@ def geometry_geojson(
     return features[0]
 
 
+_SHIFT_PAD = 0.02  # degrees
+DIVISION_LEVELS = (1, 2, 3)  # 区县, 街道/乡镇, 社区/村: the plain map's labelled outlines
+
+
+def divisions_geojson(
+    sessions: sessionmaker[Session],
+    level: int,
+    zoom: int,
+    crs: str,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> dict[str, Any]:
+    """Every division of one level (district, street or community) of the active version, simplified for `zoom`,
+    in `crs`, cut to the ones meeting `bbox` (west, south, east, north, in `crs`), each with a label point inside
+    it (``properties.label`` = [lat, lon]). The plain map draws these when no basemap is configured."""
+    if level not in DIVISION_LEVELS:
+        raise ValidationFailed("级别须为 1 (区县)、2 (街道/乡镇) 或 3 (社区/村)", field="level")
+    with sessions() as s:
+        vid = _version_id(s, None)
+        stmt = select(Grid.code, Grid.name, Grid.level, Grid.parent_code, Grid.generated, Grid.geom_wkb).where(
+            Grid.version_id == vid, Grid.level == level, Grid.geom_wkb.is_not(None)
+        )
+        if bbox is not None:  # the stored WGS-84 boxes first, widened for the GCJ-02/BD-09 shift (< 1 km)
+            west, south, east, north = bbox
+            stmt = stmt.where(
+                Grid.max_lon >= west - _SHIFT_PAD,
+                Grid.min_lon <= east + _SHIFT_PAD,
+                Grid.max_lat >= south - _SHIFT_PAD,
+                Grid.min_lat <= north + _SHIFT_PAD,
+            )
+        rows = s.execute(stmt.order_by(Grid.code)).all()
+    box = shapely.box(*bbox) if bbox is not None else None
+    features = []
+    for c, n, lv, p, g, w in rows:
+        geometry = _to_crs(shapely.from_wkb(w), crs)
+        if box is not None and not geometry.intersects(box):
+            continue
+        f = feature(_Shape(c, n, lv, p, g, geometry), zoom)
+        at = geometry.point_on_surface()
+        f["properties"]["label"] = [round(at.y, 6), round(at.x, 6)]
+        features.append(f)
+    return {"type": "FeatureCollection", "features": features}
+
+
 def _to_crs(geometry: Any, crs: str) -> Any:
     if crs in ("wgs84", "cgcs2000"):
         return geometry
@@ -255,8 +298,17 @@ def build_locator(
     return GeoLocator(version_id, lookup, parser)
 
 
-def compare_versions(sessions: sessionmaker[Session], old: int, new: int, limit: int = 500) -> dict[str, Any]:
-    """What changed from version `old` to `new`: grids added, removed, renamed or redrawn (by code)."""
+COMPARE_TOLERANCE = 0.00002  # degrees (about 2 m): drawn shapes of a comparison
+
+
+def compare_versions(
+    sessions: sessionmaker[Session], old: int, new: int, limit: int = 500, shapes: bool = False
+) -> dict[str, Any]:
+    """What changed from version `old` to `new`: grids added, removed, renamed or redrawn (by code).
+
+    With ``shapes``, also ``features``: a GeoJSON feature per changed shape, simplified for drawing, at most
+    ``limit`` of each kind — ``added`` (the new shape), ``removed`` (the old one), and for a redrawn grid both
+    ``before`` and ``after`` — so that the two versions can be drawn one over the other."""
     with sessions() as s:
         for vid in (old, new):
             if s.get(GridVersion, vid) is None:
@@ -282,9 +334,30 @@ def compare_versions(sessions: sessionmaker[Session], old: int, new: int, limit:
     def named(codes: list[str], side: dict[str, tuple[str, int, bytes | None]]) -> list[dict[str, Any]]:
         return [{"code": c, "name": side[c][0], "level": side[c][1]} for c in codes[:limit]]
 
+    def feature(code: str, side: dict[str, tuple[str, int, bytes | None]], kind: str) -> dict[str, Any] | None:
+        name, level, wkb = side[code]
+        if not wkb:
+            return None
+        geom = shapely.simplify(shapely.from_wkb(wkb), COMPARE_TOLERANCE, preserve_topology=True)
+        return {
+            "type": "Feature",
+            "properties": {"code": code, "name": name, "level": level, "change": kind},
+            "geometry": shapely.geometry.mapping(geom),
+        }
+
+    features: list[dict[str, Any]] = []
+    if shapes:
+        for codes, side, kind in (
+            (added, b, "added"),
+            (removed, a, "removed"),
+            (redrawn, a, "before"),
+            (redrawn, b, "after"),
+        ):
+            features.extend(f for f in (feature(c, side, kind) for c in codes[:limit]) if f is not None)
     return {
         "old": old,
         "new": new,
+        **({"features": features} if shapes else {}),
         "counts": {"added": len(added), "removed": len(removed), "renamed": len(renamed), "redrawn": len(redrawn)},
         "added": named(added, b),
         "removed": named(removed, a),

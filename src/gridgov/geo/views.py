@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
-from gridgov.errors import NotFound
-from gridgov.geo.services import geometry_geojson
+from gridgov.basemap import open_package
+from gridgov.errors import NotFound, ValidationFailed
+from gridgov.geo.services import divisions_geojson, geometry_geojson
 from gridgov.grids import queries
 from gridgov.units import queries as unit_queries
 from gridgov.web.deps import ContainerDep, CurrentActor, PageNo
@@ -61,6 +62,25 @@ def address(
     }
 
 
+@router.get("/divisions", summary="区县/街道/社区边界及标注点 (按缩放级别简化, 可按范围裁剪)")
+def divisions(
+    container: ContainerDep,
+    actor: CurrentActor,
+    level: Annotated[int, Query(ge=1, le=3, description="1 区县 | 2 街道/乡镇 | 3 社区/村")],
+    zoom: Annotated[int, Query(ge=0, le=22)] = 12,
+    crs: Annotated[str, Query(pattern="^(wgs84|gcj02|bd09|cgcs2000)$")] = "wgs84",
+    bbox: Annotated[str | None, Query(max_length=120, description="west,south,east,north")] = None,
+) -> dict[str, Any]:
+    box = None
+    if bbox:
+        try:
+            w, so, e, n = (float(v) for v in bbox.split(","))
+        except ValueError:
+            raise ValidationFailed("bbox 须为 west,south,east,north 四个数", field="bbox") from None
+        box = (w, so, e, n)
+    return divisions_geojson(container.sessions, level, zoom, crs, box)
+
+
 @router.get("/{code}/geometry", summary="网格边界 GeoJSON (按缩放级别简化)")
 def geometry(
     code: str,
@@ -89,3 +109,33 @@ def children(
 ) -> dict[str, Any]:
     with container.sessions() as session:
         return unit_queries.grid_children(session, code, page, page_size)
+
+
+# -- the offline basemap: an MBTiles package served by gridgov itself (docs/geo.md#basemaps) ---------------------
+
+tiles_router = APIRouter(tags=["底图 basemap"])
+TILE_CACHE = "public, max-age=86400"
+
+
+@tiles_router.get(
+    "/tiles/{z:int}/{x:int}/{y:int}.{ext}",
+    summary="离线底图瓦片 (GRIDGOV_MAP_MBTILES, XYZ 编号)",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "application/x-protobuf": {}}}, 404: {}},
+    openapi_extra={"x-roles": "public"},  # a basemap is not secret; the resident's report page draws it
+)
+def tile(z: int, x: int, y: int, ext: str, request: Request, container: ContainerDep) -> Response:
+    path = container.settings.map_mbtiles
+    if not path:
+        raise NotFound("未配置离线瓦片包 (GRIDGOV_MAP_MBTILES)")
+    package = open_package(path)
+    accepted = {"jpg", "jpeg"} if package.metadata.format in ("jpg", "jpeg") else {package.metadata.format}
+    found = package.tile(z, x, y) if ext.lower() in accepted else None
+    if found is None:
+        raise NotFound(f"瓦片不存在: {z}/{x}/{y}.{ext}")
+    headers = {"ETag": found.etag, "Cache-Control": TILE_CACHE}
+    if found.gzip:
+        headers["Content-Encoding"] = "gzip"
+    if found.etag in request.headers.get("If-None-Match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(found.data, media_type=found.content_type, headers=headers)

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov.actor import Actor, Role
-from gridgov.knowledge import queries, views
-from gridgov.knowledge.domain import READERS, ArticleStatus, actions_for
+from gridgov.errors import ValidationFailed
+from gridgov.knowledge import queries, services, views
+from gridgov.knowledge.domain import AUTHORS, FLAGGERS, READERS, Action, ArticleStatus, actions_for, refusal
 from gridgov.knowledge.models import KnowledgeArticle
 from gridgov.knowledge.services import facts_of
 from gridgov.web.deps import ContainerDep, RowId, Runtime, require_role
@@ -57,10 +58,59 @@ def article_page(request: Request, container: ContainerDep, article_id: RowId) -
         with c.sessions() as session:
             row = session.get(KnowledgeArticle, article_id)
             assert row is not None
-            offered = actions_for(facts_of(row), actor)
-        return {"a": a, "offered": [(x.value, x.label) for x in offered]}
+            facts = facts_of(row)
+            offered = actions_for(facts, actor)
+        may_resolve = refusal(Action.RESOLVE_FLAG, facts, actor) is None  # the owning department answers 纠错
+        return {"a": a, "offered": [(x.value, x.label) for x in offered], "may_resolve": may_resolve}
 
     return page(request, container, READERS, "knowledge/article.html", "知识库 · 条目", context)
+
+
+# -- the article page's buttons (issue 17): the review steps, 纠错 and its answer, through the API's own services --
+STEPS = frozenset({Action.SUBMIT, Action.APPROVE, Action.SEND_BACK, Action.EXPIRE})
+Author = Annotated[Actor, Depends(require_role(*AUTHORS))]
+Flagger = Annotated[Actor, Depends(require_role(*FLAGGERS))]
+Department = Annotated[Actor, Depends(require_role(Role.DEPARTMENT, Role.ADMIN))]
+
+
+async def _field(request: Request, name: str) -> str:
+    value = (await request.form()).get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _reload() -> Response:
+    return Response(status_code=204, headers={"HX-Refresh": "true"})  # htmx draws the page again
+
+
+@pages.post("/knowledge/articles/{article_id}/steps", response_class=HTMLResponse)
+async def step_form(request: Request, container: ContainerDep, article_id: RowId, actor: Author) -> Response:
+    raw = await _field(request, "action")
+    try:
+        action = Action(raw)
+    except ValueError:
+        action = None
+    if action not in STEPS:
+        raise ValidationFailed(f"未知的审核步骤: {raw}", field="action")
+    assert action is not None
+    reason = await _field(request, "reason")
+    services.review_step(views.uow(container), article_id, action, actor, container.clock.now(), reason, None)
+    return _reload()
+
+
+@pages.post("/knowledge/articles/{article_id}/flags", response_class=HTMLResponse)
+async def flag_form(request: Request, container: ContainerDep, article_id: RowId, actor: Flagger) -> Response:
+    reason = await _field(request, "reason")
+    now = container.clock.now()
+    days = views.flag_days(container)
+    services.flag_article(views.uow(container), article_id, reason, actor, now, container.calendar, days=days)
+    return _reload()
+
+
+@pages.post("/knowledge/flags/{flag_id}/resolve", response_class=HTMLResponse)
+async def resolve_form(request: Request, container: ContainerDep, flag_id: RowId, actor: Department) -> Response:
+    resolution = await _field(request, "resolution")
+    services.resolve_flag(views.uow(container), flag_id, resolution, actor, container.clock.now())
+    return _reload()
 
 
 @pages.get("/knowledge/suggest", response_class=HTMLResponse)

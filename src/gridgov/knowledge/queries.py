@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gridgov.cases.domain import CaseStatus
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.knowledge.domain import STATUS_LABELS, ArticleStatus, FlagStatus
 from gridgov.knowledge.models import KnowledgeArticle, KnowledgeEvent, KnowledgeFlag, KnowledgeSynonym, KnowledgeVersion
@@ -210,26 +211,26 @@ def export_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def direct_rates(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
-    """Over the hotline's cases received in [start, end):
+    """Over the hotline's local cases received in [start, end): neither transferred (转办: handled elsewhere)
+    nor merged into an earlier case (a 重复件 counts once, in its main case):
 
     直接办结率 = cases closed directly (直接办结) / cases received;
-    知识库直办率 = cases closed directly citing a knowledge-base article / cases received.
+    知识库直办率 = cases closed directly citing a knowledge-base article / cases received;
+    转办数 = the hotline's cases of the period transferred (not in the received count).
     """
-    received = (
+    period = (Case.source == "hotline", Case.created_at >= start, Case.created_at < end)
+    local = (Case.status != CaseStatus.TRANSFERRED.value, Case.parent_case_id.is_(None))
+    received = session.execute(select(func.count(Case.id)).where(*period, *local)).scalar() or 0
+    transferred = (
         session.execute(
-            select(func.count(Case.id)).where(Case.source == "hotline", Case.created_at >= start, Case.created_at < end)
+            select(func.count(Case.id)).where(*period, Case.status == CaseStatus.TRANSFERRED.value)
         ).scalar()
         or 0
     )
     payloads = session.execute(
         select(CaseEvent.payload)
         .join(Case, Case.id == CaseEvent.case_id)
-        .where(
-            Case.source == "hotline",
-            Case.created_at >= start,
-            Case.created_at < end,
-            CaseEvent.action == "direct_close",
-        )
+        .where(*period, *local, CaseEvent.action == "direct_close")
     ).scalars()
     direct = cited = 0
     for p in payloads:
@@ -239,6 +240,7 @@ def direct_rates(session: Session, start: datetime, end: datetime) -> dict[str, 
         "received": received,
         "direct_closed": direct,
         "knowledge_closed": cited,
+        "transferred": transferred,
         "direct_rate": direct / received if received else None,
         "knowledge_rate": cited / received if received else None,
     }

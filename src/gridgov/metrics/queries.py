@@ -42,11 +42,13 @@ def unit_metrics(
     t = CaseTask
     # cases on hold are few: a semi-join on them, not a join of every task of the month to its case
     suspended = select(Case.id).where(Case.status == CaseStatus.SUSPENDED.value).scalar_subquery()
+    # 转办 (issue 17): a transferred case is handled elsewhere; its tasks leave every local count (docs/metrics.md)
+    transferred = select(Case.id).where(Case.status == CaseStatus.TRANSFERRED.value).scalar_subquery()
     live = t.status != TaskStatus.CANCELLED.value
     whistle = t.role == TaskRole.WHISTLE.value
     # 12345 operations (issue 17): an upheld appeal takes the task out of the rates it names (docs/metrics.md)
     excl = func.coalesce(t.appeal_excludes, "")
-    kept = excl != Exclusion.ALL.value
+    kept = (excl != Exclusion.ALL.value) & t.case_id.not_in(transferred)
     judged = excl == ""  # neither its verdict nor its outcome was excluded
     counted = (live | whistle) & kept  # a withdrawn summons still counts against the department that did not come
     no_show = t.responded_at.is_(None) & (t.response_due_at < now)

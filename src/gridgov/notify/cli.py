@@ -77,6 +77,18 @@ def status(database_url: str | None) -> None:
         click.echo(f"{s.label}\t{counts.get(s.value, 0)}")
 
 
+@notify.command("digest", help="写今天的关注汇总 (每位关注者每天一条; 重复运行不会重复写)")
+@db_option
+@friendly
+def digest(database_url: str | None) -> None:
+    from gridgov.notify.follows import send_digests
+    from gridgov.notify.setup import links
+
+    with opened(database_url) as c:
+        written = send_digests(c.sessions, links(c.settings), c.clock.now())
+    click.echo(f"关注汇总: 写入 {written} 条")
+
+
 @notify.command("check-rules", help="检查规则与模板 (默认: 随附的; 或 GRIDGOV_NOTIFY_RULES_DIR)")
 @click.argument("directory", required=False)
 @friendly

@@ -11,13 +11,15 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from enum import StrEnum
 
-from gridgov.errors import InvalidTransition
+from gridgov.errors import InvalidTransition, ValidationFailed
+from gridgov.grids.domain import prefix_of
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")  # a fixed clock: China keeps no daylight saving
 
@@ -46,6 +48,7 @@ class Audience(StrEnum):
     OWNER_UNIT = "owner_unit"  # the people of the unit that holds the case
     TARGET_UNIT = "target_unit"  # the people of the unit the event names (dispatched to, escalated to)
     SUMMONED = "summoned"  # the people of each department a whistle summons
+    FOLLOWER = "follower"  # whoever follows the case, or an area holding it, with updates as they happen
 
 
 class StatusKind(StrEnum):
@@ -300,3 +303,89 @@ def mask_address(channel: Channel, address: str) -> str:
         name, _, domain = address.partition("@")
         return f"{name[:1]}***@{domain}"
     return address[:4] + "****"
+
+
+# -- following (issue 15) ------------------------------------------------------------------------------------
+class FollowMode(StrEnum):
+    NOW = "now"  # a 站内信 at each event
+    DIGEST = "digest"  # one 站内信 a Beijing day
+
+    @property
+    def label(self) -> str:
+        return {FollowMode.NOW: "实时提醒", FollowMode.DIGEST: "每日汇总"}[self]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowTarget:
+    """What is followed: a case, a grid subtree (a code prefix) or a radius in metres around a WGS-84 point."""
+
+    case_id: int | None = None
+    grid_prefix: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: float | None = None
+
+    @property
+    def key(self) -> str:
+        if self.case_id is not None:
+            return f"case:{self.case_id}"
+        if self.grid_prefix is not None:
+            return f"grid:{self.grid_prefix}"
+        return f"near:{self.lat:.5f},{self.lon:.5f},{self.radius_m:.0f}"
+
+    @property
+    def label(self) -> str:
+        if self.case_id is not None:
+            return f"问题 #{self.case_id}"
+        if self.grid_prefix is not None:
+            return f"网格 {self.grid_prefix} 及下级"
+        return f"({self.lat:.4f}, {self.lon:.4f}) 周边 {self.radius_m:.0f} 米"
+
+    def holds(self, case_id: int, grid_code: str | None, lat: float | None, lon: float | None) -> bool:
+        if self.case_id is not None:
+            return self.case_id == case_id
+        if self.grid_prefix is not None:
+            return bool(grid_code) and str(grid_code).startswith(self.grid_prefix)
+        if lat is None or lon is None or self.lat is None or self.lon is None or self.radius_m is None:
+            return False
+        return distance_m(self.lat, self.lon, lat, lon) <= self.radius_m
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def make_target(
+    case_id: int | None, grid_code: str | None, lat: float | None, lon: float | None, radius_m: float | None
+) -> FollowTarget:
+    """Exactly one of a case, a grid, or a point with a radius (50 m to 5 km)."""
+    given = [case_id is not None, bool(grid_code), lat is not None or lon is not None]
+    if sum(given) != 1:
+        raise BadFollowTarget()
+    if case_id is not None:
+        return FollowTarget(case_id=case_id)
+    if grid_code:
+        try:
+            return FollowTarget(grid_prefix=prefix_of(grid_code.strip()))
+        except (KeyError, ValueError):
+            raise BadFollowTarget("网格编码不正确") from None
+    if lat is None or lon is None or radius_m is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise BadFollowTarget()
+    if not 50 <= radius_m <= 5000:
+        raise BadFollowTarget("关注范围的半径须在 50 米到 5 公里之间")
+    return FollowTarget(lat=lat, lon=lon, radius_m=radius_m)
+
+
+class BadFollowTarget(ValidationFailed):
+    code = "follow_bad_target"
+    status = 422
+    message = "请指定一个问题、一个网格，或一个点和半径"
+
+
+def digest_key(user_id: int, day: datetime) -> str:
+    """One digest per follower per Beijing day: the same key however often the sweep runs."""
+    return hashlib.sha256(f"digest|{user_id}|{day.astimezone(BEIJING).date().isoformat()}".encode()).hexdigest()[:32]

@@ -56,3 +56,24 @@ class Contact(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     consent: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Follow(Base):
+    """Someone follows a case, a grid subtree or a radius around a point (issue 15): `target` is
+    `case:<id>`, `grid:<code prefix>` or `near:<lat>,<lon>,<metres>`; `mode` is `now` (a 站内信 at each event) or
+    `digest` (one 站内信 a Beijing day, by the worker's sweep)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (Index("uq_follows_user_target", "user_id", "target", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    target: Mapped[str] = mapped_column(String(80))
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    grid_prefix: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    lat: Mapped[float | None] = mapped_column(nullable=True)
+    lon: Mapped[float | None] = mapped_column(nullable=True)
+    radius_m: Mapped[float | None] = mapped_column(nullable=True)
+    mode: Mapped[str] = mapped_column(String(10), default="now")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    digest_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # events up to here digested

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from gridgov import signing
 from gridgov.accounts.models import User
 from gridgov.actor import Role
-from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.domain import CaseStatus
+from gridgov.cases.models import WRITTEN_EVENTS, Case, CaseEvent
 from gridgov.categories.models import Category
 from gridgov.jobs.ports import Job
 from gridgov.notify.domain import (
@@ -26,6 +27,8 @@ from gridgov.notify.domain import (
     Audience,
     Budget,
     Channel,
+    FollowMode,
+    FollowTarget,
     MessageStatus,
     Outcome,
     Planned,
@@ -35,7 +38,7 @@ from gridgov.notify.domain import (
     next_status,
     plan_message,
 )
-from gridgov.notify.models import Contact, Message
+from gridgov.notify.models import Contact, Follow, Message
 from gridgov.notify.ports import Answer, MessageRepository, MessageView, Outgoing, Result
 from gridgov.notify.rules import RuleBook
 from gridgov.transaction import BoundUnitOfWork, Transaction
@@ -285,6 +288,14 @@ class OutboxWriter:
         if not keys:
             return []
         types = self.book.event_types | {ERASED}
+        # the transaction's own events are in its session: when none of them is of a type a rule (or erasure)
+        # names — a batch of new cases, say — nothing is due, and the query below is skipped
+        written = {
+            (o.case_id, o.seq): o.event_type for o in list(session.identity_map.values()) if isinstance(o, CaseEvent)
+        }
+        written.update(session.info.get(WRITTEN_EVENTS, {}))  # and those written with Core (intake's group commit)
+        if all(k in written and written[k] not in types for k in keys):
+            return []
         events: list[CaseEvent] = []
         for i in range(0, len(keys), 500):
             chunk = list(keys[i : i + 500])
@@ -326,10 +337,22 @@ class OutboxWriter:
         codes = {c.category_code for c in cases.values() if c.category_code}
         categories = dict(session.execute(select(Category.code, Category.name).where(Category.code.in_(codes))).all())
 
+        followers = (
+            followers_now(session, list(cases.values()))
+            if any(r.audience is Audience.FOLLOWER for e in events for r in self.book.for_event(e.event_type))
+            else {}
+        )
+
         wanted: list[tuple[CaseEvent, Any, Recipient, Unit | None]] = []
         for e in events:
             case = cases[e.case_id]
             for rule in self.book.for_event(e.event_type):
+                if rule.audience is Audience.FOLLOWER:
+                    owner = units.get(case.owner_unit_id) if case.owner_unit_id else None
+                    wanted.extend(
+                        (e, rule, Recipient(f"user:{uid}", "", uid), owner) for uid in followers.get(case.id, [])
+                    )
+                    continue
                 for recipient, unit in self._recipients(
                     rule.audience, rule.channel, e, case, units_by_code, units, people
                 ):
@@ -368,6 +391,9 @@ class OutboxWriter:
             if rule.channel is Channel.SMS and not recipient.address:
                 continue
             values = self._values(e, case, unit, categories, recipient, rule.channel)
+            if rule.audience is Audience.FOLLOWER:  # the public progress page: a follower may not see the case
+                values["link"] = self.links.case(case.tracking_code)
+                values["status"] = status_label(case.status)
             planned = plan_message(
                 event_id=e.id,
                 rule=rule,
@@ -473,6 +499,38 @@ class OutboxWriter:
             "gateway_id": "",
             "answer": "",
         }
+
+
+def status_label(status: str) -> str:
+    try:
+        return CaseStatus(status).label
+    except ValueError:
+        return status
+
+
+def followers_now(session: Session, cases: Sequence[Case]) -> dict[int, list[int]]:
+    """Who follows each case with updates as they happen: the case itself, or a grid subtree or a radius holding
+    it (active accounts only; one entry per person however many of their follows hold the case)."""
+    ids = [c.id for c in cases]
+    rows = session.execute(
+        select(Follow.user_id, Follow.case_id, Follow.grid_prefix, Follow.lat, Follow.lon, Follow.radius_m)
+        .join(User, User.id == Follow.user_id)
+        .where(
+            Follow.mode == FollowMode.NOW.value,
+            User.active.is_(True),
+            (Follow.case_id.in_(ids)) | Follow.case_id.is_(None),
+        )
+    ).all()
+    out: dict[int, list[int]] = {}
+    for case in cases:
+        seen: list[int] = []
+        for uid, case_id, prefix, lat, lon, radius in rows:
+            target = FollowTarget(case_id, prefix, lat, lon, radius)
+            if uid not in seen and target.holds(case.id, case.grid_code, case.lat, case.lon):
+                seen.append(uid)
+        if seen:
+            out[case.id] = seen
+    return out
 
 
 def lease(now: datetime, seconds: float) -> datetime:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header
 from pydantic import BaseModel, Field
 
+from gridgov.actor import Actor, Role
 from gridgov.errors import Unauthenticated
+from gridgov.notify import follows
+from gridgov.notify.domain import FollowMode, make_target
 from gridgov.notify.repository import SqlNotifyUnitOfWork
 from gridgov.notify.services import record_receipt
-from gridgov.web.deps import ContainerDep
+from gridgov.web.deps import ContainerDep, require_role
 
 router = APIRouter(prefix="/api/v1/notify", tags=["通知 notify"])
 
@@ -42,3 +45,40 @@ def receipt(body: Receipt, container: ContainerDep, _: Annotated[None, Depends(g
     uow = SqlNotifyUnitOfWork(container.uow())
     view = record_receipt(uow, body.requestId, body.status == "delivered", body.text, container.clock.now())
     return ReceiptAnswer(requestId=body.requestId, status=view.status.value)
+
+
+# -- following a case or an area (issue 15) ----------------------------------------------------------------
+follows_router = APIRouter(prefix="/api/v1/follows", tags=["关注 follows"])
+FOLLOW_ROLES = tuple(r for r in Role if r is not Role.SYSTEM)
+
+
+class FollowRequest(BaseModel):
+    case_id: int | None = Field(default=None, ge=1)
+    grid_code: str | None = Field(default=None, min_length=15, max_length=15, pattern=r"^\d{15}$")
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: float | None = None
+    mode: Literal["now", "digest"] = "now"
+
+
+Follower = Annotated[Actor, Depends(require_role(*FOLLOW_ROLES))]
+
+
+@follows_router.get("", summary="我关注的问题与区域")
+def my_follows(container: ContainerDep, actor: Follower) -> dict[str, Any]:
+    assert actor.user_id is not None
+    return {"items": follows.of_user(container.sessions, actor.user_id)}
+
+
+@follows_router.post("", status_code=201, summary="关注一个问题、一个网格 (含下级) 或一个点周边; 实时提醒或每日汇总")
+def add_follow(body: FollowRequest, container: ContainerDep, actor: Follower) -> dict[str, Any]:
+    assert actor.user_id is not None
+    target = make_target(body.case_id, body.grid_code, body.lat, body.lon, body.radius_m)
+    return follows.follow(container.sessions, actor.user_id, target, FollowMode(body.mode), container.clock.now())
+
+
+@follows_router.delete("/{follow_id}", summary="取消关注")
+def remove_follow(follow_id: int, container: ContainerDep, actor: Follower) -> dict[str, str]:
+    assert actor.user_id is not None
+    follows.unfollow(container.sessions, actor.user_id, follow_id)
+    return {"status": "ok"}

@@ -48,6 +48,7 @@ STATUS_MAP: dict[CaseStatus, UpdateStatus] = {
     CaseStatus.REJECTED: U.NO_FURTHER_ACTION,  # or NOT_COUNCILS_RESPONSIBILITY, by the reason (update_status)
     CaseStatus.MERGED: U.DUPLICATE,
     CaseStatus.REOPENED: U.OPEN,
+    CaseStatus.TRANSFERRED: U.NOT_COUNCILS_RESPONSIBILITY,  # 转办: passed to another line or platform (issue 17)
 }
 
 # a rejection whose reason says the matter is not the city's goes out as not_councils_responsibility

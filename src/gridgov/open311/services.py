@@ -531,11 +531,12 @@ def request_query(
         raise BadArgument(f"start_date 与 end_date 相距不能超过 {WINDOW.days} 天")
     statuses: set[str] = set()
     for wanted in _codes("status", status):
-        try:
-            kind = StatusKind(wanted)
-        except ValueError:
-            raise BadArgument(f"status 只能是 open 或 closed: {wanted!r}") from None
+        if wanted not in (StatusKind.OPEN.value, StatusKind.CLOSED.value):
+            raise BadArgument(f"status 只能是 open 或 closed: {wanted!r}")
+        kind = StatusKind(wanted)
         statuses |= {s.value for s in statuses_of_kind(kind)}
+        if kind is StatusKind.CLOSED:  # 转办 (issue 17): a transferred case is closed for GeoReport (done here)
+            statuses |= {s.value for s in statuses_of_kind(StatusKind.TRANSFERRED)}
     return RequestQuery(
         service_codes=_codes("service_code", service_code),
         start=start,
@@ -556,7 +557,7 @@ def request_record(row: RequestRow) -> dict[str, Any]:
     open_ = status.kind is StatusKind.OPEN
     return {
         "service_request_id": case.tracking_code,
-        "status": status.kind.value,
+        "status": StatusKind.OPEN.value if open_ else StatusKind.CLOSED.value,  # a transferred case: closed
         "status_notes": f"{status.label}：{redact_text(row.note)}" if row.note else status.label,
         "service_name": row.service_name,
         "service_code": case.category_code,

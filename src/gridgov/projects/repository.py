@@ -4,24 +4,20 @@ state a project's leaf commits to, and the unit of work that adds the repository
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.ports import UserRepository
 from gridgov.audit.ports import AuditLog, PendingLeaf
 from gridgov.audit.sql import row_states
-from gridgov.cases.ports import CaseRepository, CasesUnitOfWork
-from gridgov.categories.ports import CategoryRepository
+from gridgov.cases.bound import CaseLoopBoundUnitOfWork
+from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.errors import DuplicateKey
 from gridgov.grids.domain import GridLevel
 from gridgov.grids.models import Grid, GridVersion
-from gridgov.grids.ports import GridRepository
 from gridgov.projects.events import STREAM
 from gridgov.projects.models import (
     Project,
@@ -33,7 +29,6 @@ from gridgov.projects.models import (
     ProjectPhase,
 )
 from gridgov.projects.ports import District
-from gridgov.units.ports import UnitRepository
 
 STATE_VERSION = "p"  # the log keeps 100 characters: "p." and the three 32-character digests with their dots
 # the columns a project's leaf commits to (its row as the event's transaction left it; no personal data)
@@ -198,66 +193,21 @@ class SessionUnitOfWork(CasesUnitOfWork, Protocol):
     session: Session
 
 
-class SqlProjectsUnitOfWork:
+class SqlProjectsUnitOfWork(CaseLoopBoundUnitOfWork):
     """The shared SQL unit of work from the container with the project repository bound to its session and its
     log: one transaction, the same SQLite write lock, the same after-commit hooks; the case loop's repositories
     are the shared unit's own (a blocker is a case)."""
 
     projects: SqlProjectRepository
 
-    def __init__(self, base: SessionUnitOfWork) -> None:
-        self._base = base
+    _base: SessionUnitOfWork
 
-    def __enter__(self) -> SqlProjectsUnitOfWork:
-        self._base.__enter__()
+    def __init__(self, base: SessionUnitOfWork) -> None:
+        super().__init__(base)
+
+    def _bind(self) -> None:
         log = self._base.audit
         states = getattr(log, "states", None)
         if isinstance(states, dict):  # the SQL log: the state a project's leaf commits to
             states.setdefault(STREAM, project_states)
         self.projects = SqlProjectRepository(self._base.session, log)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._base.__exit__(exc_type, exc, tb)
-
-    @property
-    def audit(self) -> AuditLog:
-        return self._base.audit
-
-    @property
-    def cases(self) -> CaseRepository:
-        return self._base.cases
-
-    @property
-    def units(self) -> UnitRepository:
-        return self._base.units
-
-    @property
-    def categories(self) -> CategoryRepository:
-        return self._base.categories
-
-    @property
-    def grids(self) -> GridRepository:
-        return self._base.grids
-
-    @property
-    def users(self) -> UserRepository:
-        return self._base.users
-
-    def enqueue(self, task: str, **args: Any) -> None:
-        """A background job written in this transaction (the shared unit of work's, where it has them)."""
-        getattr(self._base, "enqueue")(task, **args)  # noqa: B009
-
-    def commit(self) -> None:
-        self._base.commit()
-
-    def rollback(self) -> None:
-        self._base.rollback()
-
-    def after_commit(self, hook: Callable[[], None]) -> None:
-        self._base.after_commit(hook)
-
-    def savepoint(self) -> AbstractContextManager[object]:
-        return self._base.savepoint()

@@ -4,19 +4,17 @@ state an item's leaf commits to, and the unit of work that adds the repository t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.ports import UserRepository
 from gridgov.audit.ports import AuditLog, PendingLeaf
 from gridgov.audit.sql import row_states
-from gridgov.cases.ports import CaseRepository, CasesUnitOfWork
-from gridgov.categories.ports import CategoryRepository
+from gridgov.cases.bound import CaseLoopBoundUnitOfWork
+from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.errors import DuplicateKey
-from gridgov.grids.ports import GridRepository
 from gridgov.proposals.events import STREAM
 from gridgov.proposals.models import (
     Proposal,
@@ -30,8 +28,6 @@ from gridgov.proposals.models import (
     ProposalStation,
 )
 from gridgov.proposals.ports import Row
-from gridgov.transaction import BoundUnitOfWork
-from gridgov.units.ports import UnitRepository
 
 STATE_VERSION = "q"
 # the columns an item's leaf commits to (its row as the event's transaction left it; the authors' names are not
@@ -164,7 +160,7 @@ class SessionUnitOfWork(CasesUnitOfWork, Protocol):
     session: Session
 
 
-class SqlProposalsUnitOfWork(BoundUnitOfWork):
+class SqlProposalsUnitOfWork(CaseLoopBoundUnitOfWork):
     """The shared SQL unit of work from the container with the proposal repository bound to its session and its
     log; the case loop's repositories are the shared unit's own (a 社情民意 becomes a case)."""
 
@@ -180,31 +176,3 @@ class SqlProposalsUnitOfWork(BoundUnitOfWork):
         if isinstance(states, dict):  # the SQL log: the state an item's leaf commits to
             states.setdefault(STREAM, proposal_states)
         self.proposals = SqlProposalRepository(self._base.session, log)
-
-    @property
-    def audit(self) -> AuditLog:
-        return self._base.audit
-
-    @property
-    def cases(self) -> CaseRepository:
-        return self._base.cases
-
-    @property
-    def units(self) -> UnitRepository:
-        return self._base.units
-
-    @property
-    def categories(self) -> CategoryRepository:
-        return self._base.categories
-
-    @property
-    def grids(self) -> GridRepository:
-        return self._base.grids
-
-    @property
-    def users(self) -> UserRepository:
-        return self._base.users
-
-    def enqueue(self, task: str, **args: Any) -> None:
-        """A background job written in this transaction (the shared unit of work's, where it has them)."""
-        getattr(self._base, "enqueue")(task, **args)  # noqa: B009

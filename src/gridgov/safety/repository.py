@@ -14,13 +14,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.ports import UserRepository
 from gridgov.audit.log import state_of
 from gridgov.audit.ports import AuditLog, PendingLeaf
-from gridgov.cases.ports import CaseRepository, CasesUnitOfWork
-from gridgov.categories.ports import CategoryRepository
+from gridgov.cases.bound import CaseLoopBoundUnitOfWork
+from gridgov.cases.ports import CasesUnitOfWork
 from gridgov.errors import DuplicateKey
-from gridgov.grids.ports import GridRepository
 from gridgov.safety.domain import HazardStatus, PlaceStatus, PlanRule, Slot
 from gridgov.safety.events import HAZARD_STREAM, PLACE_STREAM, PLAN_STREAM
 from gridgov.safety.models import (
@@ -32,9 +30,7 @@ from gridgov.safety.models import (
     SafetyPlanRun,
     SafetyTask,
 )
-from gridgov.transaction import BoundUnitOfWork
 from gridgov.units.models import GridAssignment, Unit
-from gridgov.units.ports import UnitRepository
 
 STATE_VERSION = "s"
 # the columns each stream's leaf commits to (the row as the event's transaction left it; no personal data)
@@ -271,7 +267,7 @@ class SessionUnitOfWork(CasesUnitOfWork, Protocol):
     session: Session
 
 
-class SqlSafetyUnitOfWork(BoundUnitOfWork):
+class SqlSafetyUnitOfWork(CaseLoopBoundUnitOfWork):
     """The shared SQL unit of work from the container with the safety repository bound to its session and its
     log: one transaction, the same SQLite write lock, the same after-commit hooks; the case loop's repositories
     are the shared unit's own (a referred hazard is a case)."""
@@ -290,30 +286,3 @@ class SqlSafetyUnitOfWork(BoundUnitOfWork):
             for stream in STATE_COLUMNS:
                 states.setdefault(stream, state_function(stream))
         self.safety = SqlSafetyRepository(self._base.session, log)
-
-    @property
-    def audit(self) -> AuditLog:
-        return self._base.audit
-
-    @property
-    def cases(self) -> CaseRepository:
-        return self._base.cases
-
-    @property
-    def units(self) -> UnitRepository:
-        return self._base.units
-
-    @property
-    def categories(self) -> CategoryRepository:
-        return self._base.categories
-
-    @property
-    def grids(self) -> GridRepository:
-        return self._base.grids
-
-    @property
-    def users(self) -> UserRepository:
-        return self._base.users
-
-    def enqueue(self, task: str, **args: Any) -> None:
-        getattr(self._base, "enqueue")(task, **args)  # noqa: B009

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from gridgov.callers.domain import READ_ROLES as CALLER_READERS
+from gridgov.callers.views import case_card as caller_card
 from gridgov.campaigns import queries as campaign_queries
 from gridgov.campaigns.services import READ_ROLES as CAMPAIGN_READERS
 from gridgov.cases import queries
@@ -20,6 +22,9 @@ from gridgov.cases.search import public_timeline
 from gridgov.cases.views import log_personal_data_view
 from gridgov.errors import NotFound
 from gridgov.media.queries import photos_of_case
+from gridgov.notify import follows
+from gridgov.transfers.domain import TRANSFER_ROLES
+from gridgov.transfers.views import section_context as transfer_section
 from gridgov.web.deps import ContainerDep, RowId
 from gridgov.web.render import PageRoute, page_actor, render
 
@@ -48,6 +53,9 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Resp
         public = {"timeline": public_timeline(session, case_id)} if actor.role in queries.PUBLIC_ROLES else None
     log_personal_data_view(container, actor, case)
     panel = panel_context(container, case, PanelView(heading=False, facts=False), actor)
+    # 转办 (issue 17): staff of the 12345 centre see the section and its forms
+    transfers = transfer_section(container, case_id, case["status"], actor) if actor.role in TRANSFER_ROLES else None
+    caller = caller_card(container, case_id, actor) if actor.role in CALLER_READERS else None  # 重复来电
     return render(
         request,
         container,
@@ -62,6 +70,9 @@ def case_page(case_id: RowId, request: Request, container: ContainerDep) -> Resp
         chain_problem=problem.problem if problem else "",
         origin=origin,
         public=public,
+        transfer_section=transfers,
+        caller_card=caller,
+        following=follows.following_case(container.sessions, actor.user_id, case_id) if actor.user_id else None,
         **panel,
     )
 

@@ -23,6 +23,7 @@ from gridgov.cases.models import Case, CaseTask
 from gridgov.categories.models import Category
 from gridgov.errors import GridgovError, PermissionDenied
 from gridgov.grids.domain import prefix_of
+from gridgov.notify import follows
 from gridgov.screens.domain import (
     INBOX_FILTERS,
     QUEUE_FILTERS,
@@ -239,7 +240,8 @@ def inbox_items(
 # -- a resident's own cases ------------------------------------------------------------------------------
 def my_context(container: Runtime, actor: Actor, shown: int) -> dict[str, Any]:
     found = _cases(container, actor, queries.CaseFilter(), 1, MY_PAGE_SIZE * shown)
-    return {"cases": found["items"], "total": found["total"], "shown": shown, "to_rate": TO_RATE}
+    followed = follows.of_user(container.sessions, actor.user_id) if actor.user_id else []
+    return {"cases": found["items"], "total": found["total"], "shown": shown, "to_rate": TO_RATE, "follows": followed}
 
 
 def my_page(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:

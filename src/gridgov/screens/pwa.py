@@ -38,6 +38,7 @@ ASSETS: tuple[str, ...] = (
     "/static/vendor/leaflet/images/layers.png",
     "/static/js/common.js",
     "/static/js/picker.js",
+    "/static/js/basemap.js",
     "/static/js/map.js",
     "/static/js/outbox.js",
     "/static/js/worker.js",

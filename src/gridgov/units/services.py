@@ -53,7 +53,7 @@ def resolve(units: UnitRepository, category_code: str | None, grid_code: str) ->
             unit = area_unit(units, grid_code, GridLevel.STREET, UnitKind.STREET_OFFICE)
         else:
             unit = area_unit(units, grid_code, GridLevel.COMMUNITY, UnitKind.COMMUNITY)
-        if unit is not None:
+        if unit is not None and unit.active is not False:  # a merged or retired unit takes no new cases
             return unit
     raise NoResponsibleUnit(category=category_code or "", grid=grid_code)
 

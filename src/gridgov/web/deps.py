@@ -65,7 +65,9 @@ class Runtime(Protocol):
     def forget_tokens(self) -> None: ...  # after a sign-out or a revocation
 
 
-def get_container(request: Request) -> Runtime:
+async def get_container(request: Request) -> Runtime:
+    """The process's container. `async`, as it does no I/O: FastAPI runs it on the event loop instead of
+    handing every request once more to its thread pool and back (a sync dependency's cost)."""
     container: Runtime = request.app.state.container
     return container
 

@@ -10,11 +10,11 @@ configured tile server is the one exception)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from gridgov.actor import Actor
+from gridgov.basemap import Layer, basemap, tile_hosts
 from gridgov.clock import SHANGHAI
 from gridgov.errors import GridgovError
 from gridgov.web.deps import SESSION_COOKIE, Runtime, actor_for_token
@@ -63,15 +64,10 @@ def beijing_time(value: datetime | str | None) -> str:
 add_filters(bj=beijing_time)
 
 
-def content_security_policy(tile_url: str) -> str:
-    """Pages may load only from this server (plus the deployment's own tile server, when one is set)."""
-    tiles = ""
-    if tile_url:
-        parts = urlsplit(tile_url)
-        host = parts.netloc
-        if "{s}" in host:  # Leaflet's subdomains a/b/c: allow them all
-            host = "*." + host.split("{s}.", 1)[-1]
-        tiles = f" {parts.scheme}://{host}"
+def content_security_policy(tile_hosts: Sequence[str] = ()) -> str:
+    """Pages may load only from this server, plus exactly the tile hosts the deployment configured
+    (`gridgov.basemap.tile_hosts`: each 天地图 or {s} subdomain spelled out, never a wildcard)."""
+    tiles = "".join(f" {host}" for host in tile_hosts)
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         f"img-src 'self' data: blob:{tiles}; connect-src 'self'; font-src 'self'; "
@@ -92,7 +88,7 @@ def page_actor(request: Request, container: Runtime) -> Actor | None:
 
 
 def secured(response: Response, container: Runtime) -> Response:
-    response.headers["Content-Security-Policy"] = content_security_policy(container.settings.map_tile_url)
+    response.headers["Content-Security-Policy"] = content_security_policy(tile_hosts(container.settings))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
@@ -101,11 +97,14 @@ def secured(response: Response, container: Runtime) -> Response:
 def base_config(container: Runtime) -> dict[str, Any]:
     """What the page's scripts read (#gg-config); the shell providers add the user and the city's grid."""
     s = container.settings
+    bm = basemap(s)
+    first = bm.layers[0] if bm.layers else Layer("")
     return {
         "user": None,
         "home": "/login",
         "city": {"code": s.city_code, "name": s.city_name},
-        "tiles": {"url": s.map_tile_url, "attribution": s.map_tile_attribution, "crs": s.map_tile_crs},
+        "tiles": {"url": first.url, "attribution": first.attribution, "crs": bm.crs},
+        "basemap": bm.client(),
     }
 
 

@@ -11,7 +11,9 @@ from gridgov.audit.merkle import (
     consistency_proof,
     inclusion_proof,
     leaf_hash,
+    levels_of,
     node_hash,
+    prefix_root,
     root,
     split_point,
     verify_consistency,
@@ -71,6 +73,17 @@ def test_the_frontier_grows_to_the_same_roots_leaf_by_leaf() -> None:
         assert f.root().hex() == ROOTS[n]
         again = Frontier.from_hex(f.to_hex(), f.size)  # what the head row keeps
         assert again.root() == f.root()
+
+
+def test_the_tree_a_level_at_a_time_gives_every_prefix_root() -> None:
+    """What verify and checkpoint build: all levels once, then the root of any prefix (checkpoints of older sizes)."""
+    levels = levels_of(LEAVES)
+    for n in range(9):
+        assert prefix_root(levels, n).hex() == ROOTS[n], n
+    many = [leaf_hash(i.to_bytes(2, "big")) for i in range(300)]
+    levels = levels_of(many)
+    for n in (0, 1, 2, 3, 7, 64, 65, 127, 128, 129, 255, 256, 299, 300):
+        assert prefix_root(levels, n) == root(many[:n]), n
 
 
 def test_leaf_and_node_hashes_carry_their_prefixes() -> None:

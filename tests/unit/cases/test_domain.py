@@ -67,7 +67,22 @@ def test_finished_statuses_are_of_kind_closed() -> None:
 
 
 def test_every_other_status_is_of_kind_open() -> None:
-    assert statuses_of_kind(StatusKind.OPEN) == set(CaseStatus) - statuses_of_kind(StatusKind.CLOSED)
+    others = statuses_of_kind(StatusKind.CLOSED) | statuses_of_kind(StatusKind.TRANSFERRED)
+    assert statuses_of_kind(StatusKind.OPEN) == set(CaseStatus) - others
+
+
+def test_a_transferred_case_is_of_its_own_kind_and_only_records_outcomes() -> None:
+    assert statuses_of_kind(StatusKind.TRANSFERRED) == {S.TRANSFERRED}
+    assert {s for (s, a) in TRANSITIONS if a is A.TRANSFER} == {S.REPORTED, S.REGISTERED, S.RETURNED}
+    moves = {a for (s, a), to in TRANSITIONS.items() if s is S.TRANSFERRED and to is not S.TRANSFERRED}
+    assert moves == set()  # nothing brings it back into the local loop
+    assert {a for (s, a) in TRANSITIONS if s is S.TRANSFERRED} == {
+        A.TRANSFER_OUTCOME,
+        A.CLASSIFY,
+        A.ERASE_REPORTER,
+        A.CLAIM_REPORT,
+        A.COMMENT,
+    }
 
 
 def test_statuses_the_deadline_scanner_acts_on_are_open() -> None:
@@ -76,10 +91,10 @@ def test_statuses_the_deadline_scanner_acts_on_are_open() -> None:
             assert status.kind is StatusKind.OPEN
 
 
-def test_a_status_with_no_way_out_is_closed() -> None:
+def test_a_status_with_no_way_out_is_closed_or_handled_elsewhere() -> None:
     for status in CaseStatus:
         if not allowed_actions(status):
-            assert status.kind is StatusKind.CLOSED, status
+            assert status.kind in (StatusKind.CLOSED, StatusKind.TRANSFERRED), status
 
 
 def test_every_status_and_action_has_a_chinese_label() -> None:

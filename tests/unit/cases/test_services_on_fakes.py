@@ -296,3 +296,23 @@ def test_an_overdue_response_is_warned_then_escalated_by_the_scan(loop: Loop) ->
     again = scan_overdue(loop.w.uow_factory, at + timedelta(hours=2, minutes=1), loop.calendar, loop.policy)
     assert (again.scanned, again.warned, again.escalated) == (0, 0, 0)  # idempotent at the same `now`
     assert loop.chain_problem(cid) is None
+
+
+def test_a_retired_unit_takes_no_new_work_and_the_matrix_passes_over_it(loop: Loop, tiny: TinyWorld) -> None:
+    bureau = tiny.units["district-cg"]
+    cid = loop.report(category_code="E0102")
+    loop.act("dispatcher", cid, "register")
+    bureau.active = False  # merged or retired by an admin (admin/ refuses that while it has open work)
+    with pytest.raises(ValidationFailed, match="派遣单位已撤销或合并"):
+        loop.act("dispatcher", cid, "dispatch", unit_code=bureau.code)
+    with pytest.raises(ValidationFailed, match="协办单位已撤销或合并"):
+        loop.act("dispatcher", cid, "dispatch", unit_code=tiny.units["street"].code, assist_unit_codes=[bureau.code])
+    # the matrix names the district's bureau for E01; retired, the next rule (the street) answers
+    loop.act("dispatcher", cid, "dispatch")
+    (task,) = loop.tasks(cid)
+    assert task.unit_id == tiny.units["street"].id
+    loop.act("street", cid, "accept")
+    with pytest.raises(ValidationFailed, match="部门已撤销或合并"):
+        loop.act("street", cid, "whistle", department_codes=[bureau.code], reason="需要执法")
+    bureau.active = True
+    assert loop.act("street", cid, "whistle", department_codes=[bureau.code], reason="需要执法")

@@ -173,3 +173,22 @@ def test_the_scan_urges_the_handling_task_at_yellow_and_at_red_once_each(loop: L
     assert later.escalated >= 1 and later.urged == 0  # red is urged once per task; later steps are escalations
     assert urges() == [(task.id, "yellow"), (task.id, "red")]
     assert loop.chain_problem(cid) is None
+
+
+def test_an_open_supervision_follows_the_case_to_the_unit_it_is_redispatched_to(loop: Loop) -> None:
+    cid = loop.report()
+    loop.act("dispatcher", cid, "register")
+    loop.act("dispatcher", cid, "dispatch")
+    _supervise(loop, cid)
+    loop.act("street", cid, "return", reason="不属于本街道职责")
+    bureau = loop.w.units["district-cg"]
+    loop.act("dispatcher", cid, "dispatch", unit_code=bureau.code)
+    (sup,) = _supervisions(loop, cid)
+    assert sup.status == "open" and sup.unit_id == bureau.id
+    moved = loop.events(cid)[-1].payload["supervision_moved"]
+    assert moved == {"supervision_id": sup.id, "from_unit_id": loop.w.units["street"].id, "to_unit_id": bureau.id}
+    with pytest.raises((PermissionDenied, NotFound)):
+        loop.act("street", cid, "reply_supervision", note="已不在我处")
+    loop.act("dept", cid, "reply_supervision", note="已接手，明日处置")
+    assert _supervisions(loop, cid)[0].status == "replied"
+    assert loop.chain_problem(cid) is None

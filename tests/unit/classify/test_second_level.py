@@ -32,3 +32,25 @@ def test_confidence_is_the_winners_share() -> None:
 def test_every_phrase_code_is_a_second_level_code_of_a_compatible_parent() -> None:
     parents = {p for ps in COMPATIBLE.values() for p in ps}
     assert all(len(code) == 5 and code[:3] in parents for code in PHRASES)
+
+
+def test_the_pair_prefilter_counts_exactly_what_counting_every_keyword_counts() -> None:
+    from gridgov.classify import text as textmod
+
+    sl = SecondLevel.from_taxonomy()
+    texts = [
+        "小区物业乱收费\n小区物业公司乱收物业费，电梯维保不到位，电梯经常停",
+        "公交公交车站台 120 急救车 停车位停车场",
+        "拖欠工资讨薪\n农民工拖欠工资拖欠工程款",
+        "",
+        "a",
+    ]
+    for text in texts:
+        norm = textmod.normalise(text)
+        title = norm.split("\n", 1)[0] if "\n" in text else ""
+        for first in COMPATIBLE:
+            naive = {
+                code: float(sum(norm.count(k) + title.count(k) for k in sl.keywords[code]))
+                for code in sl.candidates(first)
+            }
+            assert sl.scores(text, first) == naive

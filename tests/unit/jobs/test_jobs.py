@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 
 from gridgov.jobs.inprocess import InProcessQueue
 from gridgov.jobs.pgqueue import cron_for
-from gridgov.jobs.ports import ENRICH_CASE, Job
+from gridgov.jobs.ports import ENRICH_CASE, ENRICH_CASES, Job, merged
 from gridgov.jobs.shared import SqlRateLimiter, SqlStreamLeases, metadata
 from gridgov.ratelimit import MemoryStreamLeases, RateLimiter
 
@@ -93,3 +93,21 @@ def test_stream_leases_cap_an_owner_and_lapse(kind: str, tmp_path: Path) -> None
         clock[0] += 61  # a process died holding its leases: they lapse
         assert leases.acquire("user:1", 2, 60) is not None
     engine.dispose()
+
+
+def test_a_transactions_batched_jobs_become_one_and_the_others_stay_as_they_are() -> None:
+    jobs = [
+        Job(ENRICH_CASES, {"case_ids": [3]}),
+        Job("gridgov.other", {"n": 1}),
+        Job(ENRICH_CASES, {"case_ids": [1, 2]}),
+        Job(ENRICH_CASES, {"case_ids": [9]}, queue="elsewhere"),  # another queue: a job of its own
+        Job("gridgov.other", {"n": 2}),
+    ]
+    assert merged(jobs) == [
+        Job(ENRICH_CASES, {"case_ids": [3, 1, 2]}),
+        Job("gridgov.other", {"n": 1}),
+        Job(ENRICH_CASES, {"case_ids": [9]}, queue="elsewhere"),
+        Job("gridgov.other", {"n": 2}),
+    ]
+    assert jobs[0].args == {"case_ids": [3]}  # the jobs handed in are left as they were
+    assert merged([]) == []

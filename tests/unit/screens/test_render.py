@@ -8,7 +8,15 @@ from pathlib import Path
 
 from gridgov.web.render import beijing_time, content_security_policy
 
-KERNEL = {"gridgov.config", "gridgov.errors", "gridgov.clock", "gridgov.logging", "gridgov.actor", "gridgov.web.deps"}
+KERNEL = {
+    "gridgov.config",
+    "gridgov.basemap",
+    "gridgov.errors",
+    "gridgov.clock",
+    "gridgov.logging",
+    "gridgov.actor",
+    "gridgov.web.deps",
+}
 
 
 def test_render_imports_only_the_kernel_and_web_deps() -> None:
@@ -23,9 +31,10 @@ def test_render_imports_only_the_kernel_and_web_deps() -> None:
 
 
 def test_strict_policy_no_inline_scripts_no_eval() -> None:
-    csp = content_security_policy("")
+    csp = content_security_policy()
     assert "script-src 'self';" in csp and "unsafe-eval" not in csp and "connect-src 'self'" in csp
-    assert "https://*.tile.example" in content_security_policy("https://{s}.tile.example/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: blob:;" in csp
+    assert "img-src 'self' data: blob: https://a.tile.example;" in content_security_policy(["https://a.tile.example"])
 
 
 def test_times_read_in_beijing() -> None:

@@ -9,7 +9,7 @@
 
 from gridgov.cases.commands import CaseCommand, build_command
 from gridgov.cases.guards import OpenTasksRemain
-from gridgov.cases.services.actions import HANDLERS, apply_action, record_erasure
+from gridgov.cases.services.actions import HANDLERS, apply_action, record_claim, record_erasure
 from gridgov.cases.services.deadlines import ScanReport, scan_overdue
 from gridgov.cases.services.enrich import DUPLICATE_POOL, enrich_cases
 from gridgov.cases.services.intake import CaseDraft, OutsideCity, Reported, report_case
@@ -33,6 +33,7 @@ __all__ = [
     "apply_action",
     "build_command",
     "enrich_cases",
+    "record_claim",
     "record_erasure",
     "report_case",
     "scan_overdue",

@@ -148,6 +148,12 @@ def _in_scope(uow: CasesUnitOfWork, case: Case, actor: Actor) -> bool:
     return case_in_scope(scope, case.grid_code, case.reporter_user_id, case.owner_unit_id, units)
 
 
+def record_claim(uow: CasesUnitOfWork, case: Case, user_id: int, now: datetime) -> None:
+    """A case reported by phone joins the account made for that phone: an event of its own on the record."""
+    status = CaseStatus(case.status)
+    record_event(uow.cases, case, Action.CLAIM_REPORT, Actor.system(), status, status, now, {"user_id": user_id})
+
+
 def record_erasure(uow: CasesUnitOfWork, case: Case, now: datetime) -> None:
     """The erasure itself leaves an event on the case's record (with no personal data in it), and the case's salt
     goes: the digests of the erased values in the log can no longer be linked to them (docs/adr/0006)."""

@@ -62,3 +62,10 @@ class ActionContext:
         if unit is None:
             raise ValidationFailed(f"{label}不存在: {code}", field="unit_code")
         return unit
+
+    def assignee(self, code: str, label: str) -> Unit:
+        """A unit that is to receive new work: it must exist and still be active (not merged or retired)."""
+        unit = self.unit(code, label)
+        if unit.active is False:
+            raise ValidationFailed(f"{label}已撤销或合并，不能再分派: {unit.name}", field="unit_code")
+        return unit

@@ -22,9 +22,10 @@ from gridgov.clock import SHANGHAI
 from gridgov.errors import DuplicateKey, IdempotencyConflict, ValidationFailed
 from gridgov.geo.crs import to_canonical
 from gridgov.geo.ports import Locator
-from gridgov.grids.domain import check_code
-from gridgov.jobs.ports import ENRICH_CASE
+from gridgov.grids.domain import PREFIX_LENGTH, GridLevel, check_code, pad
+from gridgov.jobs.ports import ENRICH_CASES
 from gridgov.logging import get_logger
+from gridgov.signing import caller_key
 
 log = get_logger(__name__)
 
@@ -72,6 +73,26 @@ class _Placement:
     lon: float | None
     source: str
     confidence: float | None
+    conflict: dict[str, str] | None = None  # the pin's district and the one the address names, when they differ
+
+
+def district_of(code: str) -> str:
+    """The district (区县) code above a grid code."""
+    return pad(code[: PREFIX_LENGTH[GridLevel.DISTRICT]])
+
+
+def _conflict(point_code: str | None, draft: CaseDraft, locator: Locator) -> dict[str, str] | None:
+    """The pin lies in one district and the typed address names another: kept on the case for staff to see.
+    Only an unambiguous address match says which district it names."""
+    if point_code is None or not draft.address.strip():
+        return None
+    match = locator.parse_address(draft.address)
+    if match.code is None or match.level is None or match.level < GridLevel.DISTRICT or match.ambiguous:
+        return None
+    pinned, named = district_of(point_code), district_of(match.code)
+    if pinned == named:
+        return None
+    return {"point_district": pinned, "address_district": named, "address_match": match.code}
 
 
 def _place(draft: CaseDraft, locator: Locator | None) -> _Placement:
@@ -83,7 +104,7 @@ def _place(draft: CaseDraft, locator: Locator | None) -> _Placement:
             found = locator.locate(lat, lon, draft.crs)
             lat, lon = found.lat, found.lon
             if draft.grid_code is None and found.inside:
-                return _Placement(found.code, lat, lon, "point", 1.0)
+                return _Placement(found.code, lat, lon, "point", 1.0, _conflict(found.code, draft, locator))
             if draft.grid_code is None and not draft.address.strip():
                 raise OutsideCity(field="lat")
         else:
@@ -95,6 +116,18 @@ def _place(draft: CaseDraft, locator: Locator | None) -> _Placement:
         if match.code is not None and match.level is not None and match.level >= 1:
             return _Placement(match.code, lat, lon, "address", round(match.confidence, 3))
     return _Placement(None, lat, lon, "none", None)
+
+
+def _named_conflict(
+    uow: CasesUnitOfWork, conflict: dict[str, str] | None, version_id: int | None
+) -> dict[str, str] | None:
+    if conflict is None or version_id is None:
+        return None
+    names = {}
+    for key in ("point_district", "address_district"):
+        grid = uow.grids.by_code(conflict[key], version_id)
+        names[key + "_name"] = grid.name if grid is not None else conflict[key]
+    return {**conflict, **names}
 
 
 def _validate_draft(uow: CasesUnitOfWork, draft: CaseDraft) -> str:
@@ -137,6 +170,16 @@ def _request_hash(draft: CaseDraft) -> str:
     return hashlib.sha256(json.dumps(asdict(draft), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+def _replay(uow: CasesUnitOfWork, key: str | None, digest: str) -> Reported | None:
+    """The case already filed under this idempotency key (None: no such case); another request under it: 409."""
+    existing = uow.cases.by_idempotency_key(key) if key is not None else None
+    if existing is None:
+        return None
+    if existing.request_hash != digest:
+        raise IdempotencyConflict() from None
+    return Reported(existing.id, existing.tracking_code, existing.status, False)
+
+
 def report_case(
     uow: CasesUnitOfWork,
     draft: CaseDraft,
@@ -162,17 +205,21 @@ def report_case(
         actor = Actor(user_id=None, role=actor.role, unit_id=None)
     digest = _request_hash(draft)
     with uow:
-        if key is not None:
-            existing = uow.cases.by_idempotency_key(key)
-            if existing is not None:
-                if existing.request_hash != digest:
-                    raise IdempotencyConflict()
-                return Reported(existing.id, existing.tracking_code, existing.status, False)
-        urgency = _validate_draft(uow, draft)
-        place = _place(draft, locator)
-        grid_id = version_id = None
-        if place.grid_code is not None:
-            grid_id, version_id = grid_of(uow, place.grid_code)
+        # a key already used is found by the insert below (the unique key refuses it), not by a query first:
+        # a new case — nearly every request — costs one round trip fewer inside its group (gridgov.groupcommit)
+        try:
+            urgency = _validate_draft(uow, draft)
+            place = _place(draft, locator)
+            grid_id = version_id = None
+            if place.grid_code is not None:
+                grid_id, version_id = grid_of(uow, place.grid_code)
+        except ValidationFailed:
+            # a retry is answered with its case even where what it names has changed since (a category retired)
+            replay = _replay(uow, key, digest)
+            if replay is None:
+                raise
+            return replay
+        conflict = _named_conflict(uow, place.conflict, version_id)
         case = Case(
             tracking_code=_tracking_code(now),
             title=draft.title.strip(),
@@ -191,6 +238,7 @@ def report_case(
             location_confidence=place.confidence,
             reporter_name=draft.reporter_name,
             reporter_phone=draft.reporter_phone,
+            caller_key=caller_key(policy.caller_secret, draft.reporter_phone) if policy.caller_secret else None,
             reporter_user_id=actor.user_id if actor.role is Role.RESIDENT else None,
             created_by_id=actor.user_id,
             idempotency_key=key,
@@ -226,24 +274,23 @@ def report_case(
                 "suggested": case.suggested_category_code,
                 "confidence": case.suggestion_confidence,
                 "needs_review": case.needs_review,
+                **({"location_conflict": conflict} if conflict else {}),
             },
         )
         try:
             uow.cases.add(case, first)
+            if enrich_later is not None:
+                case_id = case.id
+                uow.enqueue(ENRICH_CASES, case_ids=[case_id])  # a job row in this transaction (one per group commit)
+                uow.after_commit(lambda: enrich_later(case_id))
+            uow.commit()  # a group commit's member learns only here that its key was taken (gridgov.groupcommit)
         except DuplicateKey:
             if key is None:
                 raise
             uow.rollback()
-            existing = uow.cases.by_idempotency_key(key)
-            if existing is None:
+            replay = _replay(uow, key, digest)
+            if replay is None:
                 raise
-            if existing.request_hash != digest:
-                raise IdempotencyConflict() from None
-            return Reported(existing.id, existing.tracking_code, existing.status, False)
-        if enrich_later is not None:
-            case_id = case.id
-            uow.enqueue(ENRICH_CASE, case_id=case_id)  # a job row in this transaction where the queue is durable
-            uow.after_commit(lambda: enrich_later(case_id))
-        uow.commit()
+            return replay
         log.info("case_reported", case_id=case.id, source=draft.source)
         return Reported(case.id, case.tracking_code, case.status, True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gridgov.classify.duplicates import DuplicateParams
 from gridgov.units.domain import UnitKind
 
-SOURCES = ("web", "hotline", "app", "miniprogram", "patrol", "open311", "campaign", "other")
+SOURCES = ("web", "hotline", "app", "miniprogram", "patrol", "open311", "campaign", "transfer", "other")
 
 
 HANDLER_UNIT_KINDS = frozenset(
@@ -26,6 +26,7 @@ class CasePolicy:
     classify_threshold: float = 0.6
     duplicates: DuplicateParams = DuplicateParams()
     appeal_days: int = 5  # 12345 operations (issue 17): working days to decide an appeal (GRIDGOV_APPEAL_DAYS)
+    caller_secret: str = field(default="", repr=False)  # 重复来电 (issue 17): the key of cases.caller_key
 
 
 DEFAULT_POLICY = CasePolicy()

@@ -96,12 +96,12 @@ def dispatch(ctx: ActionContext, cmd: c.Dispatch) -> None:
         record_label(ctx)
     response, handle, cat_urgency = limits(ctx)
     if cmd.unit_code:
-        unit = ctx.unit(cmd.unit_code, "派遣单位")
+        unit = ctx.assignee(cmd.unit_code, "派遣单位")
     else:
         unit = responsible_unit(ctx.uow, case.category_code, case.grid_code)
     if UnitKind(unit.kind) not in HANDLER_UNIT_KINDS:
         raise ValidationFailed(f"不能派遣给该类单位: {unit.name}", field="unit_code")
-    assists = [ctx.unit(code, "协办单位") for code in dict.fromkeys(cmd.assist_unit_codes)]
+    assists = [ctx.assignee(code, "协办单位") for code in dict.fromkeys(cmd.assist_unit_codes)]
     for a in assists:
         if a.id == unit.id or UnitKind(a.kind) not in HANDLER_UNIT_KINDS:
             raise ValidationFailed(f"协办单位不合适: {a.name}", field="assist_unit_codes")
@@ -141,6 +141,15 @@ def dispatch(ctx: ActionContext, cmd: c.Dispatch) -> None:
         handle_due_at=deadlines.handle_due.isoformat(),
         note=cmd.note,
     )
+    # an open 督办 follows the case to the unit that now has it in hand: that unit answers it
+    supervision = ctx.uow.cases.open_supervision(case.id)
+    if supervision is not None and supervision.unit_id != unit.id:
+        ctx.payload["supervision_moved"] = {
+            "supervision_id": supervision.id,
+            "from_unit_id": supervision.unit_id,
+            "to_unit_id": unit.id,
+        }
+        supervision.unit_id = unit.id
 
 
 def accept(ctx: ActionContext, cmd: c.Accept) -> None:

@@ -20,8 +20,8 @@ def merge(ctx: ActionContext, cmd: c.Merge) -> None:
     parent = ctx.uow.cases.get(cmd.into_case_id)
     if parent is None:
         raise NotFound(f"主案不存在: {cmd.into_case_id}", field="into_case_id")
-    if CaseStatus(parent.status).kind is StatusKind.CLOSED or parent.status == CaseStatus.MERGED.value:
-        raise InvalidTransition("主案已结案或本身已被并案")
+    if CaseStatus(parent.status).kind is not StatusKind.OPEN or parent.status == CaseStatus.MERGED.value:
+        raise InvalidTransition("主案已结案、已转办或本身已被并案")
     ctx.move(Action.MERGE)
     ctx.case.parent_case_id = parent.id
     ctx.payload.update(into_case_id=parent.id, into_tracking_code=parent.tracking_code)

@@ -26,7 +26,7 @@ def whistle(ctx: ActionContext, cmd: c.Whistle) -> None:
     handle_due = ctx.calendar.deadline(ctx.now, handle)
     summoned: list[dict[str, Any]] = []
     for code in dict.fromkeys(cmd.department_codes):
-        unit = ctx.unit(code, "部门")
+        unit = ctx.assignee(code, "部门")
         if UnitKind(unit.kind) not in SUMMONABLE_KINDS:
             raise ValidationFailed(f"只能召集职能部门: {unit.name}", field="department_codes")
         if unit.id in open_units:

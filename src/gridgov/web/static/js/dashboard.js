@@ -162,7 +162,7 @@
   async function loadMap() {
     if (!state.map) {
       state.map = GG.map.make($("map"), { fit: false });
-      state.points = L.layerGroup().addTo(state.map.map);
+      state.points = GG.map.caseLayer(state.map.map, { done: (n) => { $("map").dataset.clustered = String(n); } });
       state.renderer = L.canvas({ padding: 0.3 });  // thousands of points: one canvas, not an SVG node each
       const user = GG.config.user || {};
       const layer = await state.map.showBoundaries(user.grid_code || GG.config.city.grid_code, true, 10);
@@ -172,16 +172,34 @@
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(",");
     const gj = await GG.api("GET", "/api/v1/cases.geojson?status=open&limit=2000&bbox=" + bbox);
     state.points.clearLayers();
-    for (const f of gj.features) {
+    delete $("map").dataset.clustered;
+    const markers = gj.features.map((f) => {
       const [lon, lat] = f.geometry.coordinates;
       const p = f.properties;
-      L.circleMarker([lat, lon], { renderer: state.renderer, radius: 5, weight: 1, color: "#fff", fillColor: COLORS[p.alarm_level] || COLORS.none, fillOpacity: 0.9 })
-        .bindTooltip(GG.h("span", {}, p.tracking_code + " " + p.title + " · " + p.status_label))  // text, never HTML
-        .addTo(state.points);
-    }
+      return L.circleMarker([lat, lon], { renderer: state.renderer, radius: 5, weight: 1, color: "#fff", fillColor: COLORS[p.alarm_level] || COLORS.none, fillOpacity: 0.9 })
+        .bindTooltip(GG.h("span", {}, p.tracking_code + " " + p.title + " · " + p.status_label));  // text, never HTML
+    });
+    if (state.points.addLayers) state.points.addLayers(markers); // clustered, in chunks
+    else { markers.forEach((m) => m.addTo(state.points)); $("map").dataset.clustered = String(markers.length); }
+    if (!markers.length) $("map").dataset.clustered = "0";
     const note = $("map-note");
     $("map-count").textContent = "图上 " + gj.features.length + " 件 · 在办 " + num(note.dataset.open) + " 件" + (gj.truncated ? " (仅显示最新部分)" : "");
     $("map").dataset.cases = String(gj.features.length);
+  }
+
+  /* --- heat map: cases reported in a period, by category, in the reader's scope ------------------------------ */
+  async function loadHeat() {
+    const form = $("heat-form"), on = $("heat-on").checked;
+    if (!state.map) return;
+    if (state.heat) { state.heat.remove(); state.heat = null; }
+    if (!on) { state.points.addTo(state.map.map); $("heat-count").textContent = ""; delete $("map").dataset.heat; return; }
+    const q = "days=" + form.days.value + (form.category.value ? "&category=" + encodeURIComponent(form.category.value) : "");
+    const d = await GG.api("GET", "/api/v1/dashboard/heat?" + q);
+    if (!$("heat-on").checked) return;
+    state.points.remove();
+    state.heat = L.heatLayer(d.points, { radius: 22, blur: 18, maxZoom: 12, max: Math.max(1, d.max) }).addTo(state.map.map);
+    $("heat-count").textContent = "共 " + d.cases + " 件 (有坐标)";
+    $("map").dataset.heat = String(d.points.length);
   }
 
   /* --- live updates ------------------------------------------------------------------------------------ */
@@ -214,6 +232,11 @@
       state.month = $("month").value;
       settle(loadRanking());
     });
+    GG.api("GET", "/api/v1/categories?taxonomy=hotline12345&parent=").then((rows) => {
+      rows.forEach((c) => $("heat-category").append(GG.h("option", { value: c.code }, c.name)));
+    }).catch(() => null);
+    $("heat-form").addEventListener("change", () => settle(loadHeat()));
+    $("heat-form").addEventListener("submit", (ev) => ev.preventDefault());
     await Promise.all([settle(loadOverdue()), settle(loadRanking()), settle(loadTrend()), settle(loadMap())]);
     window.addEventListener("resize", GG.debounce(() => Object.values(state.charts).forEach((c) => c.resize()), 150));
   });

@@ -11,6 +11,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const found = await GG.map.locate(p);
       document.getElementById("where").textContent = found && found.inside ? "网格: " + found.name + " (" + found.code + ")" : "该位置不在本市网格范围内";
       state.grid = found && found.inside ? found.code : state.grid;
+      m.showPicked(found).catch(() => null);
       suggestUnit(); duplicates(p).catch((e) => GG.toast(e.message, true));
     },
   });
@@ -19,13 +20,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const matchAddress = GG.debounce(async () => {
     const text = form.address.value.trim();
     const out = document.getElementById("address-match");
-    if (!text) { out.textContent = ""; return; }
+    if (!text) { out.textContent = ""; m.goToAddress(""); return; }
     try {
-      const a = await GG.api("GET", "/api/v1/grids/address?text=" + encodeURIComponent(text));
+      const a = await m.goToAddress(text); // moves the map to the division named
       if (!a.code) { out.textContent = "未匹配到网格"; return; }
       out.textContent = "匹配: " + a.name + " (" + a.code + ") · 置信度 " + Math.round(a.confidence * 100) + "%";
       if (!m.point) state.grid = a.code;
-      m.showBoundaries(a.code, false, 13).catch(() => null);
       suggestUnit();
     } catch (e) { out.textContent = e.message; }
   }, 300);
@@ -97,6 +97,7 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("call-result").textContent = "";
     document.getElementById("kb-picked").textContent = ""; form.article_id.value = "";
     document.getElementById("suggest").replaceChildren(h("p", { class: "muted" }, "输入诉求后显示建议类别"));
+    document.getElementById("caller-box").replaceChildren(h("p", { class: "muted" }, "输入来电号码后显示该来电人的近期案件"));
   });
   form.addEventListener("submit", GG.guarded(async (ev) => {
     const mode = ev.submitter ? ev.submitter.dataset.mode : "register";
@@ -105,6 +106,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!title) { form.title.focus(); throw new Error("请填写诉求概要"); }
     const note = form.note.value.trim();
     if (mode === "close" && !note) { form.note.focus(); throw new Error("直接办结须填写答复内容"); }
+    if (!state.made) GG.map.confirmPlace(m);
     const body = { title, description: form.description.value.trim(), source: "hotline", address: form.address.value.trim(),
       reporter_name: form.reporter_name.value.trim(), reporter_phone: form.reporter_phone.value.trim() };
     if (form.category_code.value.trim()) body.category_code = form.category_code.value.trim();

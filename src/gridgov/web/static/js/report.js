@@ -12,6 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
       where.textContent = found && found.inside
         ? "位置: " + found.ancestors.concat([{ name: found.name }]).map((a) => a.name).filter(Boolean).slice(1).join(" / ")
         : "该位置不在本市网格范围内, 请重新选择";
+      m.showPicked(found).catch(() => null);
     },
   });
   m.showBoundaries(GG.config.city.grid_code).catch((e) => GG.toast(e.message, true));
@@ -19,12 +20,15 @@ document.addEventListener("DOMContentLoaded", () => {
     const sel = document.getElementById("category");
     rows.forEach((c) => sel.append(GG.h("option", { value: c.code }, c.name)));
   }).catch(() => null);
+  const moveTo = GG.debounce(() => m.goToAddress(form.address.value.trim()).catch(() => null), 300);
+  form.address.addEventListener("input", moveTo);
   document.getElementById("locate-me").addEventListener("click", GG.guarded(() => m.useMyLocation()));
 
   form.addEventListener("submit", GG.guarded(async () => {
     const title = form.title.value.trim();
     if (!title) { form.title.focus(); throw new Error("请填写问题概述"); }
     if (!m.point && !form.address.value.trim()) throw new Error("请在地图上标出位置或填写地址");
+    GG.map.confirmPlace(m);
     const body = {
       title, description: form.description.value.trim(), source: "web", address: form.address.value.trim(),
       anonymous: form.anonymous.checked, reporter_phone: form.anonymous.checked ? "" : form.reporter_phone.value.trim(),

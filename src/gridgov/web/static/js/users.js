@@ -167,8 +167,33 @@ document.addEventListener("DOMContentLoaded", () => {
   versions().catch((e) => GG.toast(e.message, true));
 
   const compare = document.getElementById("compare-form");
+  const cmpBox = document.getElementById("compare-map");
+  let cmpMap = null, cmpLayer = null;
+  // the two versions one over the other: the old shapes dashed grey / red, the new ones blue / green
+  const CHANGE_STYLE = {
+    added: { color: "#2e7d32", weight: 2, fillColor: "#66bb6a", fillOpacity: 0.35 },
+    removed: { color: "#c62828", weight: 2, dashArray: "6 4", fillColor: "#ef9a9a", fillOpacity: 0.25 },
+    before: { color: "#424242", weight: 2, dashArray: "8 6", fill: false },
+    after: { color: "#1565c0", weight: 4, fillColor: "#90caf9", fillOpacity: 0.2 },
+  };
+  const CHANGE_LABEL = { added: "新增", removed: "删除", before: "改边界前", after: "改边界后" };
+  function drawCompare(features) {
+    cmpBox.hidden = !features.length;
+    if (!features.length) return;
+    if (!cmpMap) cmpMap = GG.map.make(cmpBox, { fit: true });
+    if (cmpLayer) cmpLayer.remove();
+    const order = { after: 0, added: 1, removed: 2, before: 3 };  // the old outlines on top, so both show
+    features = [...features].sort((a, b) => order[a.properties.change] - order[b.properties.change]);
+    cmpLayer = L.geoJSON(features, {
+      style: (f) => ({ ...CHANGE_STYLE[f.properties.change], className: "cmp-" + f.properties.change }),
+      onEachFeature: (f, l) => l.bindTooltip(h("span", {}, CHANGE_LABEL[f.properties.change] + ": " + f.properties.code + " " + (f.properties.name || "")), { sticky: true }),
+    }).addTo(cmpMap.map);
+    const bounds = cmpLayer.getBounds();
+    if (bounds.isValid()) cmpMap.map.fitBounds(bounds, { padding: [12, 12], maxZoom: 16 });
+  }
   compare.addEventListener("submit", GG.guarded(async () => {
-    const d = await GG.api("GET", "/api/v1/admin/grids/compare?old=" + compare.old.value + "&new=" + compare.new.value);
+    const d = await GG.api("GET", "/api/v1/admin/grids/compare?shapes=true&old=" + compare.old.value + "&new=" + compare.new.value);
+    drawCompare(d.features || []);
     const list = (title, items, fmt) => items.length ? [h("h4", {}, title + " (" + items.length + ")"), h("ul", { class: "list" }, items.map((i) => h("li", {}, fmt(i))))] : [];
     document.getElementById("compare-answer").replaceChildren(
       h("p", { id: "compare-counts" }, "新增 " + d.counts.added + " · 删除 " + d.counts.removed + " · 改名 " + d.counts.renamed + " · 改边界 " + d.counts.redrawn),

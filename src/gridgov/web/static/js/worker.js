@@ -22,6 +22,7 @@ document.addEventListener("DOMContentLoaded", () => {
       else if (!found.inside) where.textContent += " · 不在本市网格范围内";
       else if (mine.length && !mine.some((g) => found.code.startsWith(g))) where.textContent += " · " + found.name + " (不在我的网格, 将由所在网格处理)";
       else where.textContent += " · " + found.name;
+      m.showPicked(found).catch(() => null);
     },
   });
   m.showBoundaries(grid && /^\d{15}$/.test(grid) ? grid : GG.config.city.grid_code, !(grid && /^\d{15}$/.test(grid))).catch(() => null);
@@ -54,11 +55,14 @@ document.addEventListener("DOMContentLoaded", () => {
   setInterval(() => { if (navigator.onLine) flush(); }, 30000); // a signal that came back without an online event
   flush();
 
+  const moveTo = GG.debounce(() => navigator.onLine && m.goToAddress(form.address.value.trim()).catch(() => null), 300);
+  form.address.addEventListener("input", moveTo);
   document.getElementById("locate-me").addEventListener("click", GG.guarded(() => m.useMyLocation()));
   form.addEventListener("submit", GG.guarded(async () => {
     const title = form.title.value.trim();
     if (!title) { form.title.focus(); throw new Error("请填写发现的问题"); }
-    const body = { title, description: form.description.value.trim(), source: "patrol" };
+    GG.map.confirmPlace(m);
+    const body = { title, description: form.description.value.trim(), source: "patrol", address: form.address.value.trim() };
     if (m.point) Object.assign(body, { lat: m.point.lat, lon: m.point.lon, crs: m.point.crs });
     else if (grid && /^\d{15}$/.test(grid)) body.grid_code = grid;
     const photos = await GG.outbox.photosOf(form.photos);

@@ -1,0 +1,180 @@
+"""One browser test per basemap mode (docs/geo.md#basemaps), sharing the session's browser and server: an
+MBTiles package served by gridgov; 天地图 WMTS and a GCJ-02 template pointed at a tile server on loopback. Every
+request the page makes is recorded: none may go anywhere but gridgov and that tile server. The GCJ-02 test drops
+a pin on the shifted map and checks that the case lands in the grid holding the true WGS-84 point, and that the
+JS port of geo/crs.py agrees with the Python."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from gridgov.basemap import close_packages
+from gridgov.config import Settings
+from gridgov.geo.crs import from_canonical, to_canonical
+from tiles import make_mbtiles, tile_server
+
+from conftest import World
+
+SHOTS = Path("/work/notes/shots-D") if Path("/work/notes").is_dir() else None
+# exposes each Leaflet map a page makes (report.js keeps its own in a closure)
+EXPOSE_MAPS = """window.__maps = [];
+document.addEventListener("DOMContentLoaded", () => {
+  if (window.L) L.Map.addInitHook(function () { window.__maps.push(this); });
+});"""
+
+
+@pytest.fixture
+def configure(clean: World) -> Iterator[Callable[..., Settings]]:
+    original = clean.container.settings
+
+    def apply(**values: object) -> Settings:
+        clean.container.settings = original.model_copy(update=values)
+        return clean.container.settings
+
+    yield apply
+    clean.container.settings = original
+    close_packages()  # the packages this test made go with its tmp_path
+
+
+def _report_page(browsing: Any) -> tuple[Any, list[str]]:
+    page = browsing.page("resident")
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.add_init_script(EXPOSE_MAPS)
+    page.goto("/report")
+    expect(page.locator("#map.leaflet-container")).to_be_attached()  # wait_for_function would need eval (CSP)
+    return page, seen
+
+
+def _hosts(urls: list[str]) -> set[str]:
+    return {urlsplit(u).netloc for u in urls if urlsplit(u).scheme in ("http", "https")}
+
+
+def _shot(browsing: Any, page: Any, name: str) -> None:
+    browsing.shot(page, name)
+    if SHOTS is not None:
+        SHOTS.mkdir(exist_ok=True)
+        page.locator("#map").screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_an_mbtiles_package_served_by_gridgov(browsing: Any, configure: Any, tmp_path: Path) -> None:
+    make_mbtiles(tmp_path / "zz.mbtiles", radius=3)
+    configure(map_mbtiles=str(tmp_path / "zz.mbtiles"))
+    page, seen = _report_page(browsing)
+    page.evaluate("window.__maps[0].setView([34.7466, 113.6253], 11, { animate: false })")
+    tiles = page.locator("#map img.leaflet-tile-loaded[src*='/tiles/11/']")
+    expect(tiles.first).to_be_visible()
+    expect(page.locator("#map img.leaflet-tile:not(.leaflet-tile-loaded)")).to_have_count(0)
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("测试瓦片 © gridgov")
+    _shot(browsing, page, "basemap-mbtiles")
+    assert tiles.count() >= 4
+    assert _hosts(seen) == {urlsplit(browsing.base).netloc}, _hosts(seen)
+
+
+def test_tianditu_wmts_from_a_local_tile_server(browsing: Any, configure: Any) -> None:
+    with tile_server() as tiles:
+        template = tiles.base + "/t{s}/{layer}_w/{z}/{x}/{y}.png?tk={key}"
+        configure(map_provider="tianditu", map_tianditu_key="test-key-1", map_tianditu_url=template)
+        page, seen = _report_page(browsing)
+        page.evaluate("window.__maps[0].setView([34.7466, 113.6253], 12, { animate: false })")
+        expect(page.locator("#map img.leaflet-tile-loaded[src*='cva_w/12/']").first).to_be_attached()
+        expect(page.locator("#map img.leaflet-tile:not(.leaflet-tile-loaded)")).to_have_count(0)
+        expect(page.locator(".leaflet-control-attribution")).to_contain_text("天地图")
+        _shot(browsing, page, "basemap-tianditu")
+        asked = [p for p in tiles.requests if "/12/" in p]
+    assert {p.split("/")[2] for p in asked} == {"vec_w", "cva_w"}  # base and labels
+    assert len({p.split("/")[1] for p in tiles.requests}) > 1  # spread over the subdomains t0–t7
+    assert all(parse_qs(urlsplit(p).query)["tk"] == ["test-key-1"] for p in tiles.requests)
+    assert _hosts(seen) == {urlsplit(browsing.base).netloc, urlsplit(tiles.base).netloc}, _hosts(seen)
+
+
+def test_a_gcj02_map_shifts_both_ways_and_a_dropped_pin_lands_in_the_true_grid(
+    browsing: Any, configure: Any, clean: World
+) -> None:
+    locator = clean.container.locator()
+    target = _shifted_point(clean)  # WGS-84, in clean.grid; its GCJ-02 coordinates read as WGS-84 lie elsewhere
+    glat, glon = from_canonical(*target, "gcj02")
+    with tile_server() as tiles:
+        configure(map_tile_url=tiles.base + "/gcj/{z}/{x}/{y}.png", map_tile_crs="gcj02", map_tile_attribution="GCJ")
+        page, seen = _report_page(browsing)
+        page.evaluate(f"window.__maps[0].setView([{glat}, {glon}], 17, {{ animate: false }})")
+        expect(page.locator("#map img.leaflet-tile:not(.leaflet-tile-loaded)")).to_have_count(0)
+        # the JS port of geo/crs.py agrees with the Python (both directions, across the city)
+        samples = [(34.5 + 0.05 * i, 113.2 + 0.07 * j) for i in range(9) for j in range(12)]
+        js = page.evaluate(
+            "(pts) => pts.map(([a, b]) => [GG.basemap.wgs84ToGcj02(a, b), GG.basemap.gcj02ToWgs84(a, b)])", samples
+        )
+        for (lat, lon), (fwd, back) in zip(samples, js, strict=True):
+            assert abs(fwd[0] - from_canonical(lat, lon, "gcj02")[0]) < 1e-9
+            assert abs(fwd[1] - from_canonical(lat, lon, "gcj02")[1]) < 1e-9
+            assert max(abs(a - b) for a, b in zip(back, to_canonical(lat, lon, "gcj02"), strict=True)) < 1e-9
+        assert page.evaluate(f"GG.basemap.fromMap({glat}, {glon})") == pytest.approx(list(target), abs=1e-8)
+        # drop the pin where the GCJ-02 map shows the true point
+        x, y = page.evaluate(
+            f"(() => {{ const p = window.__maps[0].latLngToContainerPoint([{glat}, {glon}]); return [p.x, p.y]; }})()"
+        )
+        box = page.locator("#map").bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        expect(page.locator("#where")).to_contain_text("位置: ")
+        _shot(browsing, page, "basemap-gcj02")
+        page.get_by_label("问题概述").fill("GCJ-02 地图上标出的井盖破损")
+        page.get_by_role("button", name="提交").click()
+        expect(page.locator("#receipt")).to_be_visible()
+        expect(page.locator("#tracking-code")).to_have_text(re.compile(r"\S"))
+        code = page.locator("#tracking-code").inner_text().strip()
+        with clean.container.engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT id, grid_code, lat, lon, input_crs FROM cases WHERE tracking_code = :t"), {"t": code}
+            ).one()
+        # a case panel's small map (map.js caseMaps, as htmx loads the panel) shifts the stored WGS-84 point onto
+        # the GCJ-02 map too
+        page.evaluate(
+            f"""() => {{ const el = document.createElement("div"); el.className = "map panel-map";
+                 Object.assign(el.dataset,
+                   {{ caseMap: "", grid: "{row.grid_code}", lat: "{row.lat}", lon: "{row.lon}" }});
+                 el.id = "panel-map"; document.body.append(el);
+                 document.dispatchEvent(new CustomEvent("htmx:load", {{ detail: {{ elt: el }} }})); }}"""
+        )
+        expect(page.locator("#panel-map .leaflet-marker-icon")).to_have_count(1)
+        pin = page.evaluate(
+            """() => { const m = document.getElementById("panel-map").ggMap.map; let at = null;
+                 m.eachLayer((l) => { if (l instanceof L.Marker) at = l.getLatLng(); }); return [at.lat, at.lng]; }"""
+        )
+        assert pin == pytest.approx(list(from_canonical(row.lat, row.lon, "gcj02")), abs=1e-9)
+    assert row.grid_code == locator.locate(*target, "wgs84").code == clean.grid
+    assert row.input_crs == "gcj02" and abs(row.lat - target[0]) < 2e-5 and abs(row.lon - target[1]) < 2e-5
+    assert any("/geometry?" in u and "crs=gcj02" in u for u in seen)  # the grid layer is drawn shifted
+    assert any("/gcj/17/" in p for p in tiles.requests)
+    assert _hosts(seen) == {urlsplit(browsing.base).netloc, urlsplit(tiles.base).netloc}, _hosts(seen)
+
+
+def _shifted_point(w: World) -> tuple[float, float]:
+    """A WGS-84 point well inside the test's grid whose GCJ-02 coordinates, if wrongly taken for WGS-84, fall
+    outside it (so the test fails if the shift is skipped either way)."""
+    import shapely  # type: ignore[import-untyped]
+
+    sql = text(
+        "SELECT geom_wkb FROM grids g JOIN grid_versions v ON v.id = g.version_id WHERE v.active AND g.code = :c"
+    )
+    with w.container.sessions() as s:
+        poly = shapely.from_wkb(s.execute(sql, {"c": w.grid}).scalar_one())
+    locator = w.container.locator()
+    inner = poly.buffer(-0.0005)
+    minx, miny, maxx, maxy = inner.bounds
+    for i in range(1, 40):
+        for j in range(1, 40):
+            lon, lat = minx + (maxx - minx) * i / 40, miny + (maxy - miny) * j / 40
+            if not inner.contains(shapely.Point(lon, lat)):
+                continue
+            glat, glon = from_canonical(lat, lon, "gcj02")
+            if locator.locate(glat, glon, "wgs84").code != w.grid and locator.locate(lat, lon, "wgs84").code == w.grid:
+                return lat, lon
+    raise AssertionError("no point of the grid is moved out of it by the GCJ-02 shift")
