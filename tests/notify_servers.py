@@ -99,6 +99,18 @@ class SmsGateway(LoopbackServer):
         self.times: list[float] = []  # time.perf_counter() of each first acceptance (bench/notify.py)
         self.fail_first = fail_first  # answer 503 to the first n sends
         self.status = status
+        self.hold_at: int | None = None  # the send that makes this many acceptances is answered only on release
+        self._released = threading.Event()
+
+    def hold(self, at: int) -> None:
+        """Accept the `at`-th message but keep its answer back (the sender is then mid-delivery) until `release`."""
+        with self.lock:
+            self.hold_at, self._released = at, threading.Event()
+
+    def release(self) -> None:
+        with self.lock:
+            self.hold_at = None
+            self._released.set()
 
     def post(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         if headers.get("Authorization") != self.TOKEN:
@@ -113,10 +125,16 @@ class SmsGateway(LoopbackServer):
                 return 503, {"error": "busy"}
             if self.status != 200:
                 return self.status, {"error": "refused", "code": "MOBILE_INVALID"}
+            held = None
             if key not in self.accepted:
                 self.accepted[key] = f"m{len(self.accepted) + 1}"
                 self.times.append(time.perf_counter())
-            return 200, {"id": self.accepted[key], "status": "accepted"}
+                if self.hold_at is not None and len(self.accepted) == self.hold_at:
+                    held = self._released
+            answer = 200, {"id": self.accepted[key], "status": "accepted"}
+        if held is not None:
+            held.wait(timeout=60)
+        return answer
 
     def get(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
         key = dict(parse_qsl(urlsplit(path).query)).get("requestId", "")

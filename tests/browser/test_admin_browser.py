@@ -50,6 +50,7 @@ def test_an_admin_creates_a_user_who_signs_in_and_is_then_stopped(browsing: Any,
     admin.once("dialog", lambda d: d.accept())
     admin.get_by_role("button", name="停用").click()
     expect(admin.locator("tr[data-user='zhang.wei']")).to_contain_text("已停用")
+    admin.wait_for_load_state()  # the page reloaded itself: its controller is bound once it has loaded
     admin.locator("[data-open='zhang.wei']").click()
     expect(admin.locator("#u-record li")).to_have_count(2)
     expect(admin.locator("#u-record")).to_contain_text("停用")
@@ -74,6 +75,21 @@ def test_the_rule_tester_answers_who_would_get_a_case(browsing: Any, clean: Worl
     expect(secret).to_contain_text("已设置 (隐藏)")
     assert clean.container.settings.secret_key not in admin.locator("#settings").inner_text()
     browsing.shot(admin, "admin-tester")
+
+
+def test_a_code_typed_before_the_picker_script_arrives_is_still_answered(browsing: Any, clean: World) -> None:
+    """On a slow line a dispatcher types before the page's scripts have run: the picker answers what is there."""
+    admin = browsing.page("admin")
+    held: list[Any] = []
+    admin.route("**/static/js/picker.js", lambda route: held.append(route))  # held back until the code has been typed
+    admin.goto("/admin", wait_until="commit")
+    box = admin.locator("#tester-form").get_by_label("类别", exact=True)
+    box.fill("E0506")
+    while not held:
+        admin.wait_for_timeout(50)
+    held[0].continue_()
+    picker = box.locator("xpath=ancestor::div[@data-picker][1]")
+    expect(picker.locator("[role=option][data-code='E0506']")).to_be_visible()
 
 
 def test_a_broken_grid_file_shows_its_errors_on_the_map_and_a_valid_one_is_activated(

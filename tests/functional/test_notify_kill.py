@@ -47,10 +47,14 @@ def test_killed_twice_the_worker_delivers_all_and_sends_no_key_twice(clean: Worl
                          GRIDGOV_NOTIFY_BATCH="100")  # fmt: skip
         kills = 0
         for threshold in (N // 5, N // 2):
+            # the gateway keeps back its answer to the threshold's message: the kill finds a delivery in hand,
+            # never the moment between two batches
+            gw.hold(threshold)
             proc = start(env, log)
             wait_for(gw, threshold, proc, log)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            gw.release()
             kills += 1
         proc = start(env, log)
         try:

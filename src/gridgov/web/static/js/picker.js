@@ -74,6 +74,8 @@
       input.setCustomValidity(typed && !hidden.value ? "请从列表中选择" : "");
       setTimeout(close, 100);
     });
+    // typed before this controller was ready (a slow page, a panel just swapped in): answer what is already there
+    if (input.value.trim() && !hidden.value) ask();
   }
 
   /* The searchable multi-select: typing hides the options whose name, initials or group do not match. */
@@ -83,7 +85,7 @@
     const filter = box.querySelector("input[type=search]");
     const count = box.querySelector(".chosen");
     const update = () => { count.textContent = "已选 " + box.querySelectorAll("input[type=checkbox]:checked").length + " 个"; };
-    filter.addEventListener("input", () => {
+    const apply = () => {
       const q = filter.value.trim().toLowerCase();
       for (const group of box.querySelectorAll("fieldset")) {
         let shown = 0;
@@ -93,9 +95,11 @@
         }
         group.hidden = shown === 0;
       }
-    });
+    };
+    filter.addEventListener("input", apply);
     box.addEventListener("change", update);
     update();
+    if (filter.value.trim()) apply(); // typed before this controller was ready
   }
 
   /* A form is not sent while a picker holds a name that was typed but not picked. */
