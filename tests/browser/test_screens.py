@@ -299,3 +299,33 @@ def test_a_resident_reports_with_the_keyboard_alone(browsing: Any, clean: World)
     with clean.container.engine.connect() as conn:
         lat, lon = conn.execute(text("SELECT lat, lon FROM cases")).one()
     assert lat is not None and lon is not None
+
+
+def test_a_unit_typed_over_the_proposal_before_the_picker_is_bound_is_answered(
+    browsing: Any, api: Api, clean: World
+) -> None:
+    """The dispatch box comes filled with the proposed unit; a dispatcher who types over it before the page's
+    script has bound the picker (a slow line; a panel htmx swapped in binds once it settles) still gets the list,
+    and the proposal's code is not sent in place of what was typed."""
+    cid = api.post(
+        "operator", "/api/v1/cases", {"title": "店外占道经营", "grid_code": clean.grid, "category_code": "H1802"}
+    ).json()["id"]
+    api.ok("operator", cid, "register")
+    dispatcher = browsing.page("dispatcher")
+    held: list[Any] = []
+    dispatcher.route("**/static/js/picker.js", lambda route: held.append(route))
+    dispatcher.goto(f"/cases/{cid}", wait_until="commit")
+    form = dispatcher.locator("form[data-action='dispatch']")
+    box = form.get_by_label("承办单位", exact=True)
+    proposed = box.get_attribute("value")
+    assert proposed, "the dispatch box should come filled with the proposed unit"
+    wanted = f"{clean.district}-cg"
+    box.fill(wanted)
+    while not held:
+        dispatcher.wait_for_timeout(50)
+    held[0].continue_()
+    picker = box.locator("xpath=ancestor::div[@data-picker][1]")
+    expect(picker.locator(f"[role=option][data-code='{wanted}']")).to_be_visible()
+    assert picker.locator("input[type=hidden]").input_value() in ("", wanted)  # never the proposal's code
+    picker.locator(f"[role=option][data-code='{wanted}']").click()
+    expect(picker.locator("input[type=hidden]")).to_have_value(wanted)

@@ -74,8 +74,12 @@
       input.setCustomValidity(typed && !hidden.value ? "请从列表中选择" : "");
       setTimeout(close, 100);
     });
-    // typed before this controller was ready (a slow page, a panel just swapped in): answer what is already there
-    if (input.value.trim() && !hidden.value) ask();
+    // typed before this controller was ready (a slow page; a panel htmx swapped in binds only once it settles):
+    // what the box holds is not what the server drew, so it is the person's text, and it is answered as typed
+    if (input.value !== input.defaultValue) {
+      hidden.value = ""; box.querySelector(".picked").textContent = "";
+      if (input.value.trim()) ask();
+    }
   }
 
   /* The searchable multi-select: typing hides the options whose name, initials or group do not match. */
