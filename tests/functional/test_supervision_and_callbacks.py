@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from typing import Any
 
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
+from gridgov.accounts.services import add_user
 from gridgov.callbacks.models import Callback
 from gridgov.cases.models import CaseEvent, CaseUrge
 from gridgov.cases.services import scan_overdue
@@ -28,6 +30,16 @@ def _accepted(api: Api, world: World, **extra: object) -> int:
     api.ok("dispatcher", case_id, "dispatch")
     api.ok("street", case_id, "accept")
     return case_id
+
+
+def _messages(world: World, event_type: str) -> list[Any]:
+    with world.container.engine.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT recipient_key, channel, body FROM notify_messages WHERE event_type = :e ORDER BY id"),
+                {"e": event_type},
+            )
+        )
 
 
 def _verify(url: str) -> tuple[int, str]:
@@ -53,6 +65,10 @@ def test_a_leader_supervises_the_unit_answers_and_the_record_verifies(
     assert board["items"] == [] and board["supervision_on_time_rate"] == 1.0
     events = api.get("dispatcher", f"/api/v1/cases/{case_id}/events").json()
     assert [e["event_type"] for e in events][-2:] == ["supervised", "supervision_replied"]
+    # the leader who asked is told of the reply in the 站内信, with the unit and what it said
+    told = _messages(clean, "supervision_replied")
+    assert [(m.recipient_key, m.channel) for m in told] == [(f"user:{clean.users['leader']}", "inapp")]
+    assert "已清理完毕" in told[0].body and "回复" in told[0].body
     code, out = _verify(database_url)
     assert code == 0, out
     # the row feeds 督办按期回复率: an UPDATE of it, or its deletion, is caught by re-deriving it from the events
@@ -70,6 +86,17 @@ def test_a_leader_supervises_the_unit_answers_and_the_record_verifies(
 
 
 def test_an_unanswered_supervision_escalates_and_the_record_verifies(api: Api, clean: World, database_url: str) -> None:
+    # someone at the district's centre, where the 督办 goes first (the test world has nobody there); the account is
+    # stopped at the end, so that no other test's messages reach it
+    centre = add_user(clean.container.uow(), "centre-410102", "dispatcher", clean.district, clean.clock.now())
+    try:
+        _escalates(api, clean, database_url, centre)
+    finally:
+        with clean.container.engine.begin() as conn:
+            conn.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": centre})
+
+
+def _escalates(api: Api, clean: World, database_url: str, centre: int) -> None:
     case_id = _accepted(api, clean)
     due = clean.clock.now() + timedelta(hours=4)
     api.ok("dispatcher", case_id, "supervise", due_at=due.isoformat(), note="限四小时回复")
@@ -80,6 +107,14 @@ def test_an_unanswered_supervision_escalates_and_the_record_verifies(api: Api, c
     assert '"supervisions_escalated": 1' in result.output
     case = api.get("dispatcher", f"/api/v1/cases/{case_id}").json()
     assert case["supervisions"][0]["escalated_to"] and case["supervisions"][0]["escalation_level"] == 1
+    # the unit it escalated to is told at once, in the 站内信 (and by SMS where its people left a number)
+    escalated = [e for e in api.get("dispatcher", f"/api/v1/cases/{case_id}/events").json()
+                 if e["event_type"] == "supervision_escalated"]  # fmt: skip
+    to_unit = escalated[0]["payload"]["to_unit_name"]
+    assert escalated[0]["payload"]["to_unit_code"] == clean.district
+    told = [m for m in _messages(clean, "supervision_escalated") if m.channel == "inapp"]
+    assert [m.recipient_key for m in told] == [f"user:{centre}"]
+    assert to_unit in told[0].body and "督办升级" in told[0].body
     assert scan_supervisions(clean.container.uow_factory, due + timedelta(minutes=1)).escalated == 0
     code, out = _verify(database_url)
     assert code == 0, out

@@ -77,6 +77,52 @@ def status(database_url: str | None) -> None:
         click.echo(f"{s.label}\t{counts.get(s.value, 0)}")
 
 
+@notify.command("contacts", help="导入工作人员的通知方式 (CSV: username,sms,email; 空格不改; 有错不导入)")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@db_option
+@friendly
+def contacts(path: str, database_url: str | None) -> None:
+    from gridgov.notify.repository import SqlNotifyUnitOfWork
+    from gridgov.notify.services import import_staff_contacts
+
+    rows = _contact_rows(path)
+    with opened(database_url) as c:
+        n = import_staff_contacts(SqlNotifyUnitOfWork(c.uow()), rows, c.clock.now())
+    click.echo(f"已导入 {len(rows)} 人的 {n} 个通知方式")
+
+
+def _contact_rows(path: str) -> list[tuple[int, str, str, str]]:
+    import csv
+    import io
+
+    from gridgov.errors import ValidationFailed
+
+    with open(path, "rb") as f:
+        raw = f.read()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationFailed("文件既不是 UTF-8 也不是 GBK/GB18030 编码")
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    if header != ["username", "sms", "email"]:
+        raise ValidationFailed(f"第 1 行: 表头须为 username,sms,email, 实为 {','.join(header)}")
+    rows = []
+    for line, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != 3:
+            raise ValidationFailed(f"第 {line} 行: 须为 3 列, 实为 {len(cells)} 列")
+        rows.append((line, cells[0].strip(), cells[1], cells[2]))
+    if not rows:
+        raise ValidationFailed("文件中没有数据行")
+    return rows
+
+
 @notify.command("digest", help="写今天的关注汇总 (每位关注者每天一条; 重复运行不会重复写)")
 @db_option
 @friendly

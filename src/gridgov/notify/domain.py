@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Audience(StrEnum):
     TARGET_UNIT = "target_unit"  # the people of the unit the event names (dispatched to, escalated to)
     SUMMONED = "summoned"  # the people of each department a whistle summons
     FOLLOWER = "follower"  # whoever follows the case, or an area holding it, with updates as they happen
+    ISSUER = "issuer"  # the person who put the case under 督办 (told of the unit's reply)
 
 
 class StatusKind(StrEnum):
@@ -389,3 +391,28 @@ class BadFollowTarget(ValidationFailed):
 def digest_key(user_id: int, day: datetime) -> str:
     """One digest per follower per Beijing day: the same key however often the sweep runs."""
     return hashlib.sha256(f"digest|{user_id}|{day.astimezone(BEIJING).date().isoformat()}".encode()).hexdigest()[:32]
+
+
+# -- a staff member's own contacts (the SMS number and e-mail address their unit's messages go to) -----------------
+SELF_SERVICE_CHANNELS = (Channel.SMS, Channel.EMAIL)
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def normalise_contact(channel: Channel, address: str) -> str:
+    """The address as stored: a mainland mobile number (spaces, dashes and +86 dropped) or an e-mail address; an
+    empty one clears the contact. Anything else is refused, naming what is wrong."""
+    if channel not in SELF_SERVICE_CHANNELS:
+        raise ValidationFailed("只能设置短信号码或电子邮箱", field="channel")
+    text = address.strip()
+    if not text:
+        return ""
+    if channel is Channel.SMS:
+        digits = re.sub(r"[\s-]", "", text)
+        digits = digits[3:] if digits.startswith("+86") else digits
+        if not _MOBILE.match(digits):
+            raise ValidationFailed("手机号码须为 11 位大陆手机号, 如 13812345678", field="address")
+        return digits
+    if len(text) > 200 or not _EMAIL.match(text):
+        raise ValidationFailed("电子邮箱格式不正确, 如 name@example.cn", field="address")
+    return text

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov import signing
@@ -18,9 +18,9 @@ from gridgov.cases.services import apply_action
 from gridgov.errors import GridgovError, NotFound
 from gridgov.notify.domain import CHANNEL_LABELS, SKIP_LABELS, STATUS_LABELS, Channel, MessageStatus
 from gridgov.notify.repository import SqlNotifyUnitOfWork
-from gridgov.notify.services import case_messages, inbox, mark_read, unsubscribe
+from gridgov.notify.services import case_messages, inbox, mark_read, my_contacts, set_my_contact, unsubscribe
 from gridgov.notify.services.people import CASE_MESSAGE_ROLES
-from gridgov.web.deps import ContainerDep, RowId, Runtime
+from gridgov.web.deps import ContainerDep, RowId, Runtime, require_role
 from gridgov.web.render import PageRoute, add_filters, fragment, page, page_actor, render, shell_context
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -64,9 +64,22 @@ def inbox_page(request: Request, container: ContainerDep) -> Response:
     def context(request: Request, container: Runtime, actor: Actor) -> dict[str, Any]:
         rows, unread = inbox(_uow(container, write=False), actor)
         mark_read(_uow(container), actor, [m.id for m in rows if m.read_at is None], container.clock.now())
-        return {"messages": rows, "unread_before": unread}
+        return {"messages": rows, "unread_before": unread, "contacts": my_contacts(_uow(container, False), actor)}
 
     return page(request, container, STAFF, "notify/inbox.html", "站内信", context)
+
+
+@router.post("/notify/contacts", response_class=HTMLResponse)
+async def contact_form(
+    request: Request, container: ContainerDep, actor: Annotated[Actor, Depends(require_role(*STAFF))]
+) -> Response:
+    """我的通知方式: the form on the inbox page sets (or clears) the number or address, and is drawn again."""
+    form = await request.form()
+    channel, address = str(form.get("channel") or ""), str(form.get("address") or "")
+    contacts = set_my_contact(_uow(container), actor, channel, address[:200], container.clock.now())
+    said = "已清除" if not contacts.get(channel, {}).get("address") else "已保存"
+    events = {"gg-toast": f"{CHANNEL_LABELS.get(Channel(channel), channel)}{said}"}
+    return fragment(request, container, "notify/_contacts.html", contacts=contacts, events=events)
 
 
 @router.get("/notify/cases/{case_id}/messages", response_class=HTMLResponse)

@@ -103,6 +103,14 @@ class MessageRepository(Protocol):
 
     def set_contact(self, recipient_key: str, channel: Channel, address: str, now: datetime) -> None: ...
 
+    def staff_ids(self, usernames: Sequence[str]) -> dict[str, int]:
+        """The ids of the active staff accounts among `usernames`."""
+        ...
+
+    def contacts(self, recipient_key: str) -> dict[Channel, tuple[str, bool]]:
+        """The person's contacts: channel → (address, consent)."""
+        ...
+
     def counts(self) -> dict[str, int]: ...
 
 

@@ -216,6 +216,16 @@ class SqlMessageRepository:
             )
         )
 
+    def staff_ids(self, usernames: Sequence[str]) -> dict[str, int]:
+        stmt = select(User.username, User.id).where(
+            User.username.in_(list(usernames)), User.active.is_(True), User.role.in_(STAFF_ROLES)
+        )
+        return {name: int(uid) for name, uid in self.session.execute(stmt)}
+
+    def contacts(self, recipient_key: str) -> dict[Channel, tuple[str, bool]]:
+        rows = self.session.scalars(select(Contact).where(Contact.recipient_key == recipient_key))
+        return {Channel(c.channel): (c.address, c.consent) for c in rows if c.channel in Channel._value2member_map_}
+
     def counts(self) -> dict[str, int]:
         stmt = select(Message.status, func.count()).group_by(Message.status)
         return {s: int(n) for s, n in self.session.execute(stmt)}
@@ -431,6 +441,10 @@ class OutboxWriter:
             key = phone_key(self.links.secret, case.reporter_phone)
             address = REPORTER_PHONE if channel is Channel.SMS else ""
             return [(Recipient(key, address, case.reporter_user_id), owner)]
+        if audience is Audience.ISSUER:
+            uid = p.get("issued_by_id")
+            owner = units.get(case.owner_unit_id) if case.owner_unit_id else None
+            return [(Recipient(f"user:{uid}", "", int(uid)), owner)] if isinstance(uid, int) else []
         targets: list[Unit] = []
         if audience is Audience.OWNER_UNIT and case.owner_unit_id in units:
             targets = [units[case.owner_unit_id]]

@@ -13,7 +13,8 @@ from gridgov.errors import Unauthenticated
 from gridgov.notify import follows
 from gridgov.notify.domain import FollowMode, make_target
 from gridgov.notify.repository import SqlNotifyUnitOfWork
-from gridgov.notify.services import record_receipt
+from gridgov.notify.services import my_contacts, record_receipt, set_my_contact
+from gridgov.notify.services.people import STAFF_CONTACT_ROLES
 from gridgov.web.deps import ContainerDep, require_role
 
 router = APIRouter(prefix="/api/v1/notify", tags=["通知 notify"])
@@ -45,6 +46,26 @@ def receipt(body: Receipt, container: ContainerDep, _: Annotated[None, Depends(g
     uow = SqlNotifyUnitOfWork(container.uow())
     view = record_receipt(uow, body.requestId, body.status == "delivered", body.text, container.clock.now())
     return ReceiptAnswer(requestId=body.requestId, status=view.status.value)
+
+
+# -- a staff member's own contacts: where the unit's SMS and e-mail reach them (issue 15) ----------------------
+Staff = Annotated[Actor, Depends(require_role(*STAFF_CONTACT_ROLES))]
+
+
+class ContactIn(BaseModel):
+    channel: Literal["sms", "email"]
+    address: str = Field(max_length=200)  # empty: cleared
+
+
+@router.get("/contacts/me", summary="我的通知方式 (短信号码、电子邮箱)")
+def get_my_contacts(container: ContainerDep, actor: Staff) -> dict[str, Any]:
+    return my_contacts(SqlNotifyUnitOfWork(container.uow(write=False)), actor)
+
+
+@router.put("/contacts/me", summary="设置或清除我的短信号码或电子邮箱 (本单位的短信、邮件通知发到这里)")
+def put_my_contact(body: ContactIn, container: ContainerDep, actor: Staff) -> dict[str, Any]:
+    uow = SqlNotifyUnitOfWork(container.uow())
+    return set_my_contact(uow, actor, body.channel, body.address, container.clock.now())
 
 
 # -- following a case or an area (issue 15) ----------------------------------------------------------------

@@ -157,3 +157,41 @@ def test_staff_see_addresses_masked() -> None:
     assert mask_address(Channel.SMS, "13812345678") == "138****5678"
     assert mask_address(Channel.EMAIL, "zhang.wei@example.cn") == "z***@example.cn"
     assert mask_address(Channel.WECHAT, "oABCDEFG123") == "oABC****"
+
+
+@pytest.mark.parametrize(
+    ("channel", "typed", "stored"),
+    [
+        ("sms", "13812345678", "13812345678"),
+        ("sms", "+86 138-1234-5678", "13812345678"),
+        ("sms", "  ", ""),
+        ("email", " wang@zz.gov.cn ", "wang@zz.gov.cn"),
+        ("email", "", ""),
+    ],
+)
+def test_a_staff_contact_is_stored_in_one_form(channel: str, typed: str, stored: str) -> None:
+    from gridgov.notify.domain import Channel, normalise_contact
+
+    assert normalise_contact(Channel(channel), typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("channel", "typed", "field"),
+    [
+        ("sms", "1381234567", "address"),  # 10 digits
+        ("sms", "12812345678", "address"),  # no mainland mobile starts 12
+        ("sms", "0371-12345678", "address"),  # a landline takes no SMS
+        ("email", "wang@", "address"),
+        ("email", "wang zz@gov.cn", "address"),
+        ("email", "a@b." + "c" * 200, "address"),
+        ("wechat", "oAbc123", "channel"),
+        ("inapp", "x", "channel"),
+    ],
+)
+def test_a_bad_staff_contact_is_refused_naming_the_field(channel: str, typed: str, field: str) -> None:
+    from gridgov.errors import ValidationFailed
+    from gridgov.notify.domain import Channel, normalise_contact
+
+    with pytest.raises(ValidationFailed) as caught:
+        normalise_contact(Channel(channel), typed)
+    assert caught.value.details["field"] == field

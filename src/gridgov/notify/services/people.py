@@ -7,12 +7,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from gridgov.actor import Actor, Role
-from gridgov.errors import PermissionDenied
-from gridgov.notify.domain import Channel, Outcome, mask_address
+from gridgov.errors import PermissionDenied, ValidationFailed
+from gridgov.notify.domain import SELF_SERVICE_CHANNELS, Channel, Outcome, mask_address, normalise_contact
 from gridgov.notify.ports import BadUnsubscribeLink, MessageView, NoSuchMessage, NotifyUnitOfWork
 from gridgov.signing import unsubscribe_token_valid
 
 CASE_MESSAGE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN, Role.LEADER, Role.STREET})
+STAFF_CONTACT_ROLES = frozenset(r for r in Role if r not in (Role.RESIDENT, Role.SYSTEM))
 
 
 def case_messages(uow: NotifyUnitOfWork, case_id: int, actor: Actor) -> list[MessageView]:
@@ -70,3 +71,59 @@ def set_contact(uow: NotifyUnitOfWork, recipient_key: str, channel: Channel, add
     with uow:
         uow.messages.set_contact(recipient_key, channel, address, now)
         uow.commit()
+
+
+def my_contacts(uow: NotifyUnitOfWork, actor: Actor) -> dict[str, dict[str, object]]:
+    """The signed-in staff member's SMS number and e-mail address, with whether each may be used."""
+    if actor.user_id is None or actor.role not in STAFF_CONTACT_ROLES:
+        raise PermissionDenied("只有工作人员可以设置通知方式")
+    with uow:
+        held = uow.messages.contacts(f"user:{actor.user_id}")
+    return {
+        ch.value: {"address": held.get(ch, ("", True))[0], "consent": held.get(ch, ("", True))[1]}
+        for ch in SELF_SERVICE_CHANNELS
+    }
+
+
+def set_my_contact(
+    uow: NotifyUnitOfWork, actor: Actor, channel: str, address: str, now: datetime
+) -> dict[str, dict[str, object]]:
+    """A staff member gives (or clears) the number or address their unit's messages reach them at. Giving one is
+    consent to that channel again, after an earlier 退订."""
+    if actor.user_id is None or actor.role not in STAFF_CONTACT_ROLES:
+        raise PermissionDenied("只有工作人员可以设置通知方式")
+    try:
+        ch = Channel(channel)
+    except ValueError:
+        raise ValidationFailed("只能设置短信号码或电子邮箱", field="channel") from None
+    value = normalise_contact(ch, address)
+    key = f"user:{actor.user_id}"
+    with uow:
+        uow.messages.set_contact(key, ch, value, now)
+        if value:
+            uow.messages.set_consent(key, ch, True, now)
+        uow.commit()
+    return my_contacts(uow, actor)
+
+
+def import_staff_contacts(uow: NotifyUnitOfWork, rows: Sequence[tuple[int, str, str, str]], now: datetime) -> int:
+    """Staff contacts in bulk (line, username, SMS number, e-mail; an empty cell leaves that channel as it is):
+    every line is checked before anything is stored, and the first bad one is named with its line number."""
+    with uow:
+        ids = uow.messages.staff_ids([name for _, name, _, _ in rows])
+        checked: list[tuple[int, Channel, str]] = []
+        for line, name, sms, email in rows:
+            if name not in ids:
+                raise ValidationFailed(f"第 {line} 行: 没有在职的工作人员账号 {name!r}", field="username")
+            for channel, value in ((Channel.SMS, sms), (Channel.EMAIL, email)):
+                if not value.strip():
+                    continue
+                try:
+                    checked.append((ids[name], channel, normalise_contact(channel, value)))
+                except ValidationFailed as exc:
+                    raise ValidationFailed(f"第 {line} 行: {exc.message}", **exc.details) from None
+        for uid, channel, value in checked:
+            uow.messages.set_contact(f"user:{uid}", channel, value, now)
+            uow.messages.set_consent(f"user:{uid}", channel, True, now)
+        uow.commit()
+    return len(checked)

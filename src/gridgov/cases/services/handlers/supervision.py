@@ -60,7 +60,15 @@ def reply_supervision(ctx: ActionContext, cmd: c.ReplySupervision) -> None:
     row.status = SupervisionStatus.REPLIED.value
     row.replied_at, row.replied_by_id, row.reply, row.on_time = ctx.now, ctx.actor.user_id, cmd.note, on_time
     row.next_check_at = None
-    ctx.payload.update(supervision_id=row.id, due_at=row.due_at.isoformat(), on_time=on_time, note=cmd.note)
+    unit = ctx.uow.units.get(row.unit_id)
+    ctx.payload.update(
+        supervision_id=row.id,
+        due_at=row.due_at.isoformat(),
+        on_time=on_time,
+        note=cmd.note,
+        issued_by_id=row.issued_by_id,  # the leader or command centre that asked is told of the reply
+        unit_name=unit.name if unit else None,
+    )
 
 
 def end_with_case(uow: CasesUnitOfWork, case: Case, now: datetime) -> None:
