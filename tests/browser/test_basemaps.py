@@ -23,7 +23,6 @@ from tiles import make_mbtiles, tile_server
 
 from conftest import World
 
-SHOTS = Path("/work/notes/shots-D") if Path("/work/notes").is_dir() else None
 # exposes each Leaflet map a page makes (report.js keeps its own in a closure)
 EXPOSE_MAPS = """window.__maps = [];
 document.addEventListener("DOMContentLoaded", () => {
@@ -60,9 +59,6 @@ def _hosts(urls: list[str]) -> set[str]:
 
 def _shot(browsing: Any, page: Any, name: str) -> None:
     browsing.shot(page, name)
-    if SHOTS is not None:
-        SHOTS.mkdir(exist_ok=True)
-        page.locator("#map").screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def test_an_mbtiles_package_served_by_gridgov(browsing: Any, configure: Any, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ the leaders' appeals list; every step on the case's record (`gridgov audit verif
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -66,6 +67,8 @@ def test_an_upheld_appeal_changes_the_rates_exactly_as_the_formulas_say(api: Api
     assert api.act("other-street", d, "appeal", appeal_kind="unreachable", reason="x").status_code in (403, 404)
     assert api.act("street", d, "uphold_appeal", reason="x").status_code == 403  # the command centre decides
     pending = api.get("leader", "/api/v1/metrics/appeals", status="pending").json()
+    board = api.get("leader", "/dashboard").text
+    assert "待审核 3 件" in board and board.count('data-status="pending"') == 3
     assert [p["case_id"] for p in pending] == [b, c, d]
     assert pending[0]["evidence"] == evidence and pending[0]["appeal_label"] == "评价申诉"
     due = pending[0]["due_at"]
@@ -98,6 +101,14 @@ def test_an_upheld_appeal_changes_the_rates_exactly_as_the_formulas_say(api: Api
     assert (decided[c]["excludes"], decided[d]["status"], decided[d]["excludes"]) == ("all", "refused", None)
     assert api.get("street", "/api/v1/metrics/appeals").status_code == 200
     assert api.get("dept-cg", "/api/v1/metrics/appeals").status_code == 403
+
+    # the leaders read the same list on the dashboard, decided ones with their verdict
+    board = api.get("leader", "/dashboard")
+    assert board.status_code == 200 and 'id="appeals-table"' in board.text and "待审核 0 件" in board.text
+    rows = re.findall(r'<tr data-case="([^"]+)" data-status="(\w+)"', board.text)
+    codes = {p["case_id"]: p["tracking_code"] for p in decided.values()}
+    assert sorted(rows) == sorted([(codes[b], "upheld"), (codes[c], "upheld"), (codes[d], "refused")])
+    assert "经核实，诉求超出政策范围" in board.text and "未通过" in board.text
 
     events = [e["event_type"] for e in api.get("dispatcher", f"/api/v1/cases/{b}/events").json()]
     assert events[-2:] == ["appeal_lodged", "appeal_upheld"]

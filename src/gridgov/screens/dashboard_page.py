@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from gridgov.actor import Actor
 from gridgov.clock import SHANGHAI
 from gridgov.dashboard import queries
-from gridgov.metrics.domain import Weights
+from gridgov.metrics import queries as metrics
+from gridgov.metrics.domain import RANKING_ROLES, Weights
 from gridgov.screens.domain import SCREENS
 from gridgov.web.deps import ContainerDep, PageNo, Runtime
 from gridgov.web.render import PageRoute, add_filters, page
@@ -20,6 +21,8 @@ from gridgov.web.render import PageRoute, add_filters, page
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 add_filters(sv_pct=lambda v: "—" if v is None else f"{v * 100:.1f}%")  # 挂牌督办's rates (issue 15)
 RANKING_PAGE_SIZE = 20
+APPEALS_SHOWN = 50
+APPEAL_STATUS = {"pending": "待审核", "upheld": "已通过", "refused": "未通过"}
 GROUPS = {"streets": "街道", "departments": "部门"}
 
 
@@ -29,7 +32,18 @@ def dashboard_context(wall: bool) -> Any:
             plotted = queries.open_plotted(session, actor)
             now = container.clock.now()  # 挂牌督办 (issue 15)
             board = queries.supervision_board(session, actor, now, now.astimezone(SHANGHAI).strftime("%Y-%m"))
-        return {"wall": wall, "plotted": plotted, "min_tasks": queries.MIN_RANKED_TASKS, "board": board}
+            # 申诉/甄别 (issue 17): the pending ones by their deadline first, for the ranking's readers only
+            appeals = metrics.appeals(session, limit=APPEALS_SHOWN) if actor.role in RANKING_ROLES else None
+        for a in appeals or []:
+            a["overdue"] = a["status"] == "pending" and a["due_at"] is not None and a["due_at"] < now.isoformat()
+        return {
+            "wall": wall,
+            "plotted": plotted,
+            "min_tasks": queries.MIN_RANKED_TASKS,
+            "board": board,
+            "appeals": appeals,
+            "appeal_status": APPEAL_STATUS,
+        }
 
     return context
 
