@@ -55,3 +55,20 @@ def test_badge_inbox_case_messages_and_the_rating_link(browsing, clean: World, l
     resident.get_by_role("button", name="提交评价").click()
     expect(resident.locator("#rate-thanks")).to_be_visible()
     assert api.get("dispatcher", f"/api/v1/cases/{case_id}").json()["status"] == "evaluated"
+
+
+def test_a_department_sets_its_number_on_the_inbox_page(browsing, clean: World) -> None:  # type: ignore[no-untyped-def]
+    dept = browsing.page("dept-cg", "phone")
+    dept.goto("/notify/inbox")
+    form = dept.locator("form[data-contact='sms']")
+    form.get_by_label("短信号码").fill("139 0000 2222")
+    form.get_by_role("button", name="保存").click()
+    expect(dept.locator("#my-contacts form[data-contact='sms'] input[name=address]")).to_have_value("13900002222")
+    bad = dept.locator("form[data-contact='email']")
+    bad.get_by_label("电子邮箱").fill("wang@zz")  # the browser takes it; the server asks for a domain
+    bad.get_by_role("button", name="保存").click()
+    expect(dept.locator("form[data-contact='email'] .error")).to_contain_text("电子邮箱格式不正确")
+    browsing.shot(dept, "notify-contacts")
+    dept.reload()
+    expect(dept.locator("form[data-contact='sms'] input[name=address]")).to_have_value("13900002222")
+    expect(dept.locator("form[data-contact='email'] input[name=address]")).to_have_value("")

@@ -113,8 +113,16 @@ def _escalates(api: Api, clean: World, database_url: str, centre: int) -> None:
     to_unit = escalated[0]["payload"]["to_unit_name"]
     assert escalated[0]["payload"]["to_unit_code"] == clean.district
     told = [m for m in _messages(clean, "supervision_escalated") if m.channel == "inapp"]
-    assert [m.recipient_key for m in told] == [f"user:{centre}"]
-    assert to_unit in told[0].body and "督办升级" in told[0].body
+    with clean.container.engine.connect() as conn:  # other tests may have given the centre people of their own
+        staff = {
+            f"user:{uid}"
+            for (uid,) in conn.execute(
+                text("SELECT id FROM users WHERE unit_id = :u AND active AND role NOT IN ('resident', 'system')"),
+                {"u": escalated[0]["payload"]["to_unit_id"]},
+            )
+        }
+    assert f"user:{centre}" in staff and sorted(m.recipient_key for m in told) == sorted(staff)
+    assert all(to_unit in m.body and "督办升级" in m.body for m in told)
     assert scan_supervisions(clean.container.uow_factory, due + timedelta(minutes=1)).escalated == 0
     code, out = _verify(database_url)
     assert code == 0, out
@@ -151,6 +159,21 @@ def test_concurrent_scans_urge_each_task_once_per_level(api: Api, clean: World, 
         urged = s.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.event_type == "urged"))
     assert dict(per_level) == {"yellow": 12, "red": 12}
     assert urged == 24
+    # each 黄灯, 红灯 and 催办 told the people of the unit holding the case in the 站内信, once per event and person
+    with c.engine.connect() as conn:
+        holders = {
+            f"user:{uid}"
+            for (uid,) in conn.execute(
+                text("SELECT u.id FROM users u JOIN cases k ON k.owner_unit_id = u.unit_id WHERE u.active")
+            )
+        }
+    for event_type, subject, per_case in (("deadline_warned", "黄灯预警", 1), ("urged", "催办", 2)):
+        told = [m for m in _messages(clean, event_type) if m.channel == "inapp"]
+        assert told and {m.recipient_key for m in told} <= holders
+        assert len(told) == 12 * per_case * len({m.recipient_key for m in told})
+        assert all(subject in m.body for m in told)
+    red = [m for m in _messages(clean, "case_escalated") if m.channel == "inapp"]
+    assert red and all("红灯" in m.body for m in red)
     code, out = _verify(database_url)
     assert code == 0, out
     with c.engine.begin() as conn:  # a 催办 row moved to another unit, and one deleted: both caught
