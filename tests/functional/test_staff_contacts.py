@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl  # type: ignore[import-untyped]
 from click.testing import CliRunner
 from sqlalchemy import text
 from test_notify import deliver, messages, report
@@ -105,6 +106,17 @@ def test_an_office_loads_contacts_from_a_csv_all_or_nothing(clean: World, tmp_pa
     assert good.exit_code == 0, good.output
     assert "2 人的 2 个通知方式" in good.output
     users = clean.users
-    assert sorted(stored(clean)) == sorted(
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["username", "sms", "email"], ["dept-sthj", "13700006666", None]):
+        sheet.append(row)
+    book.save(tmp_path / "more.xlsx")
+    sheet_run = CliRunner().invoke(
+        main, ["notify", "contacts", str(tmp_path / "more.xlsx"), "--database-url", database_url]
+    )
+    assert sheet_run.exit_code == 0, sheet_run.output
+    assert (f"user:{users['dept-sthj']}", "sms", "13700006666") in stored(clean)
+    assert sorted(a for a in stored(clean) if a[0] != f"user:{users['dept-sthj']}") == sorted(
         [(f"user:{users['street']}", "sms", "13700004444"), (f"user:{users['dept-zj']}", "email", "住建@zz.gov.cn")]
     )

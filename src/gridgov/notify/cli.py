@@ -77,7 +77,7 @@ def status(database_url: str | None) -> None:
         click.echo(f"{s.label}\t{counts.get(s.value, 0)}")
 
 
-@notify.command("contacts", help="导入工作人员的通知方式 (CSV: username,sms,email; 空格不改; 有错不导入)")
+@notify.command("contacts", help="导入工作人员的通知方式 (CSV 或 Excel: username,sms,email; 空格不改; 有错不导入)")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @db_option
 @friendly
@@ -92,32 +92,22 @@ def contacts(path: str, database_url: str | None) -> None:
 
 
 def _contact_rows(path: str) -> list[tuple[int, str, str, str]]:
-    import csv
-    import io
+    from pathlib import Path
 
     from gridgov.errors import ValidationFailed
+    from gridgov.tabular import TableUnreadable, read_table
 
-    with open(path, "rb") as f:
-        raw = f.read()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationFailed("文件既不是 UTF-8 也不是 GBK/GB18030 编码")
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    if header != ["username", "sms", "email"]:
-        raise ValidationFailed(f"第 1 行: 表头须为 username,sms,email, 实为 {','.join(header)}")
-    rows = []
-    for line, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != 3:
-            raise ValidationFailed(f"第 {line} 行: 须为 3 列, 实为 {len(cells)} 列")
-        rows.append((line, cells[0].strip(), cells[1], cells[2]))
+    try:
+        table = read_table(Path(path).read_bytes(), path)
+        if table.header != ["username", "sms", "email"]:
+            raise ValidationFailed(f"第 1 行: 表头须为 username,sms,email, 实为 {','.join(table.header)}")
+        rows = []
+        for line, cells in table.rows:
+            if len(cells) != 3:
+                raise ValidationFailed(f"第 {line} 行: 须为 3 列, 实为 {len(cells)} 列")
+            rows.append((line, cells[0], cells[1], cells[2]))
+    except TableUnreadable as exc:
+        raise ValidationFailed(str(exc)) from None
     if not rows:
         raise ValidationFailed("文件中没有数据行")
     return rows
