@@ -6,13 +6,14 @@ the leaders' appeals list; every step on the case's record (`gridgov audit verif
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from gridgov.cli import main
+from gridgov.clock import SHANGHAI
 
 from conftest import Api, World
 
@@ -69,6 +70,16 @@ def test_an_upheld_appeal_changes_the_rates_exactly_as_the_formulas_say(api: Api
     pending = api.get("leader", "/api/v1/metrics/appeals", status="pending").json()
     board = api.get("leader", "/dashboard").text
     assert "待审核 3 件" in board and board.count('data-status="pending"') == 3
+    # 超期未审核 compares instants (the deadline is stored in UTC, the clock reads Beijing time): an hour before the
+    # earliest deadline nothing is late, an hour after it that appeal is
+    first_due = min(datetime.fromisoformat(p["due_at"]) for p in pending)
+    now = w.clock.now()
+    late = 'data-status="pending" class="late"'
+    w.clock.set((first_due - timedelta(hours=1)).astimezone(SHANGHAI))
+    assert api.get("leader", "/dashboard").text.count(late) == 0
+    w.clock.set((first_due + timedelta(hours=1)).astimezone(SHANGHAI))
+    assert api.get("leader", "/dashboard").text.count(late) >= 1
+    w.clock.set(now)
     assert [p["case_id"] for p in pending] == [b, c, d]
     assert pending[0]["evidence"] == evidence and pending[0]["appeal_label"] == "评价申诉"
     due = pending[0]["due_at"]

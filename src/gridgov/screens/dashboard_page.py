@@ -4,6 +4,7 @@ overdue list), and the full rankings, paged, on their own page."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -35,7 +36,8 @@ def dashboard_context(wall: bool) -> Any:
             # 申诉/甄别 (issue 17): the pending ones by their deadline first, for the ranking's readers only
             appeals = metrics.appeals(session, limit=APPEALS_SHOWN) if actor.role in RANKING_ROLES else None
         for a in appeals or []:
-            a["overdue"] = a["status"] == "pending" and a["due_at"] is not None and a["due_at"] < now.isoformat()
+            due = datetime.fromisoformat(a["due_at"]) if a["due_at"] else None
+            a["overdue"] = a["status"] == "pending" and due is not None and due < now  # instants, not their texts
         return {
             "wall": wall,
             "plotted": plotted,

@@ -115,13 +115,19 @@ def transfer_case(
     return transfer_id
 
 
+def _transfer(uow: TransfersUnitOfWork, transfer_id: int, direction: str) -> CaseTransfer:
+    """The transfer of this direction (转出 out, 转入 in), inside the caller's transaction, or TransferNotFound."""
+    row = uow.transfers.get(transfer_id)
+    if row is None or row.direction != direction:
+        raise TransferNotFound(f"{'转出' if direction == 'out' else '转入'}记录不存在: {transfer_id}")
+    return row
+
+
 def export_case(uow: TransfersUnitOfWork, transfer_id: int, actor: Actor, policy: TransferPolicy) -> dict[str, Any]:
     """The document of an outbound transfer, for the receiving instance (format gridgov.transfer, version 1)."""
     _check(actor)
     with uow:
-        row = uow.transfers.get(transfer_id)
-        if row is None or row.direction != "out":
-            raise TransferNotFound(f"转出记录不存在: {transfer_id}")
+        row = _transfer(uow, transfer_id, "out")
         case = uow.cases.get(row.case_id)
         assert case is not None
         doc = CaseDocument(
@@ -237,9 +243,7 @@ def outcome_of(uow: TransfersUnitOfWork, transfer_id: int, actor: Actor, policy:
     """What this instance reports back on a case transferred to it: its status and the last step's note."""
     _check(actor)
     with uow:
-        row = uow.transfers.get(transfer_id)
-        if row is None or row.direction != "in":
-            raise TransferNotFound(f"转入记录不存在: {transfer_id}")
+        row = _transfer(uow, transfer_id, "in")
         case = uow.cases.get(row.case_id)
         assert case is not None
         status = CaseStatus(case.status)
@@ -312,9 +316,7 @@ def record_outcome_by_hand(
     text = _text(outcome, "办理结果", "outcome", required=True)
     ref = _text(external_ref, "对方编号", "external_ref", required=False, limit=80)
     with uow:
-        row = uow.transfers.get(transfer_id)
-        if row is None or row.direction != "out":
-            raise TransferNotFound(f"转出记录不存在: {transfer_id}")
+        row = _transfer(uow, transfer_id, "out")
         state = _text(status, "状态", "status", required=False, limit=20)
         doc = OutcomeDocument(row.transfer_ref, row.counterpart, ref, state, text, now)
         changed = _record(uow, row, doc, actor, now)

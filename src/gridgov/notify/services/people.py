@@ -73,12 +73,25 @@ def set_contact(uow: NotifyUnitOfWork, recipient_key: str, channel: Channel, add
         uow.commit()
 
 
-def my_contacts(uow: NotifyUnitOfWork, actor: Actor) -> dict[str, dict[str, object]]:
-    """The signed-in staff member's SMS number and e-mail address, with whether each may be used."""
+def _staff_key(actor: Actor) -> str:
+    """The recipient key of a staff member's own contacts; anyone else is refused."""
     if actor.user_id is None or actor.role not in STAFF_CONTACT_ROLES:
         raise PermissionDenied("只有工作人员可以设置通知方式")
+    return f"user:{actor.user_id}"
+
+
+def _give(uow: NotifyUnitOfWork, key: str, channel: Channel, value: str, now: datetime) -> None:
+    """Store (or clear) one contact; giving an address is consent to that channel again."""
+    uow.messages.set_contact(key, channel, value, now)
+    if value:
+        uow.messages.set_consent(key, channel, True, now)
+
+
+def my_contacts(uow: NotifyUnitOfWork, actor: Actor) -> dict[str, dict[str, object]]:
+    """The signed-in staff member's SMS number and e-mail address, with whether each may be used."""
+    key = _staff_key(actor)
     with uow:
-        held = uow.messages.contacts(f"user:{actor.user_id}")
+        held = uow.messages.contacts(key)
     return {
         ch.value: {"address": held.get(ch, ("", True))[0], "consent": held.get(ch, ("", True))[1]}
         for ch in SELF_SERVICE_CHANNELS
@@ -90,18 +103,14 @@ def set_my_contact(
 ) -> dict[str, dict[str, object]]:
     """A staff member gives (or clears) the number or address their unit's messages reach them at. Giving one is
     consent to that channel again, after an earlier 退订."""
-    if actor.user_id is None or actor.role not in STAFF_CONTACT_ROLES:
-        raise PermissionDenied("只有工作人员可以设置通知方式")
+    key = _staff_key(actor)
     try:
         ch = Channel(channel)
     except ValueError:
         raise ValidationFailed("只能设置短信号码或电子邮箱", field="channel") from None
     value = normalise_contact(ch, address)
-    key = f"user:{actor.user_id}"
     with uow:
-        uow.messages.set_contact(key, ch, value, now)
-        if value:
-            uow.messages.set_consent(key, ch, True, now)
+        _give(uow, key, ch, value, now)
         uow.commit()
     return my_contacts(uow, actor)
 
@@ -123,7 +132,6 @@ def import_staff_contacts(uow: NotifyUnitOfWork, rows: Sequence[tuple[int, str, 
                 except ValidationFailed as exc:
                     raise ValidationFailed(f"第 {line} 行: {exc.message}", **exc.details) from None
         for uid, channel, value in checked:
-            uow.messages.set_contact(f"user:{uid}", channel, value, now)
-            uow.messages.set_consent(f"user:{uid}", channel, True, now)
+            _give(uow, f"user:{uid}", channel, value, now)
         uow.commit()
     return len(checked)
