@@ -12,11 +12,18 @@ Four modes, in this order of precedence (docs/geo.md#basemaps):
 :func:`basemap` turns the settings into what the page's script draws; :func:`tile_hosts` gives exactly the hosts
 the Content-Security-Policy lets images come from (none but this server unless a deployment names one).
 :class:`MBTiles` reads a package: a read-only SQLite connection, TMS rows flipped to XYZ; :class:`PMTiles` reads
-a PMTiles v3 archive (the same setting; told apart by the file's first bytes) with protomaps' `pmtiles`."""
+a PMTiles v3 archive (the same setting; told apart by the file's first bytes) with protomaps' `pmtiles`.
+
+A vector package (``pbf``: Mapbox Vector Tiles) is drawn in the browser by the vendored protomaps-leaflet (canvas
+2D): its metadata's ``vector_layers`` name the layers, which js/basemap.js styles by geometry and by what the
+layer's name says it is (water, roads, buildings…); a Protomaps basemap build gets protomaps' own light style with
+Chinese labels. A vector package without ``vector_layers`` (required by MBTiles 1.3 and PMTiles v3) is refused at
+start-up, naming the file."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import threading
 from dataclasses import dataclass, field
@@ -58,6 +65,7 @@ class Layer:
     url: str  # a Leaflet template: {s} {z} {x} {y} (and {r}) left for the client
     subdomains: str = ""
     attribution: str = ""
+    kind: Literal["raster", "vector"] = "raster"
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,8 @@ class Basemap:
     maxzoom: int = 19
     bounds: tuple[float, float, float, float] | None = None  # west, south, east, north (WGS-84)
     format: str = ""  # mbtiles: png, jpg, webp or pbf
-    note: str = ""  # shown to people when tiles exist but are not drawn (a vector package)
+    note: str = ""  # shown to people when tiles exist but are not drawn
+    vector_layers: tuple[str, ...] = ()  # a vector package's layer names (its metadata), in its own order
     detail: dict[str, str] = field(default_factory=dict)  # for the settings page (no secrets)
 
     def client(self) -> dict[str, Any]:
@@ -77,11 +86,15 @@ class Basemap:
         return {
             "mode": self.mode,
             "crs": self.crs,
-            "layers": [{"url": x.url, "subdomains": x.subdomains, "attribution": x.attribution} for x in self.layers],
+            "layers": [
+                {"url": x.url, "subdomains": x.subdomains, "attribution": x.attribution, "kind": x.kind}
+                for x in self.layers
+            ],
             "minZoom": self.minzoom,
             "maxZoom": self.maxzoom,
             "bounds": list(self.bounds) if self.bounds else None,
             "note": self.note,
+            "vectorLayers": list(self.vector_layers),
         }
 
     def summary(self) -> str:
@@ -106,24 +119,26 @@ def basemap(settings: Settings, package: MBTiles | PMTiles | None = None) -> Bas
     if mode == "mbtiles":
         pack = package or open_package(settings.map_mbtiles)
         meta = pack.metadata
-        raster = meta.format in RASTER
-        layers = (Layer(f"/tiles/{{z}}/{{x}}/{{y}}.{meta.format}", "", meta.attribution),) if raster else ()
-        note = "" if raster else "矢量瓦片包 (pbf) 由服务器提供, 本页不渲染矢量瓦片, 仅显示边界"
+        kind: Literal["raster", "vector"] = "raster" if meta.format in RASTER else "vector"
+        served = Layer(f"/tiles/{{z}}/{{x}}/{{y}}.{meta.format}", "", meta.attribution, kind)
+        detail = {
+            "文件": Path(settings.map_mbtiles).name,
+            "类型": type(pack).__name__,
+            "格式": meta.format,
+            "层级": f"{meta.minzoom}–{meta.maxzoom}",
+        }
+        if kind == "vector":
+            detail["矢量图层"] = ", ".join(meta.vector_layers)
         return Basemap(
             mode,
             "wgs84",
-            layers,
+            (served,),
             meta.minzoom,
             meta.maxzoom,
             meta.bounds,
             meta.format,
-            note,
-            {
-                "文件": Path(settings.map_mbtiles).name,
-                "类型": type(pack).__name__,
-                "格式": meta.format,
-                "层级": f"{meta.minzoom}–{meta.maxzoom}",
-            },
+            vector_layers=meta.vector_layers,
+            detail=detail,
         )
     if mode == "tianditu":
         base, labels = TIANDITU_LAYERS[settings.map_tianditu_layers]
@@ -189,6 +204,7 @@ class Metadata:
     bounds: tuple[float, float, float, float] | None
     attribution: str
     name: str
+    vector_layers: tuple[str, ...] = ()  # pbf only: the ids of the metadata's vector_layers
 
 
 @dataclass(frozen=True)
@@ -251,7 +267,28 @@ def _metadata(rows: dict[str, str], path: Path) -> Metadata:
         minzoom, maxzoom = int(rows.get("minzoom", 0)), int(rows.get("maxzoom", 22))
     except ValueError:
         raise BasemapError(f"GRIDGOV_MAP_MBTILES: {path} 的 minzoom/maxzoom 不是整数") from None
-    return Metadata(fmt, minzoom, maxzoom, bounds, rows.get("attribution", ""), rows.get("name", path.stem))
+    layers: tuple[str, ...] = ()
+    if fmt == "pbf":
+        try:
+            described = json.loads(rows.get("json") or "{}")
+        except ValueError:
+            raise BasemapError(f"GRIDGOV_MAP_MBTILES: {path} 的 json 元数据无法读取") from None
+        layers = vector_layers(described, path)
+    return Metadata(fmt, minzoom, maxzoom, bounds, rows.get("attribution", ""), rows.get("name", path.stem), layers)
+
+
+def vector_layers(described: object, path: Path) -> tuple[str, ...]:
+    """The layer ids a vector package's metadata declares (MBTiles 1.3's ``json`` row, PMTiles v3's metadata):
+    what the page must know to style it. None declared: refused, since nothing could be drawn."""
+    found = described.get("vector_layers") if isinstance(described, dict) else None
+    listed = found if isinstance(found, list) else []
+    ids = [x["id"] for x in listed if isinstance(x, dict) and isinstance(x.get("id"), str)]
+    if not ids:
+        raise BasemapError(
+            f"GRIDGOV_MAP_MBTILES: 矢量瓦片包 {path} 的元数据没有 vector_layers (图层清单), 无法渲染; "
+            "请用 tippecanoe、planetiler 或 pmtiles 等工具重新生成"
+        )
+    return tuple(dict.fromkeys(ids))
 
 
 class PMTiles:
@@ -279,6 +316,11 @@ class PMTiles:
             raise BasemapError(f"GRIDGOV_MAP_MBTILES: {self.path} 的瓦片类型 {header['tile_type'].name} 不受支持")
         self._gzip = header["tile_compression"] == Compression.GZIP
         bounds = tuple(header[k] / 1e7 for k in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7"))
+        try:
+            layers = vector_layers(meta, self.path) if fmt == "pbf" else ()
+        except BasemapError:
+            self._file.close()
+            raise
         self.metadata = Metadata(
             fmt,
             header["min_zoom"],
@@ -286,6 +328,7 @@ class PMTiles:
             bounds if any(bounds) else None,
             str(meta.get("attribution", "")) if isinstance(meta, dict) else "",
             str(meta.get("name", self.path.stem)) if isinstance(meta, dict) else self.path.stem,
+            layers,
         )
         self._lock = threading.Lock()
 

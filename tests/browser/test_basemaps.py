@@ -1,11 +1,13 @@
 """One browser test per basemap mode (docs/geo.md#basemaps), sharing the session's browser and server: an
-MBTiles package served by gridgov; 天地图 WMTS and a GCJ-02 template pointed at a tile server on loopback. Every
-request the page makes is recorded: none may go anywhere but gridgov and that tile server. The GCJ-02 test drops
-a pin on the shifted map and checks that the case lands in the grid holding the true WGS-84 point, and that the
-JS port of geo/crs.py agrees with the Python."""
+MBTiles package served by gridgov; a vector package (MBTiles and PMTiles of real Mapbox Vector Tiles) drawn by
+the vendored renderer, checked by the colours on screen; 天地图 WMTS and a GCJ-02 template pointed at a tile
+server on loopback. Every request the page makes is recorded: none may go anywhere but gridgov and that tile
+server. The GCJ-02 test drops a pin on the shifted map and checks that the case lands in the grid holding the
+true WGS-84 point, and that the JS port of geo/crs.py agrees with the Python."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,13 +15,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import text
 
 from gridgov.basemap import close_packages
 from gridgov.config import Settings
 from gridgov.geo.crs import from_canonical, to_canonical
-from tiles import make_mbtiles, tile_server
+from tiles import LAKE_MIDDLE, make_mbtiles, make_pmtiles, tile_server
 
 from conftest import World
 
@@ -72,6 +75,48 @@ def test_an_mbtiles_package_served_by_gridgov(browsing: Any, configure: Any, tmp
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("测试瓦片 © gridgov")
     _shot(browsing, page, "basemap-mbtiles")
     assert tiles.count() >= 4
+    assert _hosts(seen) == {urlsplit(browsing.base).netloc}, _hosts(seen)
+
+
+def _pixel(page: Any, lat: float, lon: float) -> tuple[int, int, int]:
+    """The colour on screen where the page's first map draws (lat, lon): the median of a 5×5 patch, so a
+    boundary line crossing the spot does not decide it."""
+    x, y = page.evaluate(
+        f"(() => {{ const p = window.__maps[0].latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()"
+    )
+    box = page.locator("#map").bounding_box()
+    clip = {"x": box["x"] + x - 2, "y": box["y"] + y - 2, "width": 5, "height": 5}
+    patch = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("RGB")
+    r, g, b = (sorted(band.tobytes())[12] for band in patch.split())
+    return r, g, b
+
+
+@pytest.mark.parametrize(("kind", "schema"), [("mbtiles", "plain"), ("pmtiles", "plain"), ("pmtiles", "protomaps")])
+def test_a_vector_package_is_drawn(browsing: Any, configure: Any, tmp_path: Path, kind: str, schema: str) -> None:
+    """Layers named by the package's metadata are styled by what their names say (plain); a Protomaps basemap
+    build gets protomaps' own light style. Either way the lake is blue and the land pale, read off the screen."""
+    package = tmp_path / f"vector.{kind}"
+    if kind == "mbtiles":
+        make_mbtiles(package, fmt="pbf")
+    else:
+        make_pmtiles(package, fmt="pbf", schema=schema)
+    configure(map_mbtiles=str(package))
+    page, seen = _report_page(browsing)
+    page.evaluate("window.__maps[0].setView([34.752, 113.638], 13, { animate: false })")
+    canvases = page.locator("#map canvas.leaflet-tile-loaded")
+    expect(canvases.first).to_be_attached()
+    expect(page.locator("#map canvas.leaflet-tile:not(.leaflet-tile-loaded)")).to_have_count(0)
+    # the level Leaflet shows while the new one fades in is dropped once it has (z-index 19: the shown level)
+    expect(page.locator("#map .leaflet-tile-container:not([style*='z-index: 19']) canvas")).to_have_count(0)
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("测试瓦片")
+    _shot(browsing, page, f"basemap-vector-{kind}-{schema}")
+    lake = _pixel(page, *LAKE_MIDDLE)
+    land = _pixel(page, 34.762, 113.615)  # north-west of the square: no feature there
+    assert lake[2] - lake[0] > 30, (lake, land)  # the lake is drawn blue, under the boundaries' light veil
+    assert land[2] - land[0] < 15 and min(land) > 200, (lake, land)  # the land is drawn pale, not blue
+    asked = [u for u in seen if "/tiles/" in u]
+    assert asked and all(u.endswith(".pbf") for u in asked)
+    assert any("/static/vendor/protomaps-leaflet/" in u for u in seen)  # the renderer, from this server
     assert _hosts(seen) == {urlsplit(browsing.base).netloc}, _hosts(seen)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ import pytest
 
 from gridgov.basemap import close_packages
 from gridgov.config import Settings
-from tiles import ZHENGZHOU, make_mbtiles, make_pmtiles, xyz
+from tiles import LAKE_MIDDLE, VECTOR_LAYERS, ZHENGZHOU, make_mbtiles, make_pmtiles, xyz
 
 from conftest import Api, World
 
@@ -62,16 +61,24 @@ def test_no_package_no_tiles(api: Api) -> None:
 
 
 def test_a_vector_package_is_sent_gzip_encoded(api: Api, configure, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    make_mbtiles(tmp_path / "v.mbtiles", zooms=(10,), radius=0, fmt="pbf")
+    import mapbox_vector_tile  # type: ignore[import-untyped]
+
+    made = make_mbtiles(tmp_path / "v.mbtiles", zooms=(11,), radius=2, fmt="pbf")
     configure(map_mbtiles=str(tmp_path / "v.mbtiles"))
-    x, y = xyz(*ZHENGZHOU, 10)
-    raw = api.client.build_request("GET", f"/tiles/10/{x}/{y}.pbf", headers={"Accept-Encoding": "gzip"})
+    z, x, y = next(t for t in made if t[1:] == xyz(*LAKE_MIDDLE, 11))
+    raw = api.client.build_request("GET", f"/tiles/{z}/{x}/{y}.pbf", headers={"Accept-Encoding": "gzip"})
     r = api.client.send(raw)
     assert r.status_code == 200 and r.headers["content-type"] == "application/x-protobuf"
-    assert r.headers["content-encoding"] == "gzip" and r.content == f"10/{x}/{y}".encode()  # httpx decoded it
-    assert gzip.decompress(gzip.compress(r.content)) == r.content
+    assert r.headers["content-encoding"] == "gzip"  # httpx decoded it: r.content is the tile itself
+    assert mapbox_vector_tile.decode(r.content)["water"]["features"][0]["properties"]["name"] == "测试湖"
+    # a tile the package leaves out (nothing on it) inside its zooms is empty, not an error; outside them, 404
+    missing = next((11, a, b) for a in range(x - 2, x + 3) for b in range(y - 2, y + 3) if (11, a, b) not in made)
+    empty = api.client.get("/tiles/{}/{}/{}.pbf".format(*missing))
+    assert empty.status_code == 204 and empty.content == b""
+    assert api.client.get(f"/tiles/14/{x * 8}/{y * 8}.pbf").status_code == 404
+    assert api.client.get(f"/tiles/{z}/{x}/{y}.png").status_code == 404
     cfg = _config(api.client.get("/login").text)["basemap"]
-    assert cfg["layers"] == [] and "矢量" in cfg["note"]  # type: ignore[index,operator]
+    assert cfg["layers"][0]["kind"] == "vector" and cfg["vectorLayers"] == list(VECTOR_LAYERS)  # type: ignore[index]
 
 
 def test_each_mode_allows_exactly_its_tile_hosts(api: Api, configure) -> None:  # type: ignore[no-untyped-def]

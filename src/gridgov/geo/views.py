@@ -121,7 +121,11 @@ TILE_CACHE = "public, max-age=86400"
     "/tiles/{z:int}/{x:int}/{y:int}.{ext}",
     summary="离线底图瓦片 (GRIDGOV_MAP_MBTILES, XYZ 编号)",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "application/x-protobuf": {}}}, 404: {}},
+    responses={
+        200: {"content": {"image/png": {}, "image/jpeg": {}, "application/x-protobuf": {}}},
+        204: {"description": "矢量瓦片包在其层级内没有此瓦片 (空瓦片)"},
+        404: {},
+    },
     openapi_extra={"x-roles": "public"},  # a basemap is not secret; the resident's report page draws it
 )
 def tile(z: int, x: int, y: int, ext: str, request: Request, container: ContainerDep) -> Response:
@@ -132,6 +136,11 @@ def tile(z: int, x: int, y: int, ext: str, request: Request, container: Containe
     accepted = {"jpg", "jpeg"} if package.metadata.format in ("jpg", "jpeg") else {package.metadata.format}
     found = package.tile(z, x, y) if ext.lower() in accepted else None
     if found is None:
+        meta = package.metadata
+        if meta.format == "pbf" and ext.lower() == "pbf" and meta.minzoom <= z <= meta.maxzoom:
+            # a vector package leaves out the tiles with nothing on them: an empty tile, not an error, so the
+            # renderer draws the background instead of logging a failed parse of an error body
+            return Response(status_code=204, headers={"Cache-Control": TILE_CACHE})
         raise NotFound(f"瓦片不存在: {z}/{x}/{y}.{ext}")
     headers = {"ETag": found.etag, "Cache-Control": TILE_CACHE}
     if found.gzip:

@@ -39,6 +39,7 @@ ASSETS: tuple[str, ...] = (
     "/static/js/common.js",
     "/static/js/picker.js",
     "/static/js/basemap.js",
+    "/static/vendor/protomaps-leaflet/protomaps-leaflet.js",  # fetched by basemap.js for a vector package
     "/static/js/map.js",
     "/static/js/outbox.js",
     "/static/js/worker.js",

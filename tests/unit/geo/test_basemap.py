@@ -86,14 +86,40 @@ def test_the_reader_flips_tms_rows_and_answers_none_outside(tmp_path: Path) -> N
     pack.close()
 
 
-def test_vector_packages_are_served_gzip_and_not_drawn(tmp_path: Path) -> None:
+def test_a_vector_package_is_served_gzip_and_drawn_from_its_declared_layers(tmp_path: Path) -> None:
+    import gzip
+
+    import mapbox_vector_tile  # type: ignore[import-untyped]
+
     make_mbtiles(tmp_path / "v.mbtiles", zooms=(10,), radius=0, fmt="pbf")
     pack = MBTiles(tmp_path / "v.mbtiles")
     tile = pack.tile(10, *xyz(*ZHENGZHOU, 10))
     assert tile is not None and tile.gzip and tile.content_type == "application/x-protobuf"
+    assert set(mapbox_vector_tile.decode(gzip.decompress(tile.data))) == {"water", "building", "roads", "places"}
     bm = basemap(_settings(map_mbtiles=str(tmp_path / "v.mbtiles")), pack)
-    assert bm.format == "pbf" and bm.layers == () and "矢量" in bm.note
+    assert bm.format == "pbf" and bm.note == ""
+    assert [(x.url, x.kind) for x in bm.layers] == [("/tiles/{z}/{x}/{y}.pbf", "vector")]
+    assert bm.client()["vectorLayers"] == ["water", "building", "roads", "places"]
+    assert bm.detail["矢量图层"] == "water, building, roads, places"
     pack.close()
+
+
+@pytest.mark.parametrize("kind", ["mbtiles", "pmtiles"])
+def test_a_vector_package_without_its_layer_list_is_refused(tmp_path: Path, kind: str) -> None:
+    """Without vector_layers (which MBTiles 1.3 and PMTiles v3 require) nothing could be styled: refused at
+    start-up, naming the file, rather than served as a blank map."""
+    path = tmp_path / f"v.{kind}"
+    if kind == "mbtiles":
+        make_mbtiles(path, zooms=(10,), radius=0, fmt="pbf")
+        db = sqlite3.connect(path)
+        db.execute("DELETE FROM metadata WHERE name = 'json'")
+        db.commit()
+        db.close()
+    else:
+        make_pmtiles(path, zooms=(10,), radius=0, fmt="pbf", schema="none")
+    with pytest.raises(BasemapError, match="vector_layers") as err:
+        read_package(path)
+    assert str(path) in str(err.value)
 
 
 def test_a_missing_or_foreign_package_is_refused(tmp_path: Path) -> None:

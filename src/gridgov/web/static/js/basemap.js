@@ -1,5 +1,7 @@
 /* The map's background, as the settings chose it (GG.config.basemap, gridgov/basemap.py; docs/geo.md#basemaps):
-   an MBTiles package served by gridgov (/tiles/…), 天地图 WMTS, an XYZ template (WGS-84 or GCJ-02), or none.
+   an MBTiles or PMTiles package served by gridgov (/tiles/…), raster or vector, 天地图 WMTS, an XYZ template
+   (WGS-84 or GCJ-02), or none. A vector package is drawn by the vendored protomaps-leaflet (canvas 2D, loaded
+   only on pages that have one), styled from the layer names its metadata declares.
    Also the WGS-84 ↔ GCJ-02 shift, ported from gridgov/geo/crs.py (same formulas, same fixed-point inverse), so
    stored WGS-84 points can be drawn on a GCJ-02 map and a pin dropped there turned back into WGS-84. */
 "use strict";
@@ -7,11 +9,111 @@ GG.basemap = (() => {
   const cfg = GG.config.basemap || { mode: "none", crs: "wgs84", layers: [] };
   const crs = cfg.crs || "wgs84";
 
+  // -- vector packages ---------------------------------------------------------------------------------------
+  const RENDERER = "/static/vendor/protomaps-leaflet/protomaps-leaflet.js";
+  let loading = null;
+  function renderer() { // protomaps-leaflet, fetched from this server on first use
+    if (window.protomapsL) return Promise.resolve(window.protomapsL);
+    if (!loading) {
+      loading = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = RENDERER;
+        script.onload = () => resolve(window.protomapsL);
+        script.onerror = () => { loading = null; reject(new Error("矢量底图渲染器加载失败")); };
+        document.head.append(script);
+      });
+    }
+    return loading;
+  }
+
+  /* What a layer is, read from its name (OpenMapTiles, Shortbread, tippecanoe's own names, Chinese names);
+     the first match wins, anything else is drawn plainly. */
+  const KINDS = [
+    ["water", /water|ocean|lake|river|sea|水/i],
+    ["green", /park|green|wood|forest|grass|landcover|natural|绿/i],
+    ["building", /build|house|建筑|房屋/i],
+    ["rail", /rail|transit|铁路|地铁/i],
+    ["road", /road|transport|street|highway|道路|街/i],
+    ["boundary", /bound|admin|境界|边界|行政/i],
+    ["place", /place|poi|label|地名/i],
+  ];
+  const STYLE = { // fill, line, line width at zoom 14, casing (roads), dash; paint order: rank
+    other: { rank: 0, fill: "#e9e4dc", line: "#b3aa9c", width: 0.8 },
+    green: { rank: 0, fill: "#d6eac4", line: "#b4d49a", width: 0.6 },
+    water: { rank: 1, fill: "#a9d0ee", line: "#80b8e2", width: 1.4 },
+    building: { rank: 2, fill: "#ddd5ca", line: "#c4b9ab", width: 0.5 },
+    boundary: { rank: 3, fill: "", line: "#9e7fbf", width: 1.2, dash: [4, 3] },
+    rail: { rank: 4, fill: "", line: "#8d8d8d", width: 1.2, dash: [5, 3] },
+    road: { rank: 5, fill: "", line: "#fff4c7", width: 3.5, casing: "#d2ad63" },
+    place: { rank: 6, fill: "", line: "#b3aa9c", width: 0.8 },
+  };
+  const NAMES = ["name:zh", "name_zh", "name:zh-Hans", "name", "名称", "NAME"];
+  const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+  const kindOf = (id) => (KINDS.find(([, re]) => re.test(id)) || ["other"])[0];
+  const scaled = (width) => (z) => width * Math.min(2.5, Math.max(0.4, 2 ** ((z - 14) / 2)));
+
+  /* Paint and label rules for the declared layers: polygons, lines and points each by their layer's kind.
+     Names are set on points and along lines (tile makers give areas a label point: OpenMapTiles' water_name). */
+  function rules(P, layers) {
+    const is = (type) => (z, f) => f.geomType === type;
+    const paint = [];
+    const labels = [];
+    const ordered = layers.map((id) => [id, STYLE[kindOf(id)]]).sort((a, b) => a[1].rank - b[1].rank);
+    for (const [id, st] of ordered) {
+      if (st.fill) {
+        paint.push({ dataLayer: id, filter: is(P.GeomType.Polygon),
+          symbolizer: new P.PolygonSymbolizer({ fill: st.fill, stroke: st.line, width: 0.5 }) });
+      }
+      if (st.casing) {
+        paint.push({ dataLayer: id, filter: is(P.GeomType.Line),
+          symbolizer: new P.LineSymbolizer({ color: st.casing, width: scaled(st.width + 1.6), lineCap: "round" }) });
+      }
+      const line = { color: st.line, width: scaled(st.width), lineCap: "round" };
+      if (st.dash) line.dash = st.dash;
+      paint.push({ dataLayer: id, filter: is(P.GeomType.Line), symbolizer: new P.LineSymbolizer(line) });
+    }
+    for (const [id] of ordered) {
+      paint.push({ dataLayer: id, filter: is(P.GeomType.Point),
+        symbolizer: new P.CircleSymbolizer({ radius: 3, fill: "#7a5c3e", stroke: "#ffffff", width: 1 }) });
+      const text = { labelProps: NAMES, fontFamily: FONT, fill: "#3b3228", stroke: "#ffffff", width: 2 };
+      labels.push({ dataLayer: id, filter: is(P.GeomType.Point),
+        symbolizer: new P.OffsetTextSymbolizer({ ...text, fontSize: 13, offsetX: 6, offsetY: 4 }) });
+      labels.push({ dataLayer: id, filter: is(P.GeomType.Line),
+        symbolizer: new P.LineLabelSymbolizer({ ...text, fontSize: 12, fill: "#5a4e40" }) });
+    }
+    return { paint, labels };
+  }
+
+  /* A Protomaps basemap build (https://docs.protomaps.com/basemaps/layers) gets protomaps' own style. */
+  const PROTOMAPS = ["earth", "water", "roads", "places"];
+
+  function addVector(map, layer) {
+    const group = L.layerGroup().addTo(map); // holds the place until the renderer has loaded
+    renderer().then((P) => {
+      const opts = {
+        url: layer.url,
+        attribution: layer.attribution || "",
+        maxDataZoom: cfg.maxZoom,
+        minZoom: cfg.minZoom + 1, // data tiles are drawn at 512 px: zoom z shows the package's z − 1
+        maxZoom: 19,
+      };
+      if (cfg.bounds) opts.bounds = [[cfg.bounds[1], cfg.bounds[0]], [cfg.bounds[3], cfg.bounds[2]]];
+      if (PROTOMAPS.every((id) => cfg.vectorLayers.includes(id))) {
+        Object.assign(opts, { flavor: "light", lang: "zh-Hans" });
+      } else {
+        const made = rules(P, cfg.vectorLayers);
+        Object.assign(opts, { paintRules: made.paint, labelRules: made.labels, backgroundColor: "#f3f0ea" });
+      }
+      group.addLayer(P.leafletLayer(opts));
+    }).catch((err) => { console.error(err); });
+  }
+
   /* Add the configured tile layers to a Leaflet map; returns the map's coordinate system. */
   function add(map) {
     if (!cfg.layers.length) return crs;
     if (!map.attributionControl) map.addControl(L.control.attribution({ prefix: false }));
     for (const layer of cfg.layers) {
+      if (layer.kind === "vector") { addVector(map, layer); continue; }
       const opts = { attribution: layer.attribution || "", maxZoom: 19, minZoom: 0 };
       if (layer.subdomains) opts.subdomains = layer.subdomains;
       if (cfg.mode === "mbtiles") { // the package's own zooms and extent: no request for a tile it does not have
