@@ -20,6 +20,11 @@ Figures per backend:
              server's own enricher does
   enriched — cases/s counted until the last case also has its proposal and duplicate hints
 
+On PostgreSQL the same client also drives three floors (bench/_floor_app.py, one uvicorn process, no gridgov):
+a bare ASGI answer, FastAPI with a pydantic model, and FastAPI committing one row per request, with the
+machine's CPU per request: the most this machine, this client and this stack allow before gridgov does
+anything, so that the goal can be read against them.
+
 On PostgreSQL (not in --smoke) the HTTP figures are taken four ways in the same run: 1 and 2 web workers
 (`gridgov serve --workers N`), each directly and through nginx on loopback, with the resident memory (VmRSS)
 of every process: the web workers, uvicorn's supervisor, the worker, nginx, and the web processes' CPU time per
@@ -246,6 +251,92 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=5)
 
 
+class _Load:
+    """`concurrency` threads, each on one plain keep-alive http.client connection (the client should cost the 2
+    shared CPUs little), POST n intakes between them, each with its own Idempotency-Key, and time each."""
+
+    def __init__(self, port: int, n: int, concurrency: int, tag: str, token: str, grid: str) -> None:
+        self.port, self.tag, self.grid, self.concurrency = port, tag, grid, concurrency
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.counter = iter(range(n))
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: list[BaseException] = []
+
+    def _client(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            while True:
+                with self.lock:
+                    i = next(self.counter, None)
+                if i is None:
+                    return
+                payload = json.dumps({**BODY, "grid_code": self.grid}).encode()
+                t0 = time.perf_counter()
+                headers = {**self.headers, "Idempotency-Key": f"{self.tag}-{i}"}
+                conn.request("POST", "/api/v1/cases", body=payload, headers=headers)
+                resp = conn.getresponse()
+                text = resp.read()
+                dt = time.perf_counter() - t0
+                if resp.status != 201:
+                    raise RuntimeError(text.decode())
+                with self.lock:
+                    self.latencies.append(dt)
+        except BaseException as exc:  # a failed request stops the benchmark, not only this thread
+            self.errors.append(exc)
+        finally:
+            conn.close()
+
+    def run(self) -> None:
+        threads = [threading.Thread(target=self._client) for _ in range(self.concurrency)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def check(self) -> None:
+        if self.errors:
+            raise RuntimeError(f"{len(self.errors)} of {self.concurrency} clients failed") from self.errors[0]
+
+
+FLOORS = (
+    ("bare", "bare ASGI: read, decode, answer 201"),
+    ("fastapi", "FastAPI + pydantic, sync endpoint"),
+    ("commit", "FastAPI + one row committed per request"),
+)
+
+
+def floor_rate(db: BenchDb, kind: str, n: int, concurrency: int) -> tuple[float, float, float, float]:
+    """One floor of bench/_floor_app.py under uvicorn (httptools, as gridgov serve), driven by the same client:
+    (requests/s, p50 ms, p99 ms, machine CPU ms per request)."""
+    port = _port()
+    env = {**os.environ, "GRIDGOV_FLOOR": kind, "PYTHONPATH": str(Path(__file__).resolve().parent)}
+    if kind == "commit":
+        with db.container.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, k text UNIQUE NOT NULL, "
+                "title text, body text, at timestamptz NOT NULL DEFAULT now())"
+            )
+        env["GRIDGOV_FLOOR_DB"] = db.url.replace("postgresql+psycopg://", "postgresql://")
+    cmd = [sys.executable, "-m", "uvicorn", "_floor_app:app", "--port", str(port), "--log-level", "warning"]
+    with tempfile.TemporaryFile() as log:
+        proc = _start(cmd, env, log)
+        try:
+            _wait_healthy(proc, f"http://127.0.0.1:{port}", log)
+            load = _Load(port, n, concurrency, f"floor-{kind}", "none", db.grid)
+            machine_before = _machine_busy_seconds()
+            start = time.perf_counter()
+            load.run()
+            elapsed = time.perf_counter() - start
+            load.check()
+            done = max(len(load.latencies), 1)
+            machine_ms = (_machine_busy_seconds() - machine_before) * 1000 / done
+            lat = load.latencies
+            return len(lat) / elapsed, percentile(lat, 50) * 1000, percentile(lat, 99) * 1000, machine_ms
+        finally:
+            _stop(proc)
+
+
 def http_rate(
     db: BenchDb,
     n: int,
@@ -334,42 +425,7 @@ def _http_rate(
             Path(conf).write_text(NGINX_CONF.format(tmp=tmp, upstream=port, port=target))
             procs["nginx"] = _start([NGINX, "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "error.log")], env, log)
             _wait_healthy(procs["nginx"], f"http://127.0.0.1:{target}", log)
-        latencies: list[float] = []
-        lock = threading.Lock()
-        counter = iter(range(n))
-        headers = {"Authorization": f"Bearer {db.token}"}
-        errors: list[BaseException] = []
-
-        def worker() -> None:
-            # a plain keep-alive http.client connection: the client should cost the 2 shared CPUs little
-            conn = http.client.HTTPConnection("127.0.0.1", target, timeout=30)
-            try:
-                while True:
-                    with lock:
-                        i = next(counter, None)
-                    if i is None:
-                        return
-                    payload = json.dumps({**BODY, "grid_code": db.grid}).encode()
-                    t0 = time.perf_counter()
-                    conn.request(
-                        "POST",
-                        "/api/v1/cases",
-                        body=payload,
-                        headers={**headers, "Content-Type": "application/json", "Idempotency-Key": f"{tag}-{i}"},
-                    )
-                    resp = conn.getresponse()
-                    text = resp.read()
-                    dt = time.perf_counter() - t0
-                    if resp.status != 201:
-                        raise RuntimeError(text.decode())
-                    with lock:
-                        latencies.append(dt)
-            except BaseException as exc:  # a failed request stops the benchmark, not only this thread
-                errors.append(exc)
-            finally:
-                conn.close()
-
-        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        load = _Load(target, n, concurrency, tag, db.token, db.grid)
         spy = None
         if profile is not None:  # py-spy samples the web process(es) while the load runs (GIL-holding samples)
             spy_cmd = [profile, "record", "--pid", str(procs["web"].pid), "--format", "raw", "--rate", "250"]
@@ -382,11 +438,9 @@ def _http_rate(
         client_before, machine_before = time.process_time(), _machine_busy_seconds()
         postgres_before = _postgres_seconds() if pg else 0.0
         start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        load.run()
         elapsed = time.perf_counter() - start
+        latencies = load.latencies
         per_case = 1000 / max(len(latencies), 1)
         web_cpu_ms = (sum(_cpu_seconds(p) for p in web_pids) - cpu_before) * per_case
         machine_ms = (_machine_busy_seconds() - machine_before) * per_case
@@ -403,8 +457,7 @@ def _http_rate(
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(timeout=30)
-        if errors:
-            raise RuntimeError(f"{len(errors)} of {concurrency} clients failed") from errors[0]
+        load.check()
         rss = []
         for name, proc in procs.items():
             kids = _children(proc.pid) if name == "web" and workers > 1 else []
@@ -464,6 +517,7 @@ def main() -> None:
     rows = []
     setups = []
     every_split: list[tuple[str, int, str, str]] = []
+    floors: list[tuple[str, str, float, float, float, float, float]] = []
     for kind in args.backends.split(","):
         with fresh_db(kind, admin=admin) as db:
             raw = raw_rate(db, args.cases)
@@ -480,6 +534,11 @@ def main() -> None:
             rows.append((kind, raw, svc, rate, p50, p99, enriched))
             setups.append((kind, 1, "direct", rate, p50, p99, rate / raw, enriched, rss))
             print(f"  {kind} raw {raw:.0f}/s, 1 direct {rate:.0f}/s ({p50:.0f}/{p99:.0f} ms) {rss}", flush=True)
+            if kind == "postgresql" and not args.profile:
+                for floor, label in FLOORS:
+                    f_rate, f50, f99, f_cpu = floor_rate(db, floor, args.cases, args.concurrency)
+                    floors.append((floor, label, f_rate, f50, f99, f_cpu, rate))
+                    print(f"  floor {floor}: {f_rate:.0f}/s ({f50:.0f}/{f99:.0f} ms), machine CPU {f_cpu:.2f} ms")
             if kind == "postgresql" and not args.smoke and not args.profile and not args.one:
                 for workers, via in ((1, "nginx"), (2, "direct"), (2, "nginx")):
                     if via == "nginx" and not Path(NGINX).exists():
@@ -499,6 +558,11 @@ def main() -> None:
     print("CPU per case by process while the load ran (/proc: the whole machine, the web processes, this client)")
     for kind, workers, via, cpu in every_split:
         print(f"{kind:<11}{workers:>4} {via:<7} {cpu}")
+    if floors:
+        print("floors on PostgreSQL (bench/_floor_app.py: the same client and uvicorn, 1 process, no gridgov)")
+        print(f"{'floor':<9}{'requests/s':>11}{'p50 ms':>8}{'p99 ms':>8}{'CPU ms/req':>11}  gridgov 1 direct / floor")
+        for floor, label, f_rate, f50, f99, f_cpu, ours in floors:
+            print(f"{floor:<9}{f_rate:>11.0f}{f50:>8.1f}{f99:>8.1f}{f_cpu:>11.2f}  {ours / f_rate:>6.0%}  ({label})")
     print()
     print(
         f"intake benchmark: {args.cases} cases per measurement, {args.concurrency} concurrent HTTP clients, "
