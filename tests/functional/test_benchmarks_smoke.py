@@ -116,6 +116,10 @@ def test_intake_prints_its_table() -> None:
     for column in ("raw rows/s", "service/s", "HTTP cases/s", "enriched/s"):
         assert float(cells[column]) > 0, f"{column} is 0: {lines}"
     assert 0 < float(cells["p50 ms"]) <= float(cells["p99 ms"])
+    if smoke_backend() == "postgresql":  # the floors the goal is read against, in the same run
+        for floor in ("bare", "fastapi", "commit"):
+            rate, p50, p99, cpu, share = figures(lines, rf"{floor}\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}%  \(.*\)")
+            assert rate > 0 and 0 < p50 <= p99 and cpu > 0 and share > 0
 
 
 def table(lines: list[str], title: str) -> dict[str, tuple[float, float]]:
