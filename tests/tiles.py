@@ -107,8 +107,8 @@ def vector_tile(z: int, x: int, y: int, schema: str = "plain") -> bytes:
             features.append({"geometry": kept, "properties": props})
         if features:
             layers.append({"name": name, "features": features})
-    if not any(layer["name"] != "earth" for layer in layers):
-        return b""
+    if not layers:
+        return b""  # (a Protomaps build has earth on every land tile, as real extracts do)
     return mapbox_vector_tile.encode(layers, default_options={"y_coord_down": True, "extents": EXTENT})
 
 
@@ -216,14 +216,21 @@ def tile_server() -> Iterator[TileServer]:
 
 
 def make_pmtiles(
-    path: Path, zooms: tuple[int, ...] = (10, 11, 12), radius: int = 2, fmt: str = "png", schema: str = "plain"
+    path: Path,
+    zooms: tuple[int, ...] = (10, 11, 12),
+    radius: int = 2,
+    fmt: str = "png",
+    schema: str = "plain",
+    compression: str = "",
 ) -> list[tuple[int, int, int]]:
     """The same tiles as a PMTiles v3 archive, written with protomaps' `pmtiles` writer: PNG, or (fmt "pbf")
-    the vector tiles (in `schema`), gzip-compressed and declared so in the header."""
+    the vector tiles (in `schema`), gzip-compressed and declared so in the header (`compression` names another
+    header value, for the refusal tests: the bytes stay as they are)."""
     from pmtiles.tile import Compression, TileType, zxy_to_tileid
     from pmtiles.writer import write
 
     vector = fmt == "pbf"
+    declared = Compression[compression.upper()] if compression else Compression.GZIP if vector else Compression.NONE
     tiles: dict[int, tuple[tuple[int, int, int], bytes]] = {}
     for z in zooms:
         cx, cy = xyz(*ZHENGZHOU, z)
@@ -242,7 +249,7 @@ def make_pmtiles(
         writer.finalize(
             {
                 "tile_type": TileType.MVT if vector else TileType.PNG,
-                "tile_compression": Compression.GZIP if vector else Compression.NONE,
+                "tile_compression": declared,
                 "min_lon_e7": int((lon - 0.3) * 1e7),
                 "min_lat_e7": int((lat - 0.25) * 1e7),
                 "max_lon_e7": int((lon + 0.3) * 1e7),

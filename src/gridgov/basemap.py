@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sqlite3
 import threading
 from dataclasses import dataclass, field
@@ -215,6 +216,18 @@ class Tile:
     gzip: bool  # a vector tile stored gzip-compressed (the usual case): sent with Content-Encoding: gzip
 
 
+def tile_touches(bounds: tuple[float, float, float, float] | None, z: int, x: int, y: int) -> bool:
+    """Whether XYZ tile (z, x, y) overlaps a package's bounds (west, south, east, north; None: the world)."""
+    if bounds is None:
+        return True
+    n = 1 << z
+    west, east = x / n * 360.0 - 180.0, (x + 1) / n * 360.0 - 180.0
+    north = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    south = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + 1) / n))))
+    w, s, e, nn = bounds
+    return west <= e and east >= w and south <= nn and north >= s
+
+
 class MBTiles:
     """An MBTiles 1.3 package (https://github.com/mapbox/mbtiles-spec), read-only; safe across threads."""
 
@@ -314,7 +327,14 @@ class PMTiles:
         if fmt is None:
             self._file.close()
             raise BasemapError(f"GRIDGOV_MAP_MBTILES: {self.path} 的瓦片类型 {header['tile_type'].name} 不受支持")
-        self._gzip = header["tile_compression"] == Compression.GZIP
+        compression = header["tile_compression"]
+        if compression not in (Compression.NONE, Compression.GZIP, Compression.UNKNOWN):
+            self._file.close()
+            raise BasemapError(
+                f"GRIDGOV_MAP_MBTILES: {self.path} 的瓦片压缩方式 {compression.name} 不受支持 (仅支持不压缩或 gzip); "
+                "请用 pmtiles convert 或 tippecanoe 以 gzip 重新生成"
+            )
+        self._gzip = compression == Compression.GZIP
         bounds = tuple(header[k] / 1e7 for k in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7"))
         try:
             layers = vector_layers(meta, self.path) if fmt == "pbf" else ()

@@ -53,7 +53,13 @@ def _serve(settings: Settings, scheduler: bool, workers: int = 1) -> None:
     import uvicorn
 
     from gridgov.app import create_app
+    from gridgov.basemap import BasemapError, basemap
 
+    try:  # a basemap that cannot work stops the start with one line, before any process is forked
+        basemap(settings)
+    except BasemapError as exc:
+        click.echo(f"错误 [basemap]: {exc}", err=True)
+        raise SystemExit(2) from None
     configure_logging(settings)
     level = settings.log_level.lower()
     if workers > 1:

@@ -100,11 +100,18 @@ def test_a_vector_package_is_drawn(browsing: Any, configure: Any, tmp_path: Path
         make_mbtiles(package, fmt="pbf")
     else:
         make_pmtiles(package, fmt="pbf", schema=schema)
+    plain, _ = _report_page(browsing)  # the same page with no basemap: the view it opens on
+    expect(plain.locator("#map[data-fitted]")).to_be_attached()
+    opened = plain.evaluate("window.__maps[0].getZoom()")
     configure(map_mbtiles=str(package))
     page, seen = _report_page(browsing)
-    page.evaluate("window.__maps[0].setView([34.752, 113.638], 13, { animate: false })")
     canvases = page.locator("#map canvas.leaflet-tile-loaded")
-    expect(canvases.first).to_be_attached()
+    expect(page.locator("#map[data-fitted]")).to_be_attached()
+    expect(canvases.first).to_be_attached()  # the renderer has loaded and drawn
+    # the package (zooms 10–12) neither clamps the map's zooms nor moves the view the page opens on
+    assert page.evaluate("[window.__maps[0].getZoom(), window.__maps[0].getMinZoom()]") == [opened, 0]
+    expect(page.locator("#map .leaflet-control-zoom-out")).not_to_have_class(re.compile("leaflet-disabled"))
+    page.evaluate("window.__maps[0].setView([34.752, 113.638], 13, { animate: false })")
     expect(page.locator("#map canvas.leaflet-tile:not(.leaflet-tile-loaded)")).to_have_count(0)
     # the level Leaflet shows while the new one fades in is dropped once it has (z-index 19: the shown level)
     expect(page.locator("#map .leaflet-tile-container:not([style*='z-index: 19']) canvas")).to_have_count(0)
@@ -114,6 +121,10 @@ def test_a_vector_package_is_drawn(browsing: Any, configure: Any, tmp_path: Path
     land = _pixel(page, 34.762, 113.615)  # north-west of the square: no feature there
     assert lake[2] - lake[0] > 30, (lake, land)  # the lake is drawn blue, under the boundaries' light veil
     assert land[2] - land[0] < 15 and min(land) > 200, (lake, land)  # the land is drawn pale, not blue
+    if schema == "protomaps":  # protomaps' own light style: its cyan water, not the plain rules' blue
+        assert lake[1] - lake[0] > 45, lake
+    else:
+        assert lake[1] - lake[0] < 40 and lake[2] > lake[1], lake
     asked = [u for u in seen if "/tiles/" in u]
     assert asked and all(u.endswith(".pbf") for u in asked)
     assert any("/static/vendor/protomaps-leaflet/" in u for u in seen)  # the renderer, from this server

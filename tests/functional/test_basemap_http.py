@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gridgov.basemap import close_packages
+from gridgov.basemap import close_packages, open_package, tile_touches
 from gridgov.config import Settings
 from tiles import LAKE_MIDDLE, VECTOR_LAYERS, ZHENGZHOU, make_mbtiles, make_pmtiles, xyz
 
@@ -72,10 +72,21 @@ def test_a_vector_package_is_sent_gzip_encoded(api: Api, configure, tmp_path: Pa
     assert r.headers["content-encoding"] == "gzip"  # httpx decoded it: r.content is the tile itself
     assert mapbox_vector_tile.decode(r.content)["water"]["features"][0]["properties"]["name"] == "测试湖"
     # a tile the package leaves out (nothing on it) inside its zooms is empty, not an error; outside them, 404
-    missing = next((11, a, b) for a in range(x - 2, x + 3) for b in range(y - 2, y + 3) if (11, a, b) not in made)
+    bounds = open_package(str(tmp_path / "v.mbtiles")).metadata.bounds
+    missing = next(
+        (11, a, b)
+        for a in range(x - 2, x + 3)
+        for b in range(y - 2, y + 3)
+        if (11, a, b) not in made and tile_touches(bounds, 11, a, b)
+    )
     empty = api.client.get("/tiles/{}/{}/{}.pbf".format(*missing))
     assert empty.status_code == 204 and empty.content == b""
-    assert api.client.get(f"/tiles/14/{x * 8}/{y * 8}.pbf").status_code == 404
+    assert empty.headers["cache-control"] == "public, max-age=3600"
+    # below the package's zooms, inside its bounds: empty too (the map zooms out to the city over it)
+    lx, ly = xyz(*ZHENGZHOU, 8)
+    assert api.client.get(f"/tiles/8/{lx}/{ly}.pbf").status_code == 204
+    assert api.client.get(f"/tiles/11/{x + 40}/{y}.pbf").status_code == 404  # outside its bounds
+    assert api.client.get(f"/tiles/14/{x * 8}/{y * 8}.pbf").status_code == 404  # above its zooms
     assert api.client.get(f"/tiles/{z}/{x}/{y}.png").status_code == 404
     cfg = _config(api.client.get("/login").text)["basemap"]
     assert cfg["layers"][0]["kind"] == "vector" and cfg["vectorLayers"] == list(VECTOR_LAYERS)  # type: ignore[index]

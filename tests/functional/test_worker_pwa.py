@@ -47,3 +47,7 @@ def test_the_worker_screen_asks_only_for_files_the_service_worker_keeps(client: 
     asked = set(re.findall(r'(?:src|href)="(/static/[^"?#]+)"', html))
     assert asked and asked <= set(pwa.ASSETS), asked - set(pwa.ASSETS)
     assert 'id="outbox"' in html and "待发送" in html
+    # scripts the page's own scripts fetch later are kept too: the vector-tile renderer basemap.js loads
+    basemap_js = client.get("/static/js/basemap.js").text
+    fetched = set(re.findall(r'"(/static/vendor/[^"]+\.js)"', basemap_js))
+    assert fetched == {"/static/vendor/protomaps-leaflet/protomaps-leaflet.js"} and fetched <= set(pwa.ASSETS)

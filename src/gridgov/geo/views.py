@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from gridgov.basemap import open_package
+from gridgov.basemap import open_package, tile_touches
 from gridgov.errors import NotFound, ValidationFailed
 from gridgov.geo.services import divisions_geojson, geometry_geojson
 from gridgov.grids import queries
@@ -115,6 +115,7 @@ def children(
 
 tiles_router = APIRouter(tags=["底图 basemap"])
 TILE_CACHE = "public, max-age=86400"
+EMPTY_TILE_CACHE = "public, max-age=3600"
 
 
 @tiles_router.get(
@@ -123,7 +124,7 @@ TILE_CACHE = "public, max-age=86400"
     response_class=Response,
     responses={
         200: {"content": {"image/png": {}, "image/jpeg": {}, "application/x-protobuf": {}}},
-        204: {"description": "矢量瓦片包在其层级内没有此瓦片 (空瓦片)"},
+        204: {"description": "矢量瓦片包在其范围内没有此瓦片 (空瓦片)"},
         404: {},
     },
     openapi_extra={"x-roles": "public"},  # a basemap is not secret; the resident's report page draws it
@@ -137,10 +138,12 @@ def tile(z: int, x: int, y: int, ext: str, request: Request, container: Containe
     found = package.tile(z, x, y) if ext.lower() in accepted else None
     if found is None:
         meta = package.metadata
-        if meta.format == "pbf" and ext.lower() == "pbf" and meta.minzoom <= z <= meta.maxzoom:
-            # a vector package leaves out the tiles with nothing on them: an empty tile, not an error, so the
-            # renderer draws the background instead of logging a failed parse of an error body
-            return Response(status_code=204, headers={"Cache-Control": TILE_CACHE})
+        inside = 0 <= x < 1 << z and 0 <= y < 1 << z and tile_touches(meta.bounds, z, x, y)
+        if meta.format == "pbf" and ext.lower() == "pbf" and z <= meta.maxzoom and inside:
+            # a vector package leaves out the tiles with nothing on them, and has none below its lowest zoom:
+            # an empty tile, not an error, so the renderer draws the background instead of logging a failed
+            # parse of an error body; kept for an hour only, so a package replaced with fuller one shows soon
+            return Response(status_code=204, headers={"Cache-Control": EMPTY_TILE_CACHE})
         raise NotFound(f"瓦片不存在: {z}/{x}/{y}.{ext}")
     headers = {"ETag": found.etag, "Cache-Control": TILE_CACHE}
     if found.gzip:

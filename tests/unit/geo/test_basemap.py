@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from gridgov.admin.settings_view import HIDDEN, masked, settings_rows
-from gridgov.basemap import BasemapError, MBTiles, PMTiles, basemap, mode_of, read_package, tile_hosts
+from gridgov.basemap import (
+    BasemapError,
+    MBTiles,
+    PMTiles,
+    basemap,
+    mode_of,
+    read_package,
+    tile_hosts,
+    tile_touches,
+)
 from gridgov.config import Settings
 from gridgov.web.render import content_security_policy
 from tiles import ZHENGZHOU, make_mbtiles, make_pmtiles, xyz
@@ -102,6 +111,24 @@ def test_a_vector_package_is_served_gzip_and_drawn_from_its_declared_layers(tmp_
     assert bm.client()["vectorLayers"] == ["water", "building", "roads", "places"]
     assert bm.detail["矢量图层"] == "water, building, roads, places"
     pack.close()
+
+
+@pytest.mark.parametrize("compression", ["brotli", "zstd"])
+def test_a_pmtiles_archive_compressed_other_than_gzip_is_refused(tmp_path: Path, compression: str) -> None:
+    """Served as they are, brotli or zstd tiles would reach the browser undecoded (no Content-Encoding a page
+    can count on): refused at start-up instead."""
+    path = tmp_path / "v.pmtiles"
+    make_pmtiles(path, zooms=(10,), radius=0, fmt="pbf", compression=compression)
+    with pytest.raises(BasemapError, match=compression.upper()):
+        read_package(path)
+
+
+def test_a_tile_touches_the_bounds_it_overlaps() -> None:
+    bounds = (113.3253, 34.4966, 113.9253, 34.9966)
+    x, y = xyz(*ZHENGZHOU, 8)
+    assert tile_touches(bounds, 8, x, y) and tile_touches(None, 3, 0, 0)
+    assert not tile_touches(bounds, 8, x + 2, y) and not tile_touches(bounds, 8, x, y - 2)
+    assert tile_touches(bounds, 0, 0, 0)  # the whole world holds it
 
 
 @pytest.mark.parametrize("kind", ["mbtiles", "pmtiles"])

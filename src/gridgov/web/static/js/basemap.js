@@ -29,13 +29,14 @@ GG.basemap = (() => {
   /* What a layer is, read from its name (OpenMapTiles, Shortbread, tippecanoe's own names, Chinese names);
      the first match wins, anything else is drawn plainly. */
   const KINDS = [
+    ["label", /name$|label|housenumber|注记|门牌/i], // label layers (water_name, transportation_name): text only
     ["water", /water|ocean|lake|river|sea|水/i],
     ["green", /park|green|wood|forest|grass|landcover|natural|绿/i],
-    ["building", /build|house|建筑|房屋/i],
+    ["building", /building|^house$|建筑|房屋/i],
     ["rail", /rail|transit|铁路|地铁/i],
     ["road", /road|transport|street|highway|道路|街/i],
     ["boundary", /bound|admin|境界|边界|行政/i],
-    ["place", /place|poi|label|地名/i],
+    ["place", /place|poi|地名/i],
   ];
   const STYLE = { // fill, line, line width at zoom 14, casing (roads), dash; paint order: rank
     other: { rank: 0, fill: "#e9e4dc", line: "#b3aa9c", width: 0.8 },
@@ -45,7 +46,8 @@ GG.basemap = (() => {
     boundary: { rank: 3, fill: "", line: "#9e7fbf", width: 1.2, dash: [4, 3] },
     rail: { rank: 4, fill: "", line: "#8d8d8d", width: 1.2, dash: [5, 3] },
     road: { rank: 5, fill: "", line: "#fff4c7", width: 3.5, casing: "#d2ad63" },
-    place: { rank: 6, fill: "", line: "#b3aa9c", width: 0.8 },
+    place: { rank: 6, fill: "", line: "#b3aa9c", width: 0.8, dot: true },
+    label: { rank: 7, fill: "", line: "", width: 0 },
   };
   const NAMES = ["name:zh", "name_zh", "name:zh-Hans", "name", "名称", "NAME"];
   const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
@@ -68,13 +70,17 @@ GG.basemap = (() => {
         paint.push({ dataLayer: id, filter: is(P.GeomType.Line),
           symbolizer: new P.LineSymbolizer({ color: st.casing, width: scaled(st.width + 1.6), lineCap: "round" }) });
       }
-      const line = { color: st.line, width: scaled(st.width), lineCap: "round" };
-      if (st.dash) line.dash = st.dash;
-      paint.push({ dataLayer: id, filter: is(P.GeomType.Line), symbolizer: new P.LineSymbolizer(line) });
+      if (st.line) {
+        const line = { color: st.line, width: scaled(st.width), lineCap: "round" };
+        if (st.dash) line.dash = st.dash;
+        paint.push({ dataLayer: id, filter: is(P.GeomType.Line), symbolizer: new P.LineSymbolizer(line) });
+      }
     }
-    for (const [id] of ordered) {
-      paint.push({ dataLayer: id, filter: is(P.GeomType.Point),
-        symbolizer: new P.CircleSymbolizer({ radius: 3, fill: "#7a5c3e", stroke: "#ffffff", width: 1 }) });
+    for (const [id, st] of ordered) {
+      if (st.dot) { // places and points of interest get a dot; other points (house numbers, labels) text only
+        paint.push({ dataLayer: id, filter: is(P.GeomType.Point),
+          symbolizer: new P.CircleSymbolizer({ radius: 3, fill: "#7a5c3e", stroke: "#ffffff", width: 1 }) });
+      }
       const text = { labelProps: NAMES, fontFamily: FONT, fill: "#3b3228", stroke: "#ffffff", width: 2 };
       labels.push({ dataLayer: id, filter: is(P.GeomType.Point),
         symbolizer: new P.OffsetTextSymbolizer({ ...text, fontSize: 13, offsetX: 6, offsetY: 4 }) });
@@ -93,8 +99,10 @@ GG.basemap = (() => {
       const opts = {
         url: layer.url,
         attribution: layer.attribution || "",
+        // data tiles are drawn at 512 px: zoom z shows the package's z − 1, and past its top zoom the last
+        // level larger. No minZoom: on a layer Leaflet makes it the whole map's, and the map must still zoom
+        // out to the city (below the package's zooms the server answers empty tiles)
         maxDataZoom: cfg.maxZoom,
-        minZoom: cfg.minZoom + 1, // data tiles are drawn at 512 px: zoom z shows the package's z − 1
         maxZoom: 19,
       };
       if (cfg.bounds) opts.bounds = [[cfg.bounds[1], cfg.bounds[0]], [cfg.bounds[3], cfg.bounds[2]]];
