@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +129,25 @@ def test_a_pmtiles_archive_is_served_the_same_way(api: Api, configure, tmp_path:
     assert r.headers["etag"] and api.client.get(f"/tiles/11/{x + 9}/{y}.png").status_code == 404
     cfg = _config(api.client.get("/login").text)["basemap"]
     assert cfg["layers"][0]["attribution"] == "测试瓦片 (PMTiles) © gridgov"  # type: ignore[index]
+
+
+def test_serve_refuses_a_basemap_that_cannot_work_in_one_line(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`gridgov serve` with a package that is missing, or a vector one without its layer list, exits 2 with the
+    reason on one line, before any server or worker process starts."""
+    from click.testing import CliRunner
+
+    from gridgov.cli import main
+
+    broken = tmp_path / "v.mbtiles"
+    make_mbtiles(broken, zooms=(10,), radius=0, fmt="pbf")
+    db = sqlite3.connect(broken)
+    db.execute("DELETE FROM metadata WHERE name = 'json'")
+    db.commit()
+    db.close()
+    for package, reason in ((tmp_path / "gone.mbtiles", "找不到瓦片包"), (broken, "vector_layers")):
+        monkeypatch.setenv("GRIDGOV_MAP_MBTILES", str(package))
+        url = f"sqlite:///{tmp_path / 'gg.db'}"
+        r = CliRunner().invoke(main, ["serve", "--database-url", url, "--port", "1"])
+        assert r.exit_code == 2, r.output
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("错误 [basemap]: ") and reason in lines[0], r.stderr
