@@ -10,22 +10,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import JSON, select, text
 
 from gridgov.audit.domain import event_digest
 from gridgov.audit.keys import generate_key
 from gridgov.audit.log import Checkpoint, checkpoint_time, entry_hash
 from gridgov.audit.merkle import Frontier
 from gridgov.audit.sql import LogSettings
-from gridgov.cases.audit import EVENT_COLUMNS
-from gridgov.cases.models import CaseEvent
+from gridgov.cases.audit import CASE_COLUMNS, EVENT_COLUMNS, PERSONAL_COLUMNS, TASK_COLUMNS, verify_all
+from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.cli import main
+from gridgov.db import UTCDateTime
 
 from conftest import Api, World
 
@@ -490,3 +491,64 @@ def test_the_worker_checkpoints_to_the_directory_and_a_witness_database(
     rec.sql("UPDATE audit_head SET size = :n", n=size - 1)
     code, out = rec.verify()
     assert code == 1 and "短于检查点" in out, out
+
+
+def _changed(value: Any, column: Any) -> Any:
+    """Another value of the column's type: what a writer without the key would put there."""
+    if value is None or (column.foreign_keys and column.nullable):
+        return _a_value(column) if value is None else None
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, float):
+        return value + 0.001
+    if isinstance(value, datetime):
+        return value + timedelta(seconds=1)
+    if isinstance(value, str):
+        return value[:-1] + ("x" if value[-1:] != "x" else "y") if value else "x"
+    if isinstance(value, list):
+        return [*value, "photo://forged.jpg"]
+    if isinstance(value, dict):
+        return {**value, "forged": True}
+    raise AssertionError(f"no change for {column.name}: {value!r}")
+
+
+def _a_value(column: Any) -> Any:
+    if isinstance(column.type, JSON):
+        return {"x": 1}
+    if isinstance(column.type, UTCDateTime):
+        return datetime(2026, 1, 1, tzinfo=UTC)
+    samples: dict[type, Any] = {bool: True, int: 1, float: 0.5, str: "x"}
+    return samples[column.type.python_type]
+
+
+def test_every_projected_column_rewritten_is_caught(record: Record) -> None:
+    """Each column a case leaf commits to, of the case row and of its task rows, rewritten alone (the type kept,
+    as an UPDATE by someone without the key would): the row check finds it, serially and in workers. The verifier
+    reads these rows through the driver with its own conversion (gridgov.cases.audit._rows), so this pins that
+    conversion to the ORM's types column by column, datetimes, booleans and JSON included."""
+    rec, c = record, record.w.container
+    cases, tasks = Case.__table__, CaseTask.__table__
+    targets: list[tuple[Any, Any, str]] = [(cases, rec.full, n) for n in CASE_COLUMNS + PERSONAL_COLUMNS if n != "id"]
+    with c.engine.connect() as conn:
+        task_ids = [int(i) for i in conn.execute(select(tasks.c.id).where(tasks.c.case_id == rec.full)).scalars()]
+    assert len(task_ids) >= 2  # the street's task and the summoned department's
+    targets += [(tasks, t, n) for t in task_ids for n in TASK_COLUMNS if n != "id"]
+    missed = []
+    for table, row_id, name in targets:
+        column = table.c[name]
+        with c.engine.begin() as conn:
+            before = conn.execute(select(column).where(table.c.id == row_id)).scalar()
+            conn.execute(table.update().where(table.c.id == row_id).values({name: _changed(before, column)}))
+        try:
+            with c.sessions() as s:
+                report = verify_all(s, jobs=rec.jobs)
+            if not any(getattr(p, "case_id", None) == rec.full for p in report.problems):
+                missed.append(f"{table.name}.{name}")
+        finally:
+            with c.engine.begin() as conn:
+                conn.execute(table.update().where(table.c.id == row_id).values({name: before}))
+    assert not missed, missed
+    with c.sessions() as s:
+        assert verify_all(s, jobs=rec.jobs).ok

@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any, Protocol
 
 from gridgov.audit.domain import canonical_time
@@ -43,10 +44,47 @@ def entry_hash(stream: str, subject_id: int, seq: int, event_hash: str, state: s
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+_quote = encode_basestring  # what _ENCODER writes for a str (ensure_ascii=False: the C escaping)
+_KEYS: dict[str, str] = {}  # column name → its pair's opening text, '["name",'
+
+
+def _value_text(v: Any) -> str:
+    """_ENCODER's text for one value, with a datetime as its canonical_time. The common types take the encoder's
+    own results (a str its C escaping, an int int.__repr__, None, True and False their literals); every other value
+    (a float, a JSON column's dict or list, a subclass) goes through the encoder itself, which is compositional, so
+    the text is the one the value has inside an encoded list (tests/unit/audit/test_state_encoding.py)."""
+    t = type(v)
+    if t is str:
+        return _quote(v)
+    if v is None:
+        return "null"
+    if t is int:
+        return int.__repr__(v)
+    if t is bool:
+        return "true" if v else "false"
+    if isinstance(v, datetime):
+        return _quote(canonical_time(v))
+    return _ENCODER.encode(v)
 
 
 def _canonical(values: Sequence[tuple[str, Any]]) -> bytes:
-    return _ENCODER.encode([[k, canonical_time(v) if isinstance(v, datetime) else v] for k, v in values]).encode()
+    """The canonical JSON text of [[name, value], ...]: what
+    `_ENCODER.encode([[k, canonical_time(v) if isinstance(v, datetime) else v] for k, v in values])` gives, built
+    pair by pair (the verifier re-derives every case and task row this way, see gridgov.cases.audit)."""
+    keys, quote, text_of = _KEYS, _quote, _value_text
+    parts: list[str] = []
+    add = parts.append
+    for k, v in values:
+        key = keys.get(k)
+        if key is None:
+            key = keys[k] = f"[{quote(k)},"
+        if v is None:  # the two commonest values of a row, inline
+            add(f"{key}null]")
+        elif type(v) is str:
+            add(f"{key}{quote(v)}]")
+        else:
+            add(f"{key}{text_of(v)}]")
+    return f"[{','.join(parts)}]".encode()
 
 
 @dataclass(frozen=True, slots=True)

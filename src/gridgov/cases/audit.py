@@ -32,6 +32,7 @@ from gridgov.audit.ports import AuditLog, PendingLeaf
 from gridgov.audit.sql import audit_log, audit_salts, leaf_hashes, read_head
 from gridgov.cases.models import Case, CaseEvent, CaseTask
 from gridgov.cases.repository import SqlCaseRepository
+from gridgov.db import UTCDateTime
 
 STREAM = "case"
 # streams whose events their own feature checks (`gridgov projects verify`, `gridgov proposals verify`,
@@ -691,14 +692,22 @@ _MIDDLE = ("event_type", "tag", "action", "from_status", "to_status", "actor_id"
 
 def _raw_sql(conn: Connection, sql: str) -> Iterator[tuple[Any, ...]]:
     """Rows as the driver returns them, streamed (the verifier's hot loop: no SQLAlchemy processing per row)."""
-    if conn.dialect.name == "sqlite":  # sqlite3's own cursor steps through the rows as they are fetched
+    return _described_sql(conn, sql)[1]
+
+
+def _described_sql(conn: Connection, sql: str) -> tuple[Sequence[Sequence[Any]], Iterator[tuple[Any, ...]]]:
+    """The driver's cursor description and its rows, streamed: sqlite3's own cursor steps through the rows as
+    they are fetched; on PostgreSQL a server-side cursor."""
+    if conn.dialect.name == "sqlite":
         cursor = conn.exec_driver_sql(sql).cursor
-        while rows := cursor.fetchmany(5000):
-            yield from rows
-        return
-    result = conn.execution_options(stream_results=True).exec_driver_sql(sql)  # a server-side cursor
-    while rows := result.fetchmany(5000):
-        yield from map(tuple, rows)
+        return cursor.description, _fetched(cursor.fetchmany)
+    result = conn.execution_options(stream_results=True).exec_driver_sql(sql)
+    return result.cursor.description, map(tuple, _fetched(result.fetchmany))
+
+
+def _fetched(fetchmany: Callable[[int], Sequence[Any]]) -> Iterator[Any]:
+    while rows := fetchmany(5000):
+        yield from rows
 
 
 class _LogWithEvents:
@@ -806,13 +815,56 @@ def _check_checkpoints(
 
 _CASE_NAMES = CASE_COLUMNS + PERSONAL_COLUMNS
 _TASK_NAMES = ("case_id", *TASK_COLUMNS)
-_STREAM_ROWS = {"stream_results": True, "yield_per": 5000}
 
 
-def _rows(conn: Connection, stmt: Any, names: Sequence[str]) -> Iterator[dict[str, Any]]:
-    """Core rows (the columns' own types, as the ORM would give them, less its per-row work) as name → value."""
-    for row in conn.execute(stmt.execution_options(**_STREAM_ROWS)):
-        yield dict(zip(names, row, strict=True))
+def _datetime_text(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """A UTCDateTime column's value as the state encodes it (canonical_time), from what the driver returns:
+    SQLite's stored text in the format SQLAlchemy writes ('YYYY-MM-DD HH:MM:SS.ffffff', naive UTC) rewritten
+    directly, which maps distinct texts to distinct results, so it equals the honest value's only when the text is
+    the honest text; an aware datetime (PostgreSQL) through canonical_time; anything else through the column's own
+    result processing. A value that processing refuses is kept as it is, so it matches no honest state."""
+
+    def convert(v: Any) -> Any:
+        if v is None:
+            return None
+        if type(v) is str and len(v) == 26 and v[10] == " ":
+            return f"{v[:10]}T{v[11:]}Z"
+        if type(v) is datetime and v.tzinfo is not None:
+            return canonical_time(v)
+        try:
+            out = process(v) if process is not None else v
+        except (TypeError, ValueError):
+            return v
+        return canonical_time(out) if isinstance(out, datetime) else out
+
+    return convert
+
+
+def _rows(
+    conn: Connection, table: Any, names: Sequence[str], bounds: Bounds | None, key: str, order: str
+) -> Iterator[dict[str, Any]]:
+    """A table's rows as name → value, the values as the ORM's column types give them (each column's own result
+    processing, the driver's column type given) except that a UTCDateTime comes as its canonical text (what the
+    state encodes), read through the driver's cursor with no SQLAlchemy work per row (the verifier reads every
+    case and task row)."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(table.name)}"
+        f" WHERE 1 = 1{_range_sql(key, bounds)} ORDER BY {order}"
+    )
+    description, rows = _described_sql(conn, sql)
+    converters: list[Callable[[Any], Any] | None] = []
+    for name, column in zip(names, description, strict=True):
+        col_type = table.c[name].type
+        process = col_type.dialect_impl(conn.dialect).result_processor(conn.dialect, column[1])
+        converters.append(_datetime_text(process) if isinstance(col_type, UTCDateTime) else process)
+    plan = [(i, names[i], c) for i, c in enumerate(converters) if c is not None]
+    for row in rows:
+        out = dict(zip(names, row, strict=True))
+        for i, name, convert in plan:
+            if (v := row[i]) is not None:
+                out[name] = convert(v)
+        yield out
 
 
 def _in(column: Any, bounds: Bounds | None) -> list[Any]:
@@ -821,11 +873,9 @@ def _in(column: Any, bounds: Bounds | None) -> list[Any]:
 
 
 def _tasks_by_case(conn: Connection, bounds: Bounds | None) -> Iterator[tuple[int, list[Mapping[Any, Any]]]]:
-    t = CaseTask.__table__.c
-    stmt = select(*(t[n] for n in _TASK_NAMES)).where(*_in(t.case_id, bounds)).order_by(t.case_id, t.id)
     current: int | None = None
     batch: list[Mapping[Any, Any]] = []
-    for row in _rows(conn, stmt, _TASK_NAMES):
+    for row in _rows(conn, CaseTask.__table__, _TASK_NAMES, bounds, "case_id", "case_id, id"):
         if row["case_id"] != current:
             if current is not None:
                 yield current, batch
@@ -841,9 +891,7 @@ def _check_cases(
     salts = _all_salts(conn, bounds)
     tasks = _tasks_by_case(conn, bounds)
     pending_tasks = next(tasks, None)
-    c = Case.__table__.c
-    stmt = select(*(c[n] for n in _CASE_NAMES)).where(*_in(c.id, bounds)).order_by(c.id)
-    for case in _rows(conn, stmt, _CASE_NAMES):
+    for case in _rows(conn, Case.__table__, _CASE_NAMES, bounds, "id", "id"):
         case_id = case["id"]
         report.cases += 1
         while pending_tasks is not None and pending_tasks[0] < case_id:
