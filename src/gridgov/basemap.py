@@ -78,7 +78,6 @@ class Basemap:
     maxzoom: int = 19
     bounds: tuple[float, float, float, float] | None = None  # west, south, east, north (WGS-84)
     format: str = ""  # mbtiles: png, jpg, webp or pbf
-    note: str = ""  # shown to people when tiles exist but are not drawn
     vector_layers: tuple[str, ...] = ()  # a vector package's layer names (its metadata), in its own order
     detail: dict[str, str] = field(default_factory=dict)  # for the settings page (no secrets)
 
@@ -94,7 +93,6 @@ class Basemap:
             "minZoom": self.minzoom,
             "maxZoom": self.maxzoom,
             "bounds": list(self.bounds) if self.bounds else None,
-            "note": self.note,
             "vectorLayers": list(self.vector_layers),
         }
 

@@ -188,5 +188,5 @@ GG.basemap = (() => {
   const toMap = (lat, lon) => (crs === "gcj02" ? wgs84ToGcj02(lat, lon) : [lat, lon]);
   const fromMap = (lat, lon) => (crs === "gcj02" ? gcj02ToWgs84(lat, lon) : [lat, lon]);
 
-  return { add, crs, mode: cfg.mode, note: cfg.note, toMap, fromMap, wgs84ToGcj02, gcj02ToWgs84 };
+  return { add, crs, mode: cfg.mode, toMap, fromMap, wgs84ToGcj02, gcj02ToWgs84 };
 })();
