@@ -552,3 +552,27 @@ def test_every_projected_column_rewritten_is_caught(record: Record) -> None:
     assert not missed, missed
     with c.sessions() as s:
         assert verify_all(s, jobs=rec.jobs).ok
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("cases", "postpone_request", "{not json"),
+        ("cases", "registered_at", "not a time"),
+        ("case_tasks", "evidence", "["),
+    ],
+)
+def test_a_column_rewritten_to_text_its_type_cannot_read_is_reported(
+    record: Record, table: str, column: str, value: str
+) -> None:
+    """SQLite keeps any text in any column: a JSON or datetime column rewritten to text its type cannot decode is
+    reported as a changed row, and verify does not stop on it."""
+    rec = record
+    if rec.w.container.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL refuses such text in a json or timestamptz column")
+    key = "id" if table == "cases" else "case_id"
+    rec.sql(f"UPDATE {table} SET {column} = :value WHERE {key} = :id", value=value, id=rec.full)
+    code, out = rec.verify()
+    assert code == 1, out
+    assert "Traceback" not in out
+    assert ("案件行" if table == "cases" else "任务行") + "与记录不符" in out, out

@@ -840,6 +840,19 @@ def _datetime_text(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]
     return convert
 
 
+def _lenient(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A column's result processing, with a value it refuses (text rewritten into a JSON or boolean column) kept
+    as it is: it matches no honest state, so the row check reports it instead of verify stopping on it."""
+
+    def convert(v: Any) -> Any:
+        try:
+            return process(v)
+        except (TypeError, ValueError):
+            return v
+
+    return convert
+
+
 def _rows(
     conn: Connection, table: Any, names: Sequence[str], bounds: Bounds | None, key: str, order: str
 ) -> Iterator[dict[str, Any]]:
@@ -857,7 +870,10 @@ def _rows(
     for name, column in zip(names, description, strict=True):
         col_type = table.c[name].type
         process = col_type.dialect_impl(conn.dialect).result_processor(conn.dialect, column[1])
-        converters.append(_datetime_text(process) if isinstance(col_type, UTCDateTime) else process)
+        if isinstance(col_type, UTCDateTime):
+            converters.append(_datetime_text(process))
+        else:
+            converters.append(None if process is None else _lenient(process))
     plan = [(i, names[i], c) for i, c in enumerate(converters) if c is not None]
     for row in rows:
         out = dict(zip(names, row, strict=True))
