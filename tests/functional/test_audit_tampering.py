@@ -576,3 +576,93 @@ def test_a_column_rewritten_to_text_its_type_cannot_read_is_reported(
     assert code == 1, out
     assert "Traceback" not in out
     assert ("案件行" if table == "cases" else "任务行") + "与记录不符" in out, out
+
+
+# (name, databases it applies to, statements (`:full` / `:accepted` bound), what verify must print). Found by an
+# attack on the verifier (2026-12-07): each verified clean or stopped with a traceback before.
+ATTACKS: list[tuple[str, tuple[str, ...], list[str], str]] = [
+    (
+        "an_empty_salt_and_a_new_phone",
+        ("sqlite", "postgresql"),
+        [
+            "UPDATE audit_salts SET salt = '' WHERE stream = 'case' AND subject_id = :full",
+            "UPDATE cases SET reporter_phone = '13000000000', reporter_name = '李四' WHERE id = :full",
+        ],
+        "报案人个人信息与记录不符",
+    ),
+    (
+        "a_salt_that_is_not_hex",
+        ("sqlite", "postgresql"),
+        ["UPDATE audit_salts SET salt = 'zz' WHERE stream = 'case' AND subject_id = :full"],
+        "盐值无法读取",
+    ),
+    ("a_boolean_of_2", ("sqlite",), ["UPDATE cases SET resolved = 2 WHERE id = :full"], "与记录不符"),
+    (
+        "a_boolean_of_empty_text",
+        ("sqlite",),
+        ["UPDATE case_tasks SET response_late = '' WHERE case_id = :full AND response_late = 0"],
+        "任务行与记录不符",
+    ),
+    (
+        "a_deadline_as_the_same_instant_in_another_zone",  # SQLite compares the text: no longer overdue
+        ("sqlite",),
+        [
+            "UPDATE cases SET clock_due = strftime('%Y-%m-%d %H:%M:%S', clock_due, '+14 hours')"
+            " || substr(clock_due, 20) || '+14:00' WHERE id = :accepted"
+        ],
+        "案件行与记录不符",
+    ),
+    (
+        "a_time_in_canonical_text",
+        ("sqlite",),
+        ["UPDATE cases SET created_at = replace(created_at, ' ', 'T') || 'Z' WHERE id = :full"],
+        "案件行与记录不符",
+    ),
+    (
+        "an_event_time_as_the_same_instant_in_other_text",
+        ("sqlite",),
+        ["UPDATE case_events SET occurred_at = replace(occurred_at, ' ', 'T') WHERE case_id = :full AND seq = 2"],
+        "事件内容与哈希不符",
+    ),
+    (
+        "an_event_time_that_is_no_time",
+        ("sqlite",),
+        ["UPDATE case_events SET occurred_at = 'garbage' WHERE case_id = :full AND seq = 2"],
+        "事件内容与哈希不符",
+    ),
+    (
+        "a_payload_that_is_not_json",
+        ("sqlite",),
+        ["UPDATE case_events SET payload = '{' WHERE case_id = :full AND seq = 3"],
+        "事件内容与哈希不符",
+    ),
+    (
+        "a_payload_that_is_not_an_object",
+        ("sqlite", "postgresql"),
+        ["UPDATE case_events SET payload = '5' WHERE case_id = :full AND action = 'accept'"],
+        "事件内容与哈希不符",
+    ),
+    (
+        "a_blob_in_an_event_column",
+        ("sqlite",),
+        ["UPDATE case_events SET tag = CAST(tag AS BLOB) WHERE case_id = :full AND seq = 2"],
+        "记录中有无法读取的值, 校验中止",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "databases", "statements", "expected"), ATTACKS, ids=[a[0] for a in ATTACKS])
+def test_an_attack_on_the_verifier_is_caught_with_a_report(
+    record: Record, name: str, databases: tuple[str, ...], statements: list[str], expected: str
+) -> None:
+    rec = record
+    dialect = rec.w.container.engine.dialect.name
+    if dialect not in databases:
+        pytest.skip(f"{dialect} refuses the value this attack writes")
+    for statement in statements:
+        params = {k: v for k, v in {"full": rec.full, "accepted": rec.accepted}.items() if f":{k}" in statement}
+        assert rec.sql(statement, **params).rowcount >= 1, statement
+    code, out = rec.verify()
+    assert code == 1, out
+    assert expected in out, out
+    assert "Traceback" not in out

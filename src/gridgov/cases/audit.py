@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -18,11 +19,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Boolean, Connection, select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.domain import GENESIS, ChainProblem, canonical_time, encode_canonical, verify_chain
@@ -278,17 +279,17 @@ def _follow(trail: _Trail, action: str, payload: Mapping[Any, Any]) -> None:
         trail.late[payload["task_id"]] = payload["late"]
 
 
-def _time_text(at: Any) -> str:
-    """canonical_time of a raw occurred_at: SQLite's stored text (naive UTC, microseconds) or a driver datetime."""
-    if isinstance(at, str):
-        if len(at) == 26 and at[10] == " ":
+def _time_text(at: Any, sqlite: bool) -> str:
+    """The canonical time text (canonical_time) of a raw occurred_at as this database gives it: SQLite's stored
+    text in the format SQLAlchemy writes (naive UTC, microseconds), rewritten; PostgreSQL's to_char (see
+    _LogWithEvents), already canonical. Any other value, another text of the same instant included (SQLite
+    compares the text), gives its repr, which is no honest event's time, so the event's hash does not match."""
+    if type(at) is str:
+        if sqlite and len(at) == 26 and at[10] == " ":
             return f"{at[:10]}T{at[11:]}Z"
-        if len(at) == 27 and at[10] == "T" and at[26] == "Z":  # already canonical (PostgreSQL's to_char, below)
+        if not sqlite and len(at) == 27 and at[10] == "T" and at[26] == "Z":
             return at
-        at = datetime.fromisoformat(at)
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-    return canonical_time(at)
+    return repr(at)
 
 
 class _Bodies:
@@ -342,8 +343,10 @@ class _Bodies:
         return f"[{head},{middle},{_quote(time_text)},{text}]".encode()
 
     @staticmethod
-    def decoded(payload: Any) -> Any:
-        return json.loads(payload) if isinstance(payload, str) else payload
+    def decoded(payload: Any) -> Mapping[Any, Any]:
+        """The payload as the facts are folded from it: an object, or {} for anything else."""
+        value = json.loads(payload) if isinstance(payload, str) else payload
+        return value if isinstance(value, dict) else {}
 
 
 class _Problems:
@@ -589,6 +592,7 @@ def _walk(
     payloads, limit = body_of.payloads, body_of.LIMIT
     enc, quote, loads = _ENCODE, _quote, json.loads
     semantic = _SEMANTIC_ACTIONS
+    sqlite = conn.dialect.name == "sqlite"
     trails: dict[int, _Trail] = {}
     n = events = 0
     for (
@@ -649,15 +653,18 @@ def _walk(
             if type(payload) is str:
                 text = payloads.get(payload)
                 if text is None:
-                    text = enc(loads(payload))
+                    try:
+                        text = enc(loads(payload))
+                    except (ValueError, RecursionError):  # not JSON (rewritten): no honest body has its repr
+                        text = repr(payload)
                     if len(payloads) < limit:
                         payloads[payload] = text
             else:
                 text = enc(payload)
-            if type(occurred_at) is str and len(occurred_at) == 26 and occurred_at[10] == " ":
+            if sqlite and type(occurred_at) is str and len(occurred_at) == 26 and occurred_at[10] == " ":
                 time_text = f"{occurred_at[:10]}T{occurred_at[11:]}Z"  # SQLite's stored text, as _time_text
             else:
-                time_text = _time_text(occurred_at)
+                time_text = _time_text(occurred_at, sqlite)
             if type(prev_hash) is str and type(ref) is str and type(ev_seq) is int:
                 body = f"[{quote(prev_hash)},{quote(ref)},{ev_seq},{middle},{quote(time_text)},{text}]".encode()
             else:  # a column rewritten to another type: the general path
@@ -675,7 +682,9 @@ def _walk(
         trail.present_hash = event_hash
         trail.status = values[4]
         if (action := values[2]) in semantic:
-            _follow(trail, action, body_of.decoded(payload) or {})
+            # a payload rewritten to something no writer makes is skipped: its hash check above reports the event
+            with contextlib.suppress(TypeError, ValueError, RecursionError):
+                _follow(trail, action, body_of.decoded(payload))
     report.events += events
     return trails
 
@@ -827,28 +836,44 @@ def _datetime_text(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]
     def convert(v: Any) -> Any:
         if v is None:
             return None
-        if type(v) is str and len(v) == 26 and v[10] == " ":
-            return f"{v[:10]}T{v[11:]}Z"
+        if type(v) is str:
+            if len(v) == 26 and v[10] == " ":
+                return f"{v[:10]}T{v[11:]}Z"
+            # any other text, even of the same instant ('T', an offset, no microseconds): SQLite compares the
+            # text, so the deadline and overdue queries would read it otherwise; kept as it is, it matches no
+            # honest state
+            return repr(v)
         if type(v) is datetime and v.tzinfo is not None:
             return canonical_time(v)
         try:
             out = process(v) if process is not None else v
         except (TypeError, ValueError):
-            return v
-        return canonical_time(out) if isinstance(out, datetime) else out
+            return repr(v)
+        return canonical_time(out) if isinstance(out, datetime) else repr(out)
 
     return convert
 
 
+def _strict_bool(v: Any) -> Any:
+    """A Boolean column's value: PostgreSQL's bool as it is, SQLite's integer 0 or 1 as False or True, and
+    anything else (2, '', 'false', 0.5: values SQLAlchemy would read as a bool, but that `IS 1` / `IS 0` in the
+    metrics queries read otherwise) kept as it is, so it matches no honest state."""
+    if type(v) is bool:
+        return v
+    if type(v) is int and (v == 0 or v == 1):
+        return v == 1
+    return repr(v)
+
+
 def _lenient(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A column's result processing, with a value it refuses (text rewritten into a JSON or boolean column) kept
-    as it is: it matches no honest state, so the row check reports it instead of verify stopping on it."""
+    """A column's result processing, with a value it refuses (text rewritten into a JSON column) kept as its repr:
+    it matches no honest state, so the row check reports it instead of verify stopping on it."""
 
     def convert(v: Any) -> Any:
         try:
             return process(v)
         except (TypeError, ValueError):
-            return v
+            return repr(v)
 
     return convert
 
@@ -872,6 +897,8 @@ def _rows(
         process = col_type.dialect_impl(conn.dialect).result_processor(conn.dialect, column[1])
         if isinstance(col_type, UTCDateTime):
             converters.append(_datetime_text(process))
+        elif isinstance(col_type, Boolean):
+            converters.append(_strict_bool)
         else:
             converters.append(None if process is None else _lenient(process))
     plan = [(i, names[i], c) for i, c in enumerate(converters) if c is not None]
@@ -921,21 +948,32 @@ def _check_cases(
         if trail is None:
             out.case(case_id, None, 0, "案件不在日志中 (案件是绕过系统写入的)")
             continue
-        _check_case(case, own, trail, salts.get(case_id), out)
+        _check_case(case, own, trail, salts.get(case_id, _NO_SALT), out)
     while pending_tasks is not None:
         out.case(pending_tasks[0], None, 0, "任务所属案件不存在 (案件被删除)")
         pending_tasks = next(tasks, None)
 
 
-def _all_salts(conn: Connection, bounds: Bounds | None) -> dict[int, bytes]:
+def _all_salts(conn: Connection, bounds: Bounds | None) -> dict[Any, bytes | None]:
+    """Each case's salt; None for one that is not hex (rewritten: reported by _check_case)."""
     sc = audit_salts.c
     rows = conn.execute(select(sc.subject_id, sc.salt).where(sc.stream == STREAM, *_in(sc.subject_id, bounds)))
-    return {int(r[0]): bytes.fromhex(r[1]) for r in rows}
+    out: dict[Any, bytes | None] = {}
+    for subject, text in rows:
+        try:
+            out[subject] = bytes.fromhex(text)
+        except (TypeError, ValueError):
+            out[subject] = None
+    return out
+
+
+_NO_SALT = b"\x00no salt"  # the case has no salt row (never a salt: those are hex-decoded bytes)
 
 
 def _check_case(
     case: Mapping[Any, Any], tasks: Sequence[Mapping[Any, Any]], trail: _Trail, salt: bytes | None, out: _Problems
 ) -> None:
+    """`salt`: the case's salt, _NO_SALT when it has no salt row, None when its salt is not hex."""
     case_id = case["id"]
     if case["event_count"] != trail.present or case["last_event_hash"] != trail.present_hash:
         why = "末尾事件被删除" if trail.last_missing else "链头被改动"
@@ -970,13 +1008,19 @@ def _check_case(
     if committed is None:
         out.case(case_id, None, trail.seq, f"日志中该案状态摘要无法识别: {trail.state[:20]}")
         return
-    if salt is None:
+    # without its salt the personal part cannot be checked: the salt's own problem is reported instead (an empty
+    # salt is a salt: the HMAC under it differs from the committed one, so it is caught as a changed part)
+    personal = True
+    if salt is _NO_SALT:
         out.case(case_id, None, trail.seq, "该案个人信息摘要的盐值缺失 (盐值被删除, 且不是经登记的删除)")
-        salt = b""
-    now = _state(case, tasks, salt)
+        personal = False
+    elif salt is None:
+        out.case(case_id, None, trail.seq, "该案个人信息摘要的盐值无法读取 (盐值被改动)")
+        personal = False
+    now = _state(case, tasks, salt if personal and salt is not None else b"")
     labels = {"row": "案件行", "children": "任务行", "personal": "报案人个人信息"}
     for part in committed.differences(now):
-        if part == "personal" and salt == b"":
+        if part == "personal" and not personal:
             continue
         out.case(case_id, None, trail.seq, f"{labels[part]}与记录不符 (在最后一个事件之后被改动)")
 

@@ -90,14 +90,23 @@ def audit_verify(database_url: str | None, public_key: str | None, as_json: bool
                 with c.engine.connect() as conn:
                     head = read_head(conn)
                 jobs = default_jobs(int(head["size"]) if head else 0)
-            report = verify_all(
-                session,
-                jobs=jobs,
-                verifier=c.audit_verifier(public_key),
-                checkpoints=checkpoints,
-                checkpoint_problems=unreadable,
-                origin=c.audit_origin,
-            )
+            try:
+                report = verify_all(
+                    session,
+                    jobs=jobs,
+                    verifier=c.audit_verifier(public_key),
+                    checkpoints=checkpoints,
+                    checkpoint_problems=unreadable,
+                    origin=c.audit_origin,
+                )
+            except Exception as exc:  # noqa: BLE001  (a value no writer makes stops the read: say so, exit 1)
+                text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+                line = f"篡改: 记录中有无法读取的值, 校验中止 ({text}); 记录已被改动, 或数据库出错"
+                if as_json:
+                    click.echo(json.dumps({"ok": False, "problems": [line], "notes": []}, ensure_ascii=False))
+                else:
+                    click.echo(line, err=True)
+                sys.exit(1)
     lines = []
     for p in report.problems:
         if isinstance(p, LogProblem):
