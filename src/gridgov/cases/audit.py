@@ -830,8 +830,9 @@ def _datetime_text(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]
     """A UTCDateTime column's value as the state encodes it (canonical_time), from what the driver returns:
     SQLite's stored text in the format SQLAlchemy writes ('YYYY-MM-DD HH:MM:SS.ffffff', naive UTC) rewritten
     directly, which maps distinct texts to distinct results, so it equals the honest value's only when the text is
-    the honest text; an aware datetime (PostgreSQL) through canonical_time; anything else through the column's own
-    result processing. A value that processing refuses is kept as it is, so it matches no honest state."""
+    the honest text; an aware datetime (PostgreSQL) through canonical_time; a naive one through the column's own
+    result processing. Any other text, and any value that processing refuses, gives its repr, which is no honest
+    value's text, so the row check reports it."""
 
     def convert(v: Any) -> Any:
         if v is None:
@@ -857,7 +858,7 @@ def _datetime_text(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]
 def _strict_bool(v: Any) -> Any:
     """A Boolean column's value: PostgreSQL's bool as it is, SQLite's integer 0 or 1 as False or True, and
     anything else (2, '', 'false', 0.5: values SQLAlchemy would read as a bool, but that `IS 1` / `IS 0` in the
-    metrics queries read otherwise) kept as it is, so it matches no honest state."""
+    metrics queries read otherwise) as its repr, which matches no honest state."""
     if type(v) is bool:
         return v
     if type(v) is int and (v == 0 or v == 1):
