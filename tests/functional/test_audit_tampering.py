@@ -666,3 +666,8 @@ def test_an_attack_on_the_verifier_is_caught_with_a_report(
     assert code == 1, out
     assert expected in out, out
     assert "Traceback" not in out
+    if name == "a_blob_in_an_event_column":  # the stop keeps --json's shape
+        code, out = rec.cli("audit", "verify", "--json", "--jobs", str(rec.jobs))
+        doc = json.loads(out)
+        assert code == 1 and doc["ok"] is False and expected in doc["problems"][0]
+        assert {"cases", "events", "log_size", "root", "checkpoint", "notes"} <= doc.keys()

@@ -838,12 +838,9 @@ def _datetime_text(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]
         if v is None:
             return None
         if type(v) is str:
-            if len(v) == 26 and v[10] == " ":
-                return f"{v[:10]}T{v[11:]}Z"
-            # any other text, even of the same instant ('T', an offset, no microseconds): SQLite compares the
-            # text, so the deadline and overdue queries would read it otherwise; kept as it is, it matches no
-            # honest state
-            return repr(v)
+            # SQLite's text, by the walk's rule for occurred_at: any other text, even of the same instant ('T', an
+            # offset, no microseconds), gives its repr, since SQLite compares the text (deadline, overdue queries)
+            return _time_text(v, True)
         if type(v) is datetime and v.tzinfo is not None:
             return canonical_time(v)
         try:

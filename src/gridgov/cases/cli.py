@@ -103,7 +103,9 @@ def audit_verify(database_url: str | None, public_key: str | None, as_json: bool
                 text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
                 line = f"篡改: 记录中有无法读取的值, 校验中止 ({text}); 记录已被改动, 或数据库出错"
                 if as_json:
-                    click.echo(json.dumps({"ok": False, "problems": [line], "notes": []}, ensure_ascii=False))
+                    empty = dict.fromkeys(("cases", "events", "log_size", "root", "checkpoint"))
+                    doc = {"ok": False, **empty, "problems": [line], "notes": []}  # the keys of a report, unknown
+                    click.echo(json.dumps(doc, ensure_ascii=False))
                 else:
                     click.echo(line, err=True)
                 sys.exit(1)
